@@ -1,0 +1,51 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON_BIN := $(shell scripts/find-python)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-pg bench lint install install-dev browser clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+browser:
+	@scripts/ensure-chromium
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "gongkai 已启动：http://$(HOST):$(PORT)/"
+	@$(PY) manage.py demo_logins
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install-dev browser lint
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+# The database-touching tests again, against PostgreSQL (used by .ci/run).
+test-pg: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
+		$(VENV)/bin/pytest -p no:cacheprovider -m django_db
+
+bench: install-dev
+	$(PY) -m gongkai.bench
+
+clean:
+	rm -rf $(VENV) var
