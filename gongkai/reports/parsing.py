@@ -1,9 +1,559 @@
-"""Report text -> interchange dict. (Being written; see issue 2.)"""
+"""Report text -> the interchange dict (../shared/spec/annual-report-format.md).
 
-from .tables import empty_report
+Pure Python: no Django, no database. Reads the 2019 and 2021 national formats
+and the 2008-era narrative reports; tables may be pipe-, tab- or
+space-separated, rows may be broken across lines, labels may carry spaces.
+What cannot be read with certainty is left null and reported as a finding.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from . import legacy, tables
+from .cells import YUAN_PER, header_unit, is_blank, is_value, place, read_number, sums_hold
+from .findings import INFO, WARNING, finding
+from .normalize import label_key, normalise
+
+# ---- Lines and cells --------------------------------------------------------
+
+
+@dataclass
+class Line:
+    text: str
+    labels: list  # non-value cells, in order
+    region: list  # the cells after the last label (values and blanks)
+    strict: bool  # "| a | b |": every cell is present, so positions are exact
+    separated: bool  # the line had table separators or trailing numbers
+
+
+_SPACE_SPLIT = re.compile(r"\s+")
+
+
+def split_line(text):
+    stripped = text.strip()
+    if "|" in stripped:
+        strict = stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1
+        body = stripped[1:-1] if strict else stripped
+        cells = [c.strip() for c in body.split("|")]
+        if strict and set("".join(cells)) <= set("-: "):
+            return None  # a Markdown separator row
+        return _line(text, cells, strict, True)
+    if "\t" in stripped:
+        return _line(text, [c.strip() for c in stripped.split("\t")], False, True)
+    tokens = _SPACE_SPLIT.split(stripped)
+    tail = 0
+    while tail < len(tokens) and is_value(tokens[len(tokens) - 1 - tail]):
+        tail += 1
+    if tail and tail < len(tokens):
+        # "规章 0 0 0": a space-separated row; its label may itself hold spaces.
+        label = "".join(tokens[: len(tokens) - tail])
+        return Line(text, [label], tokens[len(tokens) - tail :], False, len(label) <= 40)
+    if tail == len(tokens) and tail > 1:
+        return Line(text, [], tokens, False, True)
+    return Line(text, [stripped] if stripped else [], [], False, False)
+
+
+def _line(text, cells, strict, separated):
+    last = -1
+    for i, cell in enumerate(cells):
+        if not is_value(cell):
+            last = i
+    labels = [c for c in cells[: last + 1] if not is_blank(c)]
+    return Line(text, labels, cells[last + 1 :], strict, separated)
+
+
+def tokens_of(line, n):
+    """(cell contents for n slots if positions are exact, else None; printed tokens)."""
+    region = line.region
+    if line.strict and len(region) >= n and all(is_blank(c) for c in region[n:]):
+        # Every cell is present: values start right after the label (tables
+        # may carry blank padding cells on the right).
+        return region[:n], [c for c in region if not is_blank(c)]
+    trimmed = list(region)
+    while trimmed and is_blank(trimmed[0]):
+        trimmed.pop(0)
+    while trimmed and is_blank(trimmed[-1]):
+        trimmed.pop()
+    printed = [c for c in trimmed if not is_blank(c)]
+    if len(trimmed) == n and line.separated:
+        return trimmed, printed
+    return None, printed
+
+
+# ---- Sections -----------------------------------------------------------------
+
+_HEADING = re.compile(r"^(?:#+\s*)?([一二三四五六七八九十]{1,2})\s*[、.．]\s*(.{2,40})$")
+# Keywords that identify each national section whatever its printed number.
+_SECTION_WORDS = (
+    ("overview", ("总体情况", "概述", "基本情况")),
+    ("proactive", ("主动公开",)),
+    ("requests", ("收到和处理", "依申请公开", "申请情况")),
+    ("appeals", ("行政复议", "行政诉讼")),
+    ("problems", ("问题",)),
+    ("other", ("其他需要报告", "其他事项")),
+)
+SECTION_KEYS = tuple(k for k, _ in _SECTION_WORDS)
+
+
+def split_sections(lines):
+    """{section key: [line indexes]}; text before the first heading is "preamble".
+
+    Headings are found by their words, in order, so misnumbered headings
+    ("（六）" after "（四）", a second "二、") neither reorder nor split sections.
+    """
+    sections = {"preamble": []}
+    current = -1
+    for i, text in enumerate(lines):
+        m = _HEADING.match(text.strip())
+        if m and "|" not in text and "\t" not in text:
+            title = m[2]
+            for j in range(current + 1, len(_SECTION_WORDS)):
+                if any(w in title for w in _SECTION_WORDS[j][1]):
+                    current = j
+                    sections[_SECTION_WORDS[j][0]] = []
+                    break
+            else:
+                sections[SECTION_KEYS[current] if current >= 0 else "preamble"].append(i)
+                continue
+            continue
+        sections[SECTION_KEYS[current] if current >= 0 else "preamble"].append(i)
+    return sections
+
+
+# ---- Row matching -----------------------------------------------------------
+
+_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十]+\)|\d+[.、])")
+_REMARK = re.compile(r"\(.*?\)$")
+
+
+def _phrase(label):
+    text = label.replace("（", "(").replace("）", ")")
+    return label_key(_REMARK.sub("", _PREFIX.sub("", text)))
+
+
+def _build_phrases(rows, extra=()):
+    out = {}
+    for row in rows:
+        out.setdefault(_phrase(row.label), row.key)
+    for phrase, key in extra:
+        out[phrase] = key
+    # Longest phrase first, so "其他法律行政法规禁止公开" wins over "其他".
+    return sorted(out.items(), key=lambda kv: -len(kv[0]))
+
+
+_REQUEST_LABELS = {r.key: r.label for r in tables.REQUEST_ROWS_2019 + tables.REQUEST_ROWS_2021}
+_REQUEST_PHRASES = _build_phrases(
+    tables.REQUEST_ROWS_2019 + tables.REQUEST_ROWS_2021,
+    (
+        ("本年新收", "new"),
+        ("上年结转", "carried_over"),
+        ("结转下年度", "carry_forward"),
+        ("逾期不补正", "other.no_correction"),
+        ("未按收费通知", "other.no_fee"),
+        ("缴纳费用", "other.no_fee"),
+    ),
+)
+_PROACTIVE_PHRASES = _build_phrases(
+    [r for _, r in tables.TEMPLATE_2019.proactive_rows()]
+    + [r for _, r in tables.TEMPLATE_2021.proactive_rows()]
+)
+
+
+def match_row(label_text, phrases, *, has_values):
+    key = label_key(label_text)
+    if not key:
+        return None
+    for phrase, row_key in phrases:
+        if phrase in key:
+            # A short phrase alone ("其他", "总计") is a header cell unless numbers follow.
+            if len(phrase) < 4 and (not has_values or len(key) > len(phrase) + 8):
+                continue
+            return row_key
+    return None
+
+
+# ---- Template detection ---------------------------------------------------
+
+_MARKERS_2021 = (
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "本年处理决定数量",
+    "本年收费金额",
+    "行政规范性文件",
+    "逾期不补正",
+    "未按收费通知",
+)
+_MARKERS_2019 = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增/减",
+    "政府集中采购",
+    "采购项目数量",
+    "其他对外管理服务事项",
+)
+
+
+def detect_template(text, request_keys):
+    score_2021 = sum(m in text for m in _MARKERS_2021)
+    score_2019 = sum(m in text for m in _MARKERS_2019)
+    if any(k.startswith("other.") for k in request_keys):
+        score_2021 += 2
+    elif "other" in request_keys:
+        score_2019 += 2
+    if score_2021 == score_2019 == 0:
+        return None
+    return "2021" if score_2021 > score_2019 else "2019"
+
+
+# ---- Metadata ----------------------------------------------------------------
+
+_TITLE = "政府信息公开工作年度报告"
+_AGENCY_TAIL = (
+    r"(?:公安分局|公安局|公安厅|分局|局|厅|委员会|委|办公厅|办公室|人民政府|政府|中心|院)"
+)
+_AGENCY_LINE = re.compile(rf"^[\u4e00-\u9fff]{{2,30}}{_AGENCY_TAIL}$")
+_AGENCY_IN_TEXT = re.compile(r"([\u4e00-\u9fff]{2,12}?公安(?:分局|局|厅))")
+_YEAR_PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日")
+_YEAR_TITLE = re.compile(r"(\d{4})\s*年度?")
+_DATE_LABELLED = re.compile(
+    r"(?:发布日期|成文日期)[:：]?\s*(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})"
+)
+_DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+
+
+def _clean_agency(name):
+    name = re.sub(r"\s+", "", name).strip("《》“”\"'·:：,，")
+    name = re.sub(r"^(?:关于|印发)", "", name)
+    return name or None
+
+
+def read_metadata(lines, text):
+    agency = year = None
+    head = [ln.strip() for ln in lines[:15] if ln.strip()]
+    for i, ln in enumerate(head):
+        flat = re.sub(r"\s+", "", ln)
+        if _TITLE not in flat and "政府信息公开年度报告" not in flat:
+            continue
+        before, _, after = flat.partition("政府信息公开")
+        ym = _YEAR_TITLE.search(before) or _YEAR_TITLE.search(after)
+        if ym:
+            year = int(ym[1])
+        name = _YEAR_TITLE.sub("", before) if before else ""
+        if not name and i > 0 and _AGENCY_LINE.match(re.sub(r"\s+", "", head[i - 1])):
+            name = head[i - 1]
+        agency = _clean_agency(name) if name else None
+        break
+    if year is None:
+        m = _YEAR_PERIOD.search(text)
+        year = int(m[1]) if m else None
+    if agency is None:
+        for ln in reversed(lines[-12:]):
+            flat = re.sub(r"\s+", "", ln)
+            if _AGENCY_LINE.match(flat) and len(flat) <= 30:
+                agency = flat
+                break
+    if agency is None:
+        m = _AGENCY_IN_TEXT.search(text)
+        agency = m[1] if m else None
+    published = None
+    m = _DATE_LABELLED.search(text)
+    if not m:
+        for ln in reversed(lines[-6:]):
+            m = _DATE_LINE.match(ln.strip())
+            if m:
+                break
+    if m:
+        published = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+    return agency, year, published
+
+
+# ---- Tables -------------------------------------------------------------------
+
+
+@dataclass
+class Reader:
+    """Collects one report's cells and findings while its lines are read."""
+
+    report: dict
+    findings: list = field(default_factory=list)
+
+    def shape(self, where, label, expected, printed, placement, n_names):
+        got = "、".join(printed) if printed else "无"
+        filled = [n_names[i] for i, v in enumerate(placement.values) if v is not None]
+        if all(v is not None for v in placement.values):
+            outcome = "各种可能的对应方式结果一致，已全部读出。"
+        elif filled:
+            outcome = f"能确定的只有：{'、'.join(filled)}；其余单元格无法确定所在列，已留空。"
+        else:
+            outcome = "无法确定各数值所在的列，已全部留空，请对照原文核实。"
+        self.findings.append(
+            finding(
+                "SHAPE",
+                WARNING,
+                where,
+                f"“{label}”应有{expected}个单元格，原文印有{len(printed)}个数值（{got}）。{outcome}",
+                expected,
+                len(printed),
+            )
+        )
+
+
+def _count(cell, where, reader):
+    """A count cell: a whole number, or None for a blank (with a finding if unreadable)."""
+    if cell is None or is_blank(cell):
+        return None
+    num = read_number(cell)
+    if num is None or isinstance(num.value, float) or num.sign < 0:
+        reader.findings.append(
+            finding("PARSE", WARNING, where, f"无法读作件数：“{cell}”，已留空。", None, cell)
+        )
+        return None
+    return num.value
+
+
+def read_requests(lines, reader, template):
+    n = len(tables.REQUEST_COLUMNS)
+    col_names = [c.label for c in tables.REQUEST_COLUMNS]
+    valid = sums_hold([(list(range(6)), 6)])
+    rows = reader.report["requests"]
+    found = set()
+    pending = ""  # label text of a row broken across lines
+    last_key = None
+    for line in lines:
+        label = "".join(line.labels)
+        has_values = any(not is_blank(c) for c in line.region)
+        key = match_row(pending + label, _REQUEST_PHRASES, has_values=has_values) if label else None
+        if key is None and label and has_values is False:
+            key_alone = match_row(label, _REQUEST_PHRASES, has_values=False)
+            if key_alone is None:
+                pending = (pending + label)[-80:] if line.separated or len(label) < 40 else ""
+                continue
+            key = key_alone
+        if key is None and not label and has_values and last_key and last_key not in found:
+            key = last_key  # the values of a row whose label stood on the line above
+        if key is None:
+            pending = ""
+            continue
+        pending = ""
+        last_key = key
+        if key in found or key not in rows:
+            if key not in rows and has_values:
+                reader.findings.append(
+                    finding(
+                        "PARSE",
+                        WARNING,
+                        f"requests.{key}",
+                        f"“{label}”一行不属于{template}年格式，未读入。",
+                        None,
+                        label,
+                    )
+                )
+            continue
+        if not has_values and not line.separated:
+            continue
+        exact, printed = tokens_of(line, n)
+        if not has_values:
+            continue  # a printed blank row, or a label whose values follow
+        found.add(key)
+        where = f"requests.{key}"
+        if exact is not None:
+            cells = exact
+        else:
+            nums = [_count(c, where, reader) for c in printed]
+            placement = place(nums, n, valid)
+            reader.shape(where, _REQUEST_LABELS[key], n, printed, placement, col_names)
+            cells = [None if v is None else str(v) for v in placement.values]
+        for col, cell in zip(tables.REQUEST_COLUMNS, cells, strict=True):
+            rows[key][col.key] = _count(cell, f"{where}/{col.key}", reader)
+    if template == "2021":
+        parts = [rows[k] for k in tables.OTHER_PARTS]
+        for col in tables.REQUEST_COLUMNS:
+            vals = [p[col.key] for p in parts]
+            rows["other"][col.key] = (
+                None if all(v is None for v in vals) else sum(v or 0 for v in vals)
+            )
+    return found
+
+
+def read_appeals(lines, reader):
+    n = 15
+    names = [f"{g.label}{c.label}" for g in tables.APPEAL_GROUPS for c in tables.APPEAL_COLUMNS]
+    exact, printed = None, []
+    for line in lines:
+        if line.labels or not line.region:
+            continue
+        if not any(not is_blank(c) for c in line.region):
+            continue
+        row_exact, row_printed = tokens_of(line, n)
+        if row_exact is not None and not printed:
+            exact, printed = row_exact, row_printed
+            break
+        printed.extend(row_printed)
+    if not printed:
+        return False
+    where = "appeals"
+    if exact is None:
+        nums = [_count(c, where, reader) for c in printed]
+        groups = [([g * 5 + i for i in range(4)], g * 5 + 4) for g in range(3)]
+        placement = place(nums, n, sums_hold(groups))
+        reader.shape(where, "政府信息公开行政复议、行政诉讼情况表", n, printed, placement, names)
+        exact = [None if v is None else str(v) for v in placement.values]
+    cells = iter(exact)
+    for group in tables.APPEAL_GROUPS:
+        for col in tables.APPEAL_COLUMNS:
+            reader.report["appeals"][group.key][col.key] = _count(
+                next(cells), f"appeals.{group.key}/{col.key}", reader
+            )
+    return True
+
+
+def read_proactive(lines, reader, template):
+    rows = {r.key: (b, r) for b, r in template.proactive_rows()}
+    out = reader.report["proactive"]
+    header = []
+    found = set()
+    for line in lines:
+        label = "".join(line.labels)
+        if label_key(label).startswith("信息内容"):
+            header = line.labels[1:] + [c for c in line.region if not is_blank(c)]
+            continue
+        has_values = any(not is_blank(c) for c in line.region)
+        key = match_row(label, _PROACTIVE_PHRASES, has_values=has_values) if label else None
+        if key is None or not has_values or key in found:
+            continue
+        found.add(key)
+        if key not in rows:
+            reader.findings.append(
+                finding(
+                    "PARSE",
+                    WARNING,
+                    f"proactive.{key}",
+                    f"“{label}”一行不属于{template.key}年格式，未读入。",
+                    None,
+                    label,
+                )
+            )
+            continue
+        block, row = rows[key]
+        n = len(block.columns)
+        exact, printed = tokens_of(line, n)
+        where = f"proactive.{key}"
+        if exact is None:
+            placement = place(printed, n)
+            reader.shape(where, row.label, n, printed, placement, [c.label for c in block.columns])
+            exact = placement.values
+        unit = header_unit("".join(header))
+        for col, cell in zip(block.columns, exact, strict=True):
+            _store_proactive(out[key], col, cell, unit, f"{where}/{col.key}", reader)
+    return found
+
+
+def _store_proactive(target, col, cell, header_unit_, where, reader):
+    if cell is None or is_blank(cell):
+        target[col.key] = None
+        return
+    num = read_number(cell)
+    if num is None:
+        reader.findings.append(
+            finding("PARSE", WARNING, where, f"无法读作数字：“{cell}”，已留空。", None, cell)
+        )
+        target[col.key] = None
+        return
+    if col.kind == tables.SIGNED:
+        target[col.key] = num.value * (num.sign or 1)
+    elif col.kind == tables.YUAN:
+        unit = num.unit if num.unit in YUAN_PER else header_unit_
+        target["amount_as_printed"] = cell
+        target["unit_as_printed"] = unit
+        if unit is None:
+            unit = "元"
+            reader.findings.append(
+                finding(
+                    "UNIT",
+                    INFO,
+                    where,
+                    f"采购总金额“{cell}”未注明单位，按“元”读取（2019年格式该列不带单位）。",
+                    "元",
+                    None,
+                )
+            )
+        amount = num.value * YUAN_PER[unit]
+        target[col.key] = round(amount, 2) if isinstance(amount, float) else amount
+    else:
+        target[col.key] = num.value
+        if col.kind == tables.COUNT and isinstance(num.value, float):
+            reader.findings.append(
+                finding("PARSE", WARNING, where, f"件数“{cell}”不是整数，请核实。", None, cell)
+            )
+
+
+# ---- The whole report ---------------------------------------------------------
 
 
 def parse_text(text, *, filename=None):
-    report = empty_report(None)
-    report["source"]["file"] = filename
+    """Read one report's text; returns the interchange dict with parse findings."""
+    text, script = normalise(text)
+    raw_lines = [ln for ln in text.split("\n") if ln.strip()]
+    agency, year, published = read_metadata(raw_lines, text)
+    sections = split_sections(raw_lines)
+    parsed = [split_line(ln) for ln in raw_lines]
+    request_keys = {
+        match_row("".join(p.labels), _REQUEST_PHRASES, has_values=True)
+        for p in parsed
+        if p is not None and p.separated and p.labels
+    } - {None}
+    template_key = detect_template(text, request_keys)
+    if template_key is None and year is not None and year < 2019 and "政府信息公开" in text:
+        template_key = "2008"
+    report = tables.empty_report(template_key)
+    report.update(agency=agency, year=year, published=published)
+    report["source"].update(script=script, file=filename)
+    report["narrative"] = {
+        key: "\n".join(raw_lines[i].strip() for i in sections.get(key, []))
+        for key in ("overview", "problems", "other")
+    }
+    reader = Reader(report)
+    if template_key in ("2019", "2021"):
+        template = tables.TEMPLATES[template_key]
+
+        def lines_of(*keys):
+            idx = sorted(i for k in keys for i in sections.get(k, []))
+            return [parsed[i] for i in idx if parsed[i] is not None]
+
+        has_sections = "requests" in sections
+        read_proactive(
+            lines_of("proactive") if "proactive" in sections else [p for p in parsed if p],
+            reader,
+            template,
+        )
+        found = read_requests(
+            lines_of("requests") if has_sections else [p for p in parsed if p], reader, template_key
+        )
+        appeal_lines = lines_of("appeals") if "appeals" in sections else []
+        if not read_appeals(appeal_lines, reader):
+            reader.findings.append(
+                finding(
+                    "PARSE",
+                    WARNING,
+                    "appeals",
+                    "未找到“政府信息公开行政复议、行政诉讼情况”表格的数字。",
+                )
+            )
+        if not found:
+            reader.findings.append(
+                finding(
+                    "PARSE",
+                    WARNING,
+                    "requests",
+                    "未找到“收到和处理政府信息公开申请情况”表格的数字。",
+                )
+            )
+    elif template_key == "2008":
+        report["legacy"] = legacy.extract(text)
+        if not report["narrative"]["overview"]:
+            report["narrative"]["overview"] = "\n".join(raw_lines)
+    report["findings"] = reader.findings
     return report

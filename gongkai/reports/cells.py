@@ -1,0 +1,114 @@
+"""Reading table cells: numbers, signed changes, money, and placing them.
+
+Pure Python. "Never guess silently": `place` fills only the cells that every
+possible reading of a short or long row agrees on, and says what it did.
+"""
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+
+BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "空", "null", "None"})
+_NUMBER = re.compile(
+    r"^(?P<sign>增加|减少|增|减|\+|-)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|万|件|条|项|个)?$"
+)
+_UNIT_IN_HEADER = re.compile(r"单位[:：]?\s*(亿元|万元|元)")
+YUAN_PER = {"元": 1, "万元": 10_000, "万": 10_000, "亿元": 100_000_000}
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float | int
+    sign: int  # -1 for 减, +1 for 增, 0 when unsigned
+    unit: str | None
+    text: str
+
+
+def is_blank(cell):
+    return cell.strip() in BLANKS
+
+
+def read_number(cell):
+    """A Number for a numeric cell ("12", "增22", "855.034 万元"), else None."""
+    text = cell.strip()
+    m = _NUMBER.match(text)
+    if not m:
+        return None
+    raw = m["num"].replace(",", "")
+    value = float(raw) if "." in raw else int(raw)
+    sign = {"增": 1, "增加": 1, "+": 1, "减": -1, "减少": -1, "-": -1}.get(m["sign"] or "", 0)
+    return Number(value, sign, m["unit"], text)
+
+
+def is_value(cell):
+    return is_blank(cell) or read_number(cell) is not None
+
+
+def header_unit(label):
+    """The money unit a column header declares, e.g. "采购总金额(单位:万元,保留4位小数)"."""
+    m = _UNIT_IN_HEADER.search(label)
+    return m[1] if m else None
+
+
+@dataclass
+class Placement:
+    values: list  # one per slot: the cell content or None
+    certain: bool  # the row had exactly the expected cells
+    note: str = ""
+
+
+_MAX_CANDIDATES = 20_000
+
+
+def place(tokens, n, valid=None):
+    """Put `tokens` (cell contents in printed order, blanks dropped) into `n` slots.
+
+    With exactly n tokens they go in order. Otherwise every order-preserving
+    placement is tried (blank slots when short, dropped tokens when long); those
+    that break the table's own sums (`valid`, blanks counting as 0) are set
+    aside, and a slot is filled only when all remaining placements agree on it.
+    """
+    k = len(tokens)
+    if k == n:
+        return Placement(list(tokens), True)
+    if k == 0:
+        return Placement([None] * n, True)
+    candidates = []
+    if k < n:
+        slot_sets = combinations(range(n), k)
+        for count, slots in enumerate(slot_sets):
+            if count > _MAX_CANDIDATES:
+                return Placement([None] * n, False, "too-many")
+            cand = [None] * n
+            for slot, token in zip(slots, tokens, strict=True):
+                cand[slot] = token
+            candidates.append(cand)
+    else:
+        for count, dropped in enumerate(combinations(range(k), k - n)):
+            if count > _MAX_CANDIDATES:
+                return Placement([None] * n, False, "too-many")
+            drop = set(dropped)
+            candidates.append([t for i, t in enumerate(tokens) if i not in drop])
+    if valid is not None:
+        kept = [c for c in candidates if valid(c)]
+        candidates = kept or candidates
+        note = "" if kept else "no-valid"
+    else:
+        note = ""
+    values = []
+    for slot in range(n):
+        seen = {(c[slot] if c[slot] is not None else 0) for c in candidates}
+        values.append(seen.pop() if len(seen) == 1 else None)
+    return Placement(values, False, note)
+
+
+def sums_hold(groups):
+    """A `valid` function: in each (parts, total) index group, total == sum(parts)."""
+
+    def valid(cand):
+        for parts, total in groups:
+            if (cand[total] or 0) != sum(cand[i] or 0 for i in parts):
+                return False
+        return True
+
+    return valid
