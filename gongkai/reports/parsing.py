@@ -104,7 +104,8 @@ def split_sections(lines):
     sections = {"preamble": []}
     current = -1
     for i, text in enumerate(lines):
-        m = _HEADING.match(text.strip())
+        text = text.strip()
+        m = _HEADING.match(text)
         if m and "|" not in text and "\t" not in text:
             title = m[2]
             for j in range(current + 1, len(_SECTION_WORDS)):
@@ -552,7 +553,8 @@ def parse_text(text, *, filename=None):
                 )
             )
     elif template_key == "2008":
-        report["legacy"] = legacy.extract(text)
+        # Joined without line breaks: PDF copies break sentences mid-word.
+        report["legacy"] = legacy.extract("".join(ln.strip() for ln in raw_lines))
         if not report["narrative"]["overview"]:
             report["narrative"]["overview"] = "\n".join(raw_lines)
     report["findings"] = reader.findings

@@ -1,0 +1,175 @@
+"""Property tests: the seeds mutated as real copies differ, the parser holds.
+
+Benign mutations (whitespace, tabs and pipes swapped, narrative re-wrapped,
+traditional script) must give the same data; a changed number must be read
+back or reported; the parser never raises.
+"""
+
+import functools
+import re
+
+import opencc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gongkai.reports.engine import analyse_text
+from gongkai.reports.parsing import parse_text
+from gongkai.reports.tests.conftest import SEEDS, seed_text
+
+TABULAR = ["haining_2021", "shizuishan_2020", "linxia_2023", "songxian_2020"]
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@functools.cache
+def original(name):
+    return parse_text(seed_text(name))
+
+
+def data_of(report):
+    return {
+        k: report[k]
+        for k in ("agency", "year", "template", "proactive", "requests", "appeals", "legacy")
+    }
+
+
+def is_table_line(line):
+    return "|" in line or "\t" in line
+
+
+@st.composite
+def whitespace_mutation(draw, text):
+    """Spaces around cells and inside labels, trailing blanks, doubled blank lines."""
+    out = []
+    for line in text.split("\n"):
+        if is_table_line(line) and draw(st.booleans()):
+            sep = "|" if "|" in line else "\t"
+            cells = line.split(sep)
+            pad = draw(st.sampled_from(["", " ", "  ", "\u3000"]))
+            cells = [pad + c + pad if not re.search(r"\d", c) else " " + c + " " for c in cells]
+            line = sep.join(cells)
+            if draw(st.booleans()):
+                # "自 然 人": a space inside the first label cell.
+                first = cells[0]
+                if len(first.strip()) > 2 and not re.search(r"\d", first):
+                    line = first[:2] + " " + first[2:] + sep + sep.join(cells[1:])
+        out.append(
+            line + draw(st.sampled_from(["", " ", "\t "])) if not is_table_line(line) else line
+        )
+        if draw(st.integers(0, 9)) == 0:
+            out.append("")
+    return "\n".join(out)
+
+
+def swap_separators(text, to_tabs):
+    lines = []
+    for line in text.split("\n"):
+        if to_tabs and "|" in line:
+            line = line.replace(" | ", "\t").replace("|", "\t")
+        elif not to_tabs and "\t" in line:
+            line = line.replace("\t", " | ")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@st.composite
+def rewrapped(draw, text):
+    """Long narrative lines broken at random places (tables untouched)."""
+    out = []
+    for line in text.split("\n"):
+        if not is_table_line(line) and len(line) > 60 and draw(st.booleans()):
+            cut = draw(st.integers(20, len(line) - 20))
+            out.extend([line[:cut], line[cut:]])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+@functools.cache
+def _s2t():
+    return opencc.OpenCC("s2t")
+
+
+@given(name=st.sampled_from(TABULAR), data=st.data())
+@FAST
+def test_whitespace_does_not_change_the_data(name, data):
+    mutated = data.draw(whitespace_mutation(seed_text(name)))
+    assert data_of(parse_text(mutated)) == data_of(original(name))
+
+
+@given(name=st.sampled_from(TABULAR), to_tabs=st.booleans())
+@FAST
+def test_tabs_and_pipes_are_interchangeable(name, to_tabs):
+    mutated = swap_separators(seed_text(name), to_tabs)
+    assert data_of(parse_text(mutated)) == data_of(original(name))
+
+
+@given(name=st.sampled_from(list(SEEDS)), data=st.data())
+@FAST
+def test_rewrapped_narrative_keeps_the_data(name, data):
+    mutated = data.draw(rewrapped(seed_text(name)))
+    assert data_of(parse_text(mutated)) == data_of(original(name))
+
+
+def test_traditional_script_gives_the_same_data():
+    for name in SEEDS:
+        report = parse_text(_s2t().convert(seed_text(name)))
+        assert report["source"]["script"] == "traditional"
+        assert data_of(report) == data_of(original(name)), name
+
+
+def _numbers_in_tables(text):
+    """(line index, match) for every number printed in a table line."""
+    found = []
+    for i, line in enumerate(text.split("\n")):
+        if is_table_line(line):
+            for m in re.finditer(r"(?<![\d.])\d+(?![\d.])", line):
+                if not re.search(r"[\u4e00-\u9fff(（]", line[max(0, m.start() - 1) : m.start()]):
+                    found.append((i, m))
+    return found
+
+
+def _cells(report):
+    out = {}
+    for section in ("proactive", "requests", "appeals"):
+        for row, cols in report[section].items():
+            for col, value in cols.items():
+                out[f"{section}.{row}/{col}"] = value
+    return out
+
+
+@given(name=st.sampled_from(TABULAR), data=st.data())
+@FAST
+def test_a_changed_number_is_read_back_or_reported(name, data):
+    text = seed_text(name)
+    spots = _numbers_in_tables(text)
+    index, match = data.draw(st.sampled_from(spots))
+    new_value = data.draw(st.integers(1, 99_999).filter(lambda v: str(v) != match[0]))
+    lines = text.split("\n")
+    line = lines[index]
+    lines[index] = line[: match.start()] + str(new_value) + line[match.end() :]
+    before = analyse_text(text)
+    after = analyse_text("\n".join(lines))
+    changed = {k: v for k, v in _cells(after).items() if _cells(before).get(k) != v}
+    read_back = new_value in changed.values() or any(
+        isinstance(v, float) and abs(v - new_value * 10_000) < 1e-6 for v in changed.values()
+    )
+    new_findings = [f for f in after["findings"] if f not in before["findings"]]
+    assert read_back or new_findings, (line, new_value)
+
+
+@given(text=st.text(max_size=400))
+@settings(max_examples=60, deadline=None)
+def test_arbitrary_text_never_raises(text):
+    report = analyse_text(text)
+    assert report["format"] == "gongkai.annual-report/1"
+
+
+@given(name=st.sampled_from(list(SEEDS)), data=st.data())
+@FAST
+def test_truncated_or_shuffled_reports_never_raise(name, data):
+    lines = seed_text(name).split("\n")
+    start = data.draw(st.integers(0, len(lines) - 1))
+    end = data.draw(st.integers(start, len(lines)))
+    chunk = lines[start:end]
+    chunk = data.draw(st.permutations(chunk)) if data.draw(st.booleans()) else chunk
+    analyse_text("\n".join(chunk))
