@@ -197,7 +197,7 @@ _MARKERS_2019 = (
 )
 
 
-def detect_template(text, request_keys):
+def detect_template(text, request_keys, year=None):
     score_2021 = sum(m in text for m in _MARKERS_2021)
     score_2019 = sum(m in text for m in _MARKERS_2019)
     if any(k.startswith("other.") for k in request_keys):
@@ -205,6 +205,9 @@ def detect_template(text, request_keys):
     elif "other" in request_keys:
         score_2019 += 2
     if score_2021 == score_2019 == 0:
+        # Table 三 rows alone do not tell the formats apart: go by the year.
+        if request_keys and year is not None and year >= 2019:
+            return tables.template_for_year(year).key
         return None
     return "2021" if score_2021 > score_2019 else "2019"
 
@@ -506,7 +509,7 @@ def parse_text(text, *, filename=None):
         for p in parsed
         if p is not None and p.separated and p.labels
     } - {None}
-    template_key = detect_template(text, request_keys)
+    template_key = detect_template(text, request_keys, year)
     if template_key is None and year is not None and year < 2019 and "政府信息公开" in text:
         template_key = "2008"
     report = tables.empty_report(template_key)

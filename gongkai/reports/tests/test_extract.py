@@ -1,0 +1,196 @@
+"""Reading real documents: HTML as government sites print it, DOCX with merged
+cells, PDF with ruled tables, legacy encodings; and refusing what is not a report."""
+
+import io
+
+import docx
+import pytest
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from gongkai.reports import extract
+from gongkai.reports.engine import UnsupportedInput, analyse_bytes
+from gongkai.reports.parsing import parse_text
+from gongkai.reports.tests.conftest import seed_text
+
+LINXIA = "linxia_2023"
+
+
+def table_blocks(text):
+    """The seed's lines, grouped: ("p", text) or ("table", [[cells], ...])."""
+    blocks = []
+    for line in text.split("\n"):
+        if "|" in line:
+            cells = [c.strip() for c in line.strip().rstrip("|").split("|")]
+            if blocks and blocks[-1][0] == "table":
+                blocks[-1][1].append(cells)
+            else:
+                blocks.append(("table", [cells]))
+        elif line.strip():
+            blocks.append(("p", line.strip()))
+    return blocks
+
+
+def seed_as_html(name, encoding="utf-8"):
+    parts = [
+        f'<html><head><meta charset="{encoding}"><title>年报</title>'
+        "<script>var x = '| 1 | 2 |';</script></head><body><div class='content'>"
+    ]
+    for kind, body in table_blocks(seed_text(name)):
+        if kind == "p":
+            parts.append(f"<p>{body}</p>")
+        else:
+            parts.append('<table border="1">')
+            for cells in body:
+                parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            parts.append("</table>")
+    parts.append("</div></body></html>")
+    return "\n".join(parts).encode(encoding)
+
+
+def seed_as_docx(name):
+    document = docx.Document()
+    for kind, body in table_blocks(seed_text(name)):
+        if kind == "p":
+            document.add_paragraph(body)
+            continue
+        width = max(len(cells) for cells in body)
+        table = document.add_table(rows=len(body), cols=width)
+        for r, cells in enumerate(body):
+            for c, value in enumerate(cells):
+                table.cell(r, c).text = value
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def seed_as_pdf(name):
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=9, leading=12)
+    flow = []
+    for kind, body in table_blocks(seed_text(name)):
+        if kind == "p":
+            flow.append(Paragraph(body, style))
+        else:
+            width = max(len(cells) for cells in body)
+            rows = [cells + [""] * (width - len(cells)) for cells in body]
+            rows = [[Paragraph(c, style) if len(c) > 8 else c for c in row] for row in rows]
+            flow.append(
+                Table(
+                    rows,
+                    style=TableStyle(
+                        [
+                            ("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+                            ("FONTSIZE", (0, 0), (-1, -1), 7),
+                            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                        ]
+                    ),
+                )
+            )
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build(flow)
+    return buf.getvalue()
+
+
+def same_data(a, b):
+    keys = ("agency", "year", "template", "proactive", "requests", "appeals")
+    return {k: a[k] for k in keys} == {k: b[k] for k in keys}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_html_report_reads_like_the_text(encoding):
+    report = analyse_bytes(seed_as_html(LINXIA, encoding), filename="report.html")
+    assert same_data(report, parse_text(seed_text(LINXIA)))
+
+
+def test_html_official_layout_with_rowspan_and_colspan():
+    """The official table: 一、 spans three label columns, 三、 spans the result rows."""
+    html = """<html><body><p>某县公安局2022年政府信息公开工作年度报告</p>
+    <p>三、收到和处理政府信息公开申请情况</p><table>
+    <tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>
+        <td colspan="7">申请人情况</td></tr>
+    <tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>
+    <tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>
+    <tr><td colspan="3">一、本年新收政府信息公开申请数量</td>
+        <td>5</td><td>1</td><td></td><td></td><td>2</td><td></td><td>8</td></tr>
+    <tr><td rowspan="22">三、本年度办理结果</td><td colspan="2">（一）予以公开</td>
+        <td>3</td><td></td><td></td><td></td><td>1</td><td></td><td>4</td></tr>
+    <tr><td rowspan="8">（三）不予公开</td><td>1.属于国家秘密</td>
+        <td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td></tr>
+    </table></body></html>""".encode()
+    report = analyse_bytes(html, filename="r.htm")
+    assert report["agency"] == "某县公安局" and report["year"] == 2022
+    assert report["requests"]["new"] == {
+        "natural_person": 5,
+        "commercial": 1,
+        "research": None,
+        "social_welfare": None,
+        "legal_service": 2,
+        "other_org": None,
+        "total": 8,
+    }
+    assert report["requests"]["granted"]["legal_service"] == 1
+    assert report["requests"]["denied.state_secret"]["total"] == 1
+    assert not [f for f in report["findings"] if f["rule"] == "SHAPE"]
+
+
+def test_docx_report_with_word_tables():
+    report = analyse_bytes(seed_as_docx(LINXIA), filename="年报.docx")
+    assert same_data(report, parse_text(seed_text(LINXIA)))
+
+
+def test_docx_merged_header_cells_are_read_once():
+    document = docx.Document()
+    document.add_paragraph("某市公安局2021年政府信息公开工作年度报告")
+    table = document.add_table(rows=2, cols=4)
+    table.cell(0, 0).merge(table.cell(0, 3)).text = "第二十条第（一）项"
+    for c, value in enumerate(["规章", "2", "1", "9"]):
+        table.cell(1, c).text = value
+    buf = io.BytesIO()
+    document.save(buf)
+    text = extract.to_text(buf.getvalue(), filename="x.docx")
+    assert "| 第二十条第(一)项 |" in text or "| 第二十条第（一）项 |" in text
+    assert "| 规章 | 2 | 1 | 9 |" in text
+
+
+def test_pdf_report_with_ruled_tables():
+    report = analyse_bytes(seed_as_pdf(LINXIA), filename="年报.pdf")
+    assert same_data(report, parse_text(seed_text(LINXIA)))
+
+
+def test_gb18030_text_file():
+    data = seed_text(LINXIA).encode("gb18030")
+    assert same_data(analyse_bytes(data, filename="年报.txt"), parse_text(seed_text(LINXIA)))
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "says"),
+    [
+        (b"MZ\x90\x00\x03", "virus.exe", "不支持的文件类型"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.doc", "旧版 Word"),
+        (b"hello, not a pdf", "fake.pdf", "内容不是 PDF"),
+        (b"%PDF-1.4\n garbage garbage", "broken.pdf", "PDF"),
+        (b"plain text pretending", "fake.docx", "不是 Word 文档"),
+        (b"\x00\x01\x02\x03binary" * 20, "blob.txt", "二进制"),
+        (b"", "empty.txt", "文件是空的"),
+        (b'{"format": "something-else"}', "x.json", "不是 gongkai 年报交换格式"),
+    ],
+)
+def test_unreadable_input_is_refused_in_chinese(data, filename, says):
+    with pytest.raises(UnsupportedInput) as excinfo:
+        analyse_bytes(data, filename=filename)
+    assert says in str(excinfo.value)
+
+
+def test_zip_that_is_not_a_word_document():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("a.txt", "x")
+    with pytest.raises(UnsupportedInput, match="压缩包"):
+        analyse_bytes(buf.getvalue(), filename="reports.zip".replace(".zip", ".docx"))
