@@ -4,6 +4,7 @@ Pure Python. "Never guess silently": `place` fills only the cells that every
 possible reading of a short or long row agrees on, and says what it did.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from itertools import combinations
@@ -25,9 +26,10 @@ class Number:
 
 
 def is_blank(cell):
-    return cell.strip() in BLANKS
+    return cell in BLANKS or cell.strip() in BLANKS
 
 
+@functools.lru_cache(maxsize=8192)
 def read_number(cell):
     """A Number for a numeric cell ("12", "增22", "855.034 万元"), else None."""
     text = cell.strip()
@@ -40,6 +42,7 @@ def read_number(cell):
     return Number(value, sign, m["unit"], text)
 
 
+@functools.lru_cache(maxsize=8192)
 def is_value(cell):
     return is_blank(cell) or read_number(cell) is not None
 

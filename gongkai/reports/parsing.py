@@ -6,6 +6,7 @@ space-separated, rows may be broken across lines, labels may carry spaces.
 What cannot be read with certainty is left null and reported as a finding.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -40,6 +41,8 @@ def split_line(text):
         return _line(text, cells, strict, True)
     if "\t" in stripped:
         return _line(text, [c.strip() for c in stripped.split("\t")], False, True)
+    if not stripped or not is_value(stripped.rsplit(None, 1)[-1]):
+        return Line(text, [stripped] if stripped else [], [], False, False)  # prose
     tokens = _SPACE_SPLIT.split(stripped)
     tail = 0
     while tail < len(tokens) and is_value(tokens[len(tokens) - 1 - tail]):
@@ -139,7 +142,7 @@ def _build_phrases(rows, extra=()):
     for phrase, key in extra:
         out[phrase] = key
     # Longest phrase first, so "其他法律行政法规禁止公开" wins over "其他".
-    return sorted(out.items(), key=lambda kv: -len(kv[0]))
+    return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
 
 
 _REQUEST_LABELS = {r.key: r.label for r in tables.REQUEST_ROWS_2019 + tables.REQUEST_ROWS_2021}
@@ -160,6 +163,7 @@ _PROACTIVE_PHRASES = _build_phrases(
 )
 
 
+@functools.lru_cache(maxsize=16384)
 def match_row(label_text, phrases, *, has_values):
     key = label_key(label_text)
     if not key:
