@@ -163,9 +163,25 @@ _PROACTIVE_PHRASES = _build_phrases(
 )
 
 
+# Group cells printed (or repeated) before a row's own label.
+_GROUP_KEYS = tuple(
+    label_key(g)
+    for g in (
+        "三、本年度办理结果",
+        "（三）不予公开",
+        "（四）无法提供",
+        "（五）不予处理",
+        "（六）其他处理",
+    )
+)
+
+
 @functools.lru_cache(maxsize=16384)
 def match_row(label_text, phrases, *, has_values):
     key = label_key(label_text)
+    for group in _GROUP_KEYS:
+        if key.startswith(group) and len(key) > len(group):
+            key = key[len(group) :]
     if not key:
         return None
     for phrase, row_key in phrases:
@@ -204,6 +220,8 @@ _MARKERS_2019 = (
 def detect_template(text, request_keys, year=None):
     score_2021 = sum(m in text for m in _MARKERS_2021)
     score_2019 = sum(m in text for m in _MARKERS_2019)
+    if year is not None and year < 2019 and score_2021 == score_2019 == 0:
+        return None  # a narrative report; its "其他情况 | 52" is no table 三 row
     if any(k.startswith("other.") for k in request_keys):
         score_2021 += 2
     elif "other" in request_keys:
@@ -240,7 +258,7 @@ def _clean_agency(name):
 
 def read_metadata(lines, text):
     agency = year = None
-    head = [ln.strip() for ln in lines[:15] if ln.strip()]
+    head = [ln.strip().lstrip("#").strip() for ln in lines[:15] if ln.strip()]
     for i, ln in enumerate(head):
         flat = re.sub(r"\s+", "", ln)
         if _TITLE not in flat and "政府信息公开年度报告" not in flat:
