@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "gongkai.accounts",
     "gongkai.reports",
+    "gongkai.workdays",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gongkai.workdays.context_processors.schedule_warning",
             ],
         },
     },
@@ -85,6 +87,7 @@ USE_TZ = True
 # Static files and uploads
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "gongkai" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 # Reports larger than this are refused with a Chinese message (年报体检 page).
 REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
