@@ -25,10 +25,10 @@ browser:
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py calendar load
 	$(PY) manage.py load_demo
 	@echo ""
-	@echo "gongkai 已启动：http://$(HOST):$(PORT)/"
-	@$(PY) manage.py demo_logins
+	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
