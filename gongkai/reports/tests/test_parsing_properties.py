@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from gongkai.reports.engine import analyse_text
 from gongkai.reports.parsing import parse_text
 from gongkai.reports.tests.conftest import SEEDS, seed_text
+from gongkai.reports.validation import schema_errors
 
 TABULAR = ["haining_2021", "shizuishan_2020", "linxia_2023", "songxian_2020"]
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -26,6 +27,7 @@ def original(name):
 
 
 def data_of(report):
+    assert schema_errors(report) == []  # every output validates against schema.json
     return {
         k: report[k]
         for k in ("agency", "year", "template", "proactive", "requests", "appeals", "legacy")
@@ -149,6 +151,7 @@ def test_a_changed_number_is_read_back_or_reported(name, data):
     lines[index] = line[: match.start()] + str(new_value) + line[match.end() :]
     before = analyse_text(text)
     after = analyse_text("\n".join(lines))
+    assert schema_errors(after) == []
     changed = {k: v for k, v in _cells(after).items() if _cells(before).get(k) != v}
     read_back = new_value in changed.values() or any(
         isinstance(v, float) and abs(v - new_value * 10_000) < 1e-6 for v in changed.values()
@@ -161,7 +164,7 @@ def test_a_changed_number_is_read_back_or_reported(name, data):
 @settings(max_examples=60, deadline=None)
 def test_arbitrary_text_never_raises(text):
     report = analyse_text(text)
-    assert report["format"] == "gongkai.annual-report/1"
+    assert schema_errors(report) == []
 
 
 @given(name=st.sampled_from(list(SEEDS)), data=st.data())
@@ -172,4 +175,4 @@ def test_truncated_or_shuffled_reports_never_raise(name, data):
     end = data.draw(st.integers(start, len(lines)))
     chunk = lines[start:end]
     chunk = data.draw(st.permutations(chunk)) if data.draw(st.booleans()) else chunk
-    analyse_text("\n".join(chunk))
+    assert schema_errors(analyse_text("\n".join(chunk))) == []

@@ -1,0 +1,368 @@
+"""Many reports at once: find the files, read them in parallel, summarise.
+
+The pure orchestration behind `gongkai report parse|check DIR` (no Django).
+One file that cannot be read never stops a run: it becomes a failed Outcome
+whose Chinese reason names what is wrong.
+"""
+
+import errno
+import json
+import multiprocessing
+import os
+import sys
+import time
+import unicodedata
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import engine
+from .extract import ALLOWED
+from .findings import ERROR, INFO, RULES, WARNING
+from .tables import FORMAT_ID
+from .validation import schema_errors
+
+SUFFIXES = ALLOWED  # .txt .md .html .htm .docx .pdf, and our own .json and .csv
+SERIAL_BELOW = 4  # fewer files than this are read in this process
+SEVERITY_NAMES = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+
+
+class UsageError(ValueError):
+    """The arguments cannot be acted on (missing path, nothing to read); Chinese message."""
+
+
+@dataclass
+class Outcome:
+    """What became of one file: its report (and findings), or why it failed."""
+
+    file: str
+    report: dict | None = None
+    findings: list = field(default_factory=list)
+    error: str | None = None
+
+
+# ---- finding the files ------------------------------------------------------
+
+
+def collect(args):
+    """Files named by `args`; a directory stands for every file below it (hidden ones skipped)."""
+    files = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            found = sorted(_walk(path))
+            if not found:
+                raise UsageError(f"目录“{arg}”中没有文件。请检查目录是否写对。")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"找不到文件或目录“{arg}”。请检查路径是否写对。")
+    return files
+
+
+def _walk(root):
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        yield from (Path(dirpath, f) for f in filenames if not f.startswith("."))
+
+
+# ---- reading one file -------------------------------------------------------
+
+
+def read_report(path):
+    """The checked report in `path`; raises engine.UnsupportedInput with a Chinese reason."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        kind = f"“{suffix}”" if suffix else "（无扩展名）"
+        raise engine.UnsupportedInput(
+            f"不支持的文件类型{kind}。可以读取的类型：{'、'.join(SUFFIXES)}；"
+            "请另存为其中一种格式再试。"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise engine.UnsupportedInput(f"无法读取文件：{os_reason(exc)}") from exc
+    if suffix == ".json":
+        check_json(data)
+    return engine.analyse_bytes(data, filename=path.name)
+
+
+def os_reason(exc):
+    """A Chinese reason for an OSError (the system's own text is English)."""
+    reasons = {
+        errno.ENOENT: "文件不存在（可能已被移动或删除）",
+        errno.EACCES: "没有读取权限，请检查文件权限",
+        errno.EPERM: "没有读取权限，请检查文件权限",
+        errno.EISDIR: "这是一个目录，不是文件",
+        errno.EIO: "读取时发生输入输出错误（磁盘或网络存储故障）",
+    }
+    return reasons.get(exc.errno) or f"系统错误（{exc.strerror or exc}）"
+
+
+def check_json(data):
+    """Refuse, with the exact place, a JSON file that is not a valid interchange report.
+
+    The engine reads the report back (and re-runs the checks); this adds the
+    schema check, so a bad value is named instead of failing deep in the checker.
+    """
+    try:
+        report = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise engine.UnsupportedInput("JSON 文件不是 UTF-8 编码，请另存为 UTF-8。") from exc
+    except json.JSONDecodeError as exc:
+        raise engine.UnsupportedInput(
+            f"不是有效的 JSON 文件：第 {exc.lineno} 行第 {exc.colno} 列有语法错误。"
+        ) from exc
+    if not isinstance(report, dict) or report.get("format") != FORMAT_ID:
+        raise engine.UnsupportedInput(
+            f"这个 JSON 不是年度报告交换格式：应为一个对象，且 format 为“{FORMAT_ID}”。"
+        )
+    problems = schema_errors(report)
+    if problems:
+        more = f"（另有 {len(problems) - 3} 处）" if len(problems) > 3 else ""
+        raise engine.UnsupportedInput(
+            "JSON 不符合年度报告交换格式：" + "；".join(problems[:3]) + more
+        )
+
+
+def analyse_path(path, *, keep_report=True):
+    """Read one file into an Outcome; never raises (runs in worker processes)."""
+    name = str(path)
+    try:
+        report = read_report(path)
+    except engine.UnsupportedInput as exc:
+        return Outcome(name, error=str(exc))
+    except OSError as exc:
+        return Outcome(name, error=f"无法读取文件：{os_reason(exc)}")
+    except Exception as exc:  # a defect in the engine must not stop the run
+        return Outcome(
+            name,
+            error=f"处理时出现意外错误（{type(exc).__name__}: {exc}），请把此文件交给维护人员。",
+        )
+    return Outcome(name, report if keep_report else None, report["findings"])
+
+
+# ---- running many -----------------------------------------------------------
+
+
+def run(files, *, workers=None, progress=False, keep_reports=True):
+    """Yield one Outcome per file, in the order given, reading across `workers` processes."""
+    files = list(files)
+    workers = min(workers or os.cpu_count() or 1, max(len(files), 1))
+    if len(files) < SERIAL_BELOW:
+        workers = 1  # starting worker processes costs more than a few files take
+    work = partial(analyse_path, keep_report=keep_reports)
+    bar = tqdm(total=len(files), disable=not progress, file=sys.stderr, unit="份", desc="处理年报")
+    with bar:
+        if workers == 1:
+            for outcome in map(work, files):
+                bar.update()
+                yield outcome
+            return
+        done = 0
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            try:
+                for outcome in pool.map(work, files, chunksize=chunksize(len(files), workers)):
+                    done += 1
+                    bar.update()
+                    yield outcome
+            except BrokenProcessPool:
+                # A worker died outright (e.g. killed for memory): name what was not read.
+                for path in files[done:]:
+                    yield Outcome(str(path), error="处理进程意外终止，此文件未能处理；请单独重试。")
+
+
+def _context():
+    """Workers come from a fork server: forking this process directly is unsafe once it
+    has threads (tqdm's monitor, a web server's), and spawning re-imports everything."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def chunksize(count, workers):
+    """Enough chunks per worker to balance load, few enough to keep IPC cheap."""
+    return max(1, min(64, count // (workers * 8)))
+
+
+# ---- summary ----------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """Counts for the end of a run: files read, failed, findings by rule and severity."""
+
+    read: int = 0
+    failed: list = field(default_factory=list)
+    by_rule: Counter = field(default_factory=Counter)
+    errors_by_rule: Counter = field(default_factory=Counter)
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, outcome):
+        if outcome.error is not None:
+            self.failed.append((outcome.file, outcome.error))
+            return
+        self.read += 1
+        for found in outcome.findings:
+            self.by_rule[found["rule"]] += 1
+            if found["severity"] == ERROR:
+                self.errors_by_rule[found["rule"]] += 1
+
+    @property
+    def error_findings(self):
+        return sum(self.errors_by_rule.values())
+
+    def failure_lines(self):
+        return [f"  {name}：{reason}" for name, reason in self.failed]
+
+    def lines(self):
+        seconds = time.perf_counter() - self.started
+        total = self.read + len(self.failed)
+        out = [
+            f"共 {total} 个文件：成功读取 {self.read} 个，失败 {len(self.failed)} 个，"
+            f"用时 {seconds:.1f} 秒。"
+        ]
+        if self.failed:
+            out += ["未能处理的文件：", *self.failure_lines()]
+        if self.by_rule:
+            out.append("发现的问题（按规则）：")
+            rows = [
+                (rule, RULES.get(rule, ""), f"{n} 处", f"其中错误 {self.errors_by_rule[rule]} 处")
+                for rule, n in sorted(self.by_rule.items())
+            ]
+            out += ["  " + line for line in table(rows)]
+        else:
+            out.append("未发现问题。")
+        return out
+
+
+# ---- text tables aligned for Chinese ----------------------------------------
+
+
+def display_width(text):
+    """Columns `text` takes in a terminal: wide and full-width characters take two."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def table(rows, headers=None):
+    """Lines of a plain-text table; every column padded to its widest cell."""
+    rows = [[str(cell) for cell in row] for row in ([headers] if headers else []) + list(rows)]
+    if not rows:
+        return []
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
+    if headers:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def value_text(value):
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+FINDING_HEADERS = ("级别", "规则", "位置", "应为", "实际", "说明")
+
+
+def findings_table(findings):
+    """Findings as table lines (none for none); the message last, as it is the longest."""
+    if not findings:
+        return []
+    rows = [
+        (
+            SEVERITY_NAMES.get(f["severity"], f["severity"]),
+            f["rule"],
+            f["where"] or "—",
+            value_text(f["expected"]),
+            value_text(f["actual"]),
+            f["message"],
+        )
+        for f in findings
+    ]
+    return table(rows, FINDING_HEADERS)
+
+
+# ---- writing many reports to one stream ---------------------------------------
+
+
+class ReportWriter:
+    """Writes reports one at a time through `write(str)`: JSON, JSON Lines or CSV.
+
+    JSON is the bare object for a single report and an array when `many`; CSV
+    keeps the header line of the first report only.
+    """
+
+    def __init__(self, write, fmt="json", *, many=False):
+        self.write, self.fmt, self.many = write, fmt, many
+        self.count = 0
+        self.csv_header = None
+
+    def add(self, report):
+        if self.fmt == "jsonl":
+            self.write(json.dumps(report, ensure_ascii=False) + "\n")
+        elif self.fmt == "csv":
+            self.write(self._csv(report))
+        elif self.many:
+            text = json.dumps(report, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            self.write(("[\n  " if self.count == 0 else ",\n  ") + text)
+        else:
+            self.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        self.count += 1
+
+    def close(self):
+        if self.fmt == "json" and self.many:
+            self.write("\n]\n" if self.count else "[]\n")
+
+    def _csv(self, report):
+        from .render import render  # the renderers own the CSV layout
+
+        text = render(report, "csv").decode("utf-8-sig")
+        header, _, body = text.partition("\n")
+        if self.csv_header is None:
+            self.csv_header = header
+            return text
+        return body if header == self.csv_header else text
+
+
+# ---- two reports side by side ----------------------------------------------------
+
+
+def key_figures(last, this):
+    """(label, last year's figure, this year's) for the totals a clerk compares first."""
+    from .tables import APPEAL_COLUMNS, APPEAL_GROUPS, REQUEST_COLUMNS, TEMPLATE_2021
+
+    total = REQUEST_COLUMNS[-1]
+    rows = []
+    for key in ("new", "carried_over", "total", "carry_forward"):
+        row = TEMPLATE_2021.request_row(key)
+        label = "".join(row.groups[-1:]) + row.label + f"（{total.label}）"
+        rows.append((label, *(_cell(r, "requests", key, total.key) for r in (last, this))))
+    appeal_total = APPEAL_COLUMNS[-1]
+    for group in APPEAL_GROUPS:
+        label = (group.parent or "") + group.label + f"（{appeal_total.label}）"
+        rows.append(
+            (label, *(_cell(r, "appeals", group.key, appeal_total.key) for r in (last, this)))
+        )
+    return rows
+
+
+def _cell(report, section, row, column):
+    return value_text((report.get(section) or {}).get(row, {}).get(column))
