@@ -5,7 +5,6 @@ One file that cannot be read never stops a run: it becomes a failed Outcome
 whose Chinese reason names what is wrong.
 """
 
-import errno
 import json
 import multiprocessing
 import os
@@ -22,10 +21,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import engine
-from .extract import ALLOWED
+from .extract import ALLOWED, os_reason
 from .findings import ERROR, INFO, RULES, WARNING
-from .tables import FORMAT_ID
-from .validation import schema_errors
 
 SUFFIXES = ALLOWED  # .txt .md .html .htm .docx .pdf, and our own .json and .csv
 SERIAL_BELOW = 4  # fewer files than this are read in this process
@@ -89,47 +86,7 @@ def read_report(path):
         data = path.read_bytes()
     except OSError as exc:
         raise engine.UnsupportedInput(f"无法读取文件：{os_reason(exc)}") from exc
-    if suffix == ".json":
-        check_json(data)
     return engine.analyse_bytes(data, filename=path.name)
-
-
-def os_reason(exc):
-    """A Chinese reason for an OSError (the system's own text is English)."""
-    reasons = {
-        errno.ENOENT: "文件不存在（可能已被移动或删除）",
-        errno.EACCES: "没有读取权限，请检查文件权限",
-        errno.EPERM: "没有读取权限，请检查文件权限",
-        errno.EISDIR: "这是一个目录，不是文件",
-        errno.EIO: "读取时发生输入输出错误（磁盘或网络存储故障）",
-    }
-    return reasons.get(exc.errno) or f"系统错误（{exc.strerror or exc}）"
-
-
-def check_json(data):
-    """Refuse, with the exact place, a JSON file that is not a valid interchange report.
-
-    The engine reads the report back (and re-runs the checks); this adds the
-    schema check, so a bad value is named instead of failing deep in the checker.
-    """
-    try:
-        report = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise engine.UnsupportedInput("JSON 文件不是 UTF-8 编码，请另存为 UTF-8。") from exc
-    except json.JSONDecodeError as exc:
-        raise engine.UnsupportedInput(
-            f"不是有效的 JSON 文件：第 {exc.lineno} 行第 {exc.colno} 列有语法错误。"
-        ) from exc
-    if not isinstance(report, dict) or report.get("format") != FORMAT_ID:
-        raise engine.UnsupportedInput(
-            f"这个 JSON 不是年度报告交换格式：应为一个对象，且 format 为“{FORMAT_ID}”。"
-        )
-    problems = schema_errors(report)
-    if problems:
-        more = f"（另有 {len(problems) - 3} 处）" if len(problems) > 3 else ""
-        raise engine.UnsupportedInput(
-            "JSON 不符合年度报告交换格式：" + "；".join(problems[:3]) + more
-        )
 
 
 def analyse_path(path, *, keep_report=True):

@@ -56,7 +56,7 @@ def analyse_file(path):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnsupportedInput(f"无法读取文件：{exc.strerror or exc}") from exc
+        raise UnsupportedInput(f"无法读取文件：{extract.os_reason(exc)}") from exc
     return analyse_bytes(data, filename=path.name)
 
 

@@ -6,11 +6,14 @@ survive. Our own JSON and CSV are read back as reports. Anything else is
 refused with a Chinese message saying what to do.
 """
 
+import errno
 import io
 import json
 import re
 import zipfile
 from pathlib import PurePath
+
+from .tables import FORMAT_ID
 
 ALLOWED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".json", ".csv")
 
@@ -235,13 +238,35 @@ def to_text(data, *, filename, kind=None):
 
 
 def load_json(data):
-    """Our own interchange JSON back into a report dict."""
+    """Our own interchange JSON back into a report, refused with the exact place if invalid."""
+    from .validation import schema_errors
+
     try:
-        report = json.loads(decode(data))
-    except (json.JSONDecodeError, UnsupportedInput) as exc:
-        raise UnsupportedInput("JSON 文件格式错误，无法读取。") from exc
-    if not isinstance(report, dict) or report.get("format") != "gongkai.annual-report/1":
+        report = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise UnsupportedInput("JSON 文件不是 UTF-8 编码，请另存为 UTF-8。") from exc
+    except json.JSONDecodeError as exc:
         raise UnsupportedInput(
-            "这个 JSON 文件不是 gongkai 年报交换格式（format 应为 gongkai.annual-report/1）。"
+            f"不是有效的 JSON 文件：第 {exc.lineno} 行第 {exc.colno} 列有语法错误。"
+        ) from exc
+    if not isinstance(report, dict) or report.get("format") != FORMAT_ID:
+        raise UnsupportedInput(
+            f"这个 JSON 文件不是年度报告交换格式：应为一个对象，且 format 为“{FORMAT_ID}”。"
         )
+    problems = schema_errors(report)
+    if problems:
+        more = f"（另有 {len(problems) - 3} 处）" if len(problems) > 3 else ""
+        raise UnsupportedInput("JSON 不符合年度报告交换格式：" + "；".join(problems[:3]) + more)
     return report
+
+
+def os_reason(exc):
+    """A Chinese reason for an OSError (the system's own text is English)."""
+    reasons = {
+        errno.ENOENT: "文件不存在（可能已被移动或删除）",
+        errno.EACCES: "没有读取权限，请检查文件权限",
+        errno.EPERM: "没有读取权限，请检查文件权限",
+        errno.EISDIR: "这是一个目录，不是文件",
+        errno.EIO: "读取时发生输入输出错误（磁盘或网络存储故障）",
+    }
+    return reasons.get(exc.errno) or f"系统错误（{exc.strerror or exc}）"

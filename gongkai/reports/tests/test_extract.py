@@ -177,7 +177,7 @@ def test_gb18030_text_file():
         (b"plain text pretending", "fake.docx", "不是 Word 文档"),
         (b"\x00\x01\x02\x03binary" * 20, "blob.txt", "二进制"),
         (b"", "empty.txt", "文件是空的"),
-        (b'{"format": "something-else"}', "x.json", "不是 gongkai 年报交换格式"),
+        (b'{"format": "something-else"}', "x.json", "不是年度报告交换格式"),
     ],
 )
 def test_unreadable_input_is_refused_in_chinese(data, filename, says):
