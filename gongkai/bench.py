@@ -14,6 +14,9 @@ import gongkai
 
 def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongkai.settings")
+    import django
+
+    django.setup()
     only = set(argv if argv is not None else sys.argv[1:])
     for mod in sorted(m.name for m in pkgutil.iter_modules(gongkai.__path__)):
         if only and mod not in only:
