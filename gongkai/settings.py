@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "gongkai.accounts",
+    "gongkai.agencies",
+    "gongkai.appeals",
+    "gongkai.cases",
     "gongkai.reports",
     "gongkai.workdays",
 ]

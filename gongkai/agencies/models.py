@@ -1,0 +1,124 @@
+"""Agencies (机关), their departments (部门) and who holds which role in them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Agency(models.Model):
+    """An administrative agency (行政机关) that receives and answers requests.
+
+    code: short stable identifier; also the `scope` of its local working-day rows
+        (workdays.ExceptionalDay.scope) and the prefix of its tracking numbers.
+    parent: the supervising agency (上级机关), which sees this agency's figures.
+    """
+
+    name = models.CharField("机关名称", max_length=100, unique=True)
+    code = models.SlugField("机关代码", max_length=30, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subordinates",
+    )
+
+    class Meta:
+        verbose_name = "机关"
+        verbose_name_plural = "机关"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """A department of an agency that handles cases (警种、派出所、支队)."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="所属机关", on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField("部门名称", max_length=100)
+
+    class Meta:
+        verbose_name = "承办部门"
+        verbose_name_plural = "承办部门"
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="agencies_department_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency.name}·{self.name}"
+
+
+class Role(models.TextChoices):
+    REGISTRAR = "registrar", "登记"
+    OFFICE = "office", "政务公开办（分办）"
+    HANDLER = "handler", "承办部门"
+    LEGAL_REVIEWER = "legal_reviewer", "法制审查"
+    SECRECY_REVIEWER = "secrecy_reviewer", "保密审查"
+    OFFICE_HEAD = "office_head", "工作机构负责人"
+    LEADER = "leader", "分管领导"
+    ADMIN = "admin", "系统管理员"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def acting_on(self, user, agency_id, department_id=None):
+        """Memberships of `user` that reach a case of this agency and department.
+
+        A handler's membership reaches only its own department's cases; every other
+        role reaches the whole agency.
+        """
+        return self.filter(user=user, agency_id=agency_id).filter(
+            ~Q(role=Role.HANDLER) | Q(department_id=department_id, department__isnull=False)
+        )
+
+
+class Membership(models.Model):
+    """One role a user holds in an agency, optionally within one department.
+
+    A user may hold several roles (one row each). A handler (承办部门) needs a
+    department; the other roles are agency-wide.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.CASCADE
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "人员角色"
+        verbose_name_plural = "人员角色"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "department", "role"],
+                name="agencies_membership_unique",
+            ),
+            models.UniqueConstraint(  # NULL department: unique per agency (SQLite too)
+                fields=["user", "agency", "role"],
+                condition=Q(department__isnull=True),
+                name="agencies_membership_unique_agency_wide",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="handler") | Q(department__isnull=False),
+                name="agencies_handler_has_department",
+                violation_error_message="承办部门角色必须指定所属部门。",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.department.name if self.department_id else self.agency.name
+        return f"{self.user}：{where} {self.get_role_display()}"

@@ -1,0 +1,372 @@
+"""依申请公开 cases: the request, its consultations and its audit trail.
+
+Models hold facts (dates, choices) and simple predicates; every state change is
+a function in cases/workflow.py. Time-based states (overdue, due soon) are derived
+from the stored dates, never stored.
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from gongkai.agencies.models import Agency, Department
+from gongkai.reports import tables
+
+
+class ApplicantType(models.TextChoices):
+    """The applicant columns of table 三 (values are tables.APPLICANT_KEYS)."""
+
+    NATURAL_PERSON = "natural_person", "自然人"
+    COMMERCIAL = "commercial", "商业企业"
+    RESEARCH = "research", "科研机构"
+    SOCIAL_WELFARE = "social_welfare", "社会公益组织"
+    LEGAL_SERVICE = "legal_service", "法律服务机构"
+    OTHER_ORG = "other_org", "其他组织"
+
+
+class Channel(models.TextChoices):
+    """How the request arrived; decides which date is the receipt date (Art. 31)."""
+
+    ONLINE = "online", "网络"
+    LETTER = "letter", "平常信函"
+    REGISTERED_MAIL = "registered_mail", "挂号信/EMS"
+    FAX = "fax", "传真"
+    IN_PERSON = "in_person", "当面"
+    OTHER = "other", "其他"
+
+
+class FormWanted(models.TextChoices):
+    PAPER = "paper", "纸质"
+    ELECTRONIC = "electronic", "电子"
+    MAIL = "mail", "邮寄"
+    PICKUP = "pickup", "自行领取"
+
+
+class BusinessType(models.TextChoices):
+    PUBLIC_ORDER = "public_order", "治安"
+    HOUSEHOLD = "household", "户政"
+    TRAFFIC = "traffic", "交管"
+    EXIT_ENTRY = "exit_entry", "出入境"
+    CYBER = "cyber", "网安"
+    CRIMINAL = "criminal", "刑侦"
+    ECONOMIC_CRIME = "economic_crime", "经侦"
+    NARCOTICS = "narcotics", "禁毒"
+    FIRE = "fire", "消防"
+    INSPECTION = "inspection", "督察"
+    PETITION = "petition", "信访"
+    OTHER = "other", "其他"
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    CORRECTION_REQUESTED = "correction_requested", "待补正"
+    ASSIGNED = "assigned", "承办中"
+    DRAFTED = "drafted", "待审查"
+    REVIEWED = "reviewed", "待审批"
+    APPROVED = "approved", "待答复"
+    REPLIED = "replied", "已答复"
+    DELIVERED = "delivered", "已送达"
+    CLOSED = "closed", "已终结"
+    ARCHIVED = "archived", "已归档"
+
+
+OPEN_STATUSES = (
+    Status.REGISTERED,
+    Status.CORRECTION_REQUESTED,
+    Status.ASSIGNED,
+    Status.DRAFTED,
+    Status.REVIEWED,
+    Status.APPROVED,
+)
+
+
+def _row_label(key):
+    """The printed row label with its group, e.g. 不予公开：1.属于国家秘密."""
+    row = tables.TEMPLATE_2021.request_row(key)
+    label = row.label.partition("）")[2] or row.label
+    if len(row.groups) > 1:
+        return f"{row.groups[1].partition('）')[2]}：{label}"
+    return label
+
+
+class Outcome(models.TextChoices):
+    """The statistical outcome: exactly one result row of table 三 (2021 format)."""
+
+    GRANTED = "granted", _row_label("granted")
+    PARTIAL = "partial", _row_label("partial")
+    DENIED_STATE_SECRET = "denied.state_secret", _row_label("denied.state_secret")
+    DENIED_PROHIBITED_BY_LAW = "denied.prohibited_by_law", _row_label("denied.prohibited_by_law")
+    DENIED_SECURITY_STABILITY = (
+        "denied.security_stability",
+        _row_label("denied.security_stability"),
+    )
+    DENIED_THIRD_PARTY = "denied.third_party", _row_label("denied.third_party")
+    DENIED_INTERNAL_AFFAIRS = "denied.internal_affairs", _row_label("denied.internal_affairs")
+    DENIED_PROCESS_INFO = "denied.process_info", _row_label("denied.process_info")
+    DENIED_ENFORCEMENT_FILE = "denied.enforcement_file", _row_label("denied.enforcement_file")
+    DENIED_QUERY_MATTER = "denied.query_matter", _row_label("denied.query_matter")
+    UNAVAILABLE_NOT_HELD = "unavailable.not_held", _row_label("unavailable.not_held")
+    UNAVAILABLE_NEEDS_CREATION = (
+        "unavailable.needs_creation",
+        _row_label("unavailable.needs_creation"),
+    )
+    UNAVAILABLE_UNCLEAR = "unavailable.unclear", _row_label("unavailable.unclear")
+    NOT_PROCESSED_PETITION = "not_processed.petition", _row_label("not_processed.petition")
+    NOT_PROCESSED_DUPLICATE = "not_processed.duplicate", _row_label("not_processed.duplicate")
+    NOT_PROCESSED_PUBLICATION = (
+        "not_processed.publication",
+        _row_label("not_processed.publication"),
+    )
+    NOT_PROCESSED_MASS_REPEAT = (
+        "not_processed.mass_repeat",
+        _row_label("not_processed.mass_repeat"),
+    )
+    NOT_PROCESSED_CONFIRM_OR_REISSUE = (
+        "not_processed.confirm_or_reissue",
+        _row_label("not_processed.confirm_or_reissue"),
+    )
+    OTHER_NO_CORRECTION = "other.no_correction", _row_label("other.no_correction")
+    OTHER_NO_FEE = "other.no_fee", _row_label("other.no_fee")
+    OTHER_OTHER = "other.other", _row_label("other.other")
+
+    @classmethod
+    def is_denial(cls, value):
+        """A 不予公开 outcome (any denied.* row), which the 分管领导 must approve."""
+        return str(value).startswith("denied.")
+
+
+class DeliveryMethod(models.TextChoices):
+    """送达 method; the date that counts differs (国办公开办函〔2016〕235号)."""
+
+    DIRECT = "direct", "直接送达（签收之日）"
+    MAIL = "mail", "邮寄送达（交邮之日）"
+    ELECTRONIC = "electronic", "电子送达"
+    ENTRUSTED = "entrusted", "委托送达（签收之日）"
+
+
+class CaseQuerySet(models.QuerySet):
+    def for_agency(self, agency):
+        return self.filter(agency=agency)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today):
+        """Open cases whose stored due date lies before `today`."""
+        return self.open().filter(due_on__lt=today)
+
+
+class Case(models.Model):
+    """One 政府信息公开申请 (依申请公开), from registration to archive.
+
+    received_on: 收到申请之日 as Art. 31 fixes it for the channel; submitted_on,
+        arrived_on (签收/到达) and confirmed_on (双方确认) are the facts behind it.
+    corrected_on: 收到补正的申请之日; the reply clock restarts from it (Art. 30).
+    due_on / original_due_on: the reply deadline (with and without the Art. 33
+        extension) from gongkai.workdays.clock, recomputed by every workflow step.
+    closed_on: the day the case was concluded for the annual report: the reply
+        date, or the day a 补正 lapsed or the request was withdrawn.
+    query_code_hash: HMAC of the 查询码 given to the applicant; the code itself is
+        never stored.
+    """
+
+    agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        Department, verbose_name="承办部门", null=True, blank=True, on_delete=models.PROTECT
+    )
+    tracking_number = models.CharField("受理编号", max_length=40, unique=True)
+    query_code_hash = models.CharField("查询码摘要", max_length=64, editable=False)
+
+    applicant_type = models.CharField("申请人类型", max_length=20, choices=ApplicantType.choices)
+    applicant_name = models.CharField("申请人名称", max_length=200)
+    applicant_id_document = models.CharField("身份证明", max_length=100, blank=True)
+    applicant_contact = models.CharField("联系方式", max_length=200, blank=True)
+    applicant_address = models.CharField("通信地址", max_length=300, blank=True)
+
+    channel = models.CharField("申请渠道", max_length=20, choices=Channel.choices)
+    submitted_on = models.DateField("提交日期")
+    arrived_on = models.DateField("到达/签收日期", null=True, blank=True)
+    confirmed_on = models.DateField("确认日期", null=True, blank=True)
+    received_on = models.DateField("收到申请日期", db_index=True)
+
+    content = models.TextField("申请内容")
+    form_wanted = models.CharField("获取方式", max_length=20, choices=FormWanted.choices)
+    business_type = models.CharField("业务类别", max_length=20, choices=BusinessType.choices)
+
+    status = models.CharField(
+        "状态", max_length=24, choices=Status.choices, default=Status.REGISTERED
+    )
+    # Drafted by draft_decision; counts in the report only once closed_on is set.
+    outcome = models.CharField("办理结果", max_length=40, choices=Outcome.choices, blank=True)
+    legal_basis = models.TextField("法律依据", blank=True)
+
+    correction_requested_on = models.DateField("补正告知日期", null=True, blank=True)
+    correction_items = models.TextField("补正事项", blank=True)
+    correction_due_on = models.DateField("补正期限", null=True, blank=True)
+    corrected_on = models.DateField("收到补正日期", null=True, blank=True)
+
+    due_on = models.DateField("答复期限", null=True, blank=True)
+    original_due_on = models.DateField("原答复期限", null=True, blank=True)
+    due_provisional = models.BooleanField("期限为暂定", default=False)
+    extended_on = models.DateField("延期批准日期", null=True, blank=True)
+    extension_reason = models.TextField("延期理由", blank=True)
+    extension_notified_on = models.DateField("延期告知日期", null=True, blank=True)
+
+    legal_review_passed = models.BooleanField("法制审查通过", default=False)
+    secrecy_review_passed = models.BooleanField("保密审查通过", default=False)
+    approved_on = models.DateField("批准日期", null=True, blank=True)
+
+    replied_on = models.DateField("答复日期", null=True, blank=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    delivery_method = models.CharField(
+        "送达方式", max_length=20, choices=DeliveryMethod.choices, blank=True
+    )
+    delivered_on = models.DateField("送达日期", null=True, blank=True)
+    archived_on = models.DateField("归档日期", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "依申请公开申请"
+        verbose_name_plural = "依申请公开申请"
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "received_on"], name="cases_agency_received"),
+            models.Index(fields=["agency", "closed_on"], name="cases_agency_closed"),
+            models.Index(fields=["agency", "status", "due_on"], name="cases_agency_status_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | ~Q(outcome=""),
+                name="cases_closed_has_outcome",
+                violation_error_message="办结的申请必须有办理结果。",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("received_on")),
+                name="cases_closed_after_received",
+                violation_error_message="办结日期不能早于收到申请日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrected_on__isnull=True)
+                | Q(corrected_on__gte=models.F("received_on")),
+                name="cases_corrected_after_received",
+                violation_error_message="收到补正日期不能早于收到申请日期。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tracking_number} {self.applicant_name}"
+
+    def check_query_code(self, code):
+        """True when `code` is this case's 查询码."""
+        return hmac.compare_digest(self.query_code_hash, hash_query_code(code))
+
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today):
+        """Open and past its stored due date (derived, never stored)."""
+        return self.is_open() and self.due_on is not None and self.due_on < today
+
+
+def hash_query_code(code):
+    """Keyed digest of a 查询码 (the code is random and high-entropy)."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, str(code).strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+class EventKind(models.TextChoices):
+    """The workflow steps; each writes one CaseEvent of its kind."""
+
+    REGISTER = "register", "登记"
+    REQUEST_CORRECTION = "request_correction", "告知补正"
+    RECORD_CORRECTION = "record_correction", "收到补正"
+    LAPSE_CORRECTION = "lapse_correction", "逾期未补正"
+    ASSIGN = "assign", "分办"
+    REASSIGN = "reassign", "改派"
+    CONSULT = "consult", "征求意见"
+    RECORD_CONSULTATION_ANSWER = "record_consultation_answer", "收到意见"
+    DRAFT_DECISION = "draft_decision", "拟办"
+    REVIEW = "review", "审查"
+    APPROVE_EXTENSION = "approve_extension", "批准延期"
+    APPROVE = "approve", "审批"
+    REPLY = "reply", "答复"
+    DELIVER = "deliver", "送达"
+    WITHDRAW = "withdraw", "撤回申请"
+    ARCHIVE = "archive", "归档"
+
+
+class CaseEvent(models.Model):
+    """One step taken on a case: the append-only audit trail.
+
+    case: the case acted on.
+    kind: the workflow step (EventKind).
+    actor: the user who took the step.
+    at: when the step was recorded (server time).
+    data: the step's facts as JSON (dates ISO, the new status, the due date, …).
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name="申请", on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField("环节", max_length=32, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    data = models.JSONField("内容", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.case.tracking_number} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("办理记录只能新增，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("办理记录不能删除。")
+
+
+class Party(models.TextChoices):
+    """Whose views are sought (values are gongkai.workdays.clock.Party)."""
+
+    THIRD_PARTY = "third_party", "第三方（第三十二条）"
+    AGENCY = "agency", "其他机关（第三十四条）"
+
+
+class Consultation(models.Model):
+    """A written request for views (征求意见); its time is not counted (Art. 33 第三款)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="申请", on_delete=models.PROTECT, related_name="consultations"
+    )
+    party = models.CharField("征求对象类型", max_length=20, choices=Party.choices)
+    addressee = models.CharField("征求对象", max_length=200)
+    sent_on = models.DateField("发出日期")
+    answered_on = models.DateField("答复日期", null=True, blank=True)
+    answer = models.TextField("意见", blank=True)
+
+    class Meta:
+        verbose_name = "征求意见"
+        verbose_name_plural = "征求意见"
+        ordering = ["sent_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_on__isnull=True) | Q(answered_on__gte=models.F("sent_on")),
+                name="cases_consultation_answer_after_sent",
+                violation_error_message="意见答复日期不能早于发出日期。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case.tracking_number} 征求{self.addressee}意见"

@@ -1,0 +1,471 @@
+"""Every step of a 依申请公开 case: one explicit, atomic, audited function each.
+
+Each step locks the case row (select_for_update), checks the case's current
+status against TRANSITIONS and the actor's role against ROLES, saves only the
+fields it changes, recomputes the reply deadline from the statutory clock and
+writes one CaseEvent. An illegal step raises WorkflowError with a Chinese message
+and changes nothing. Dates are always passed in (`on=`): the caller decides what
+"today" is. A step returns the fresh, locked copy of the case; the object passed
+in may be stale.
+
+Articles: Art. 30 补正, Art. 31 receipt date, Arts. 32–34 consultation and the
+reply period, Art. 36 reply types, Art. 45 登记、审核、办理、答复、归档.
+"""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from gongkai.agencies.models import Agency, Membership, Role
+from gongkai.cases import deadlines
+from gongkai.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Consultation,
+    DeliveryMethod,
+    Outcome,
+    Party,
+    hash_query_code,
+)
+from gongkai.cases.models import EventKind as K
+from gongkai.cases.models import Status as S
+from gongkai.workdays import clock, loading
+from gongkai.workdays.calendar import ScheduleMissing
+
+
+class WorkflowError(Exception):
+    """A step that may not be taken; the message tells the user why (Chinese)."""
+
+
+_RUNNING = frozenset({S.REGISTERED, S.ASSIGNED, S.DRAFTED, S.REVIEWED, S.APPROVED})
+
+# step: (statuses it may start from, statuses it may lead to). None: no source (new case).
+TRANSITIONS = {
+    K.REGISTER: (None, {S.REGISTERED}),
+    K.REQUEST_CORRECTION: ({S.REGISTERED}, {S.CORRECTION_REQUESTED}),
+    K.RECORD_CORRECTION: ({S.CORRECTION_REQUESTED}, {S.REGISTERED}),
+    K.LAPSE_CORRECTION: ({S.CORRECTION_REQUESTED}, {S.CLOSED}),
+    K.ASSIGN: ({S.REGISTERED}, {S.ASSIGNED}),
+    K.REASSIGN: ({S.ASSIGNED}, {S.ASSIGNED}),
+    K.CONSULT: ({S.REGISTERED, S.ASSIGNED, S.DRAFTED}, {S.REGISTERED, S.ASSIGNED, S.DRAFTED}),
+    K.RECORD_CONSULTATION_ANSWER: (_RUNNING, _RUNNING),
+    K.DRAFT_DECISION: ({S.ASSIGNED}, {S.DRAFTED}),
+    K.REVIEW: ({S.DRAFTED}, {S.DRAFTED, S.REVIEWED, S.ASSIGNED}),
+    K.APPROVE_EXTENSION: (_RUNNING, _RUNNING),
+    K.APPROVE: ({S.REVIEWED}, {S.APPROVED}),
+    K.REPLY: ({S.APPROVED}, {S.REPLIED}),
+    K.DELIVER: ({S.REPLIED}, {S.DELIVERED}),
+    K.WITHDRAW: (set(OPEN_STATUSES), {S.CLOSED}),
+    K.ARCHIVE: ({S.DELIVERED, S.CLOSED}, {S.ARCHIVED}),
+}
+
+_CLERKS = {Role.REGISTRAR, Role.OFFICE}
+ROLES = {
+    K.REGISTER: _CLERKS,
+    K.REQUEST_CORRECTION: _CLERKS,
+    K.RECORD_CORRECTION: _CLERKS,
+    K.LAPSE_CORRECTION: {Role.OFFICE},
+    K.ASSIGN: {Role.OFFICE},
+    K.REASSIGN: {Role.OFFICE},
+    K.CONSULT: {Role.OFFICE, Role.HANDLER},
+    K.RECORD_CONSULTATION_ANSWER: {Role.OFFICE, Role.HANDLER},
+    K.DRAFT_DECISION: {Role.OFFICE, Role.HANDLER},
+    K.APPROVE_EXTENSION: {Role.OFFICE_HEAD},  # Art. 33: 工作机构负责人同意
+    K.APPROVE: {Role.OFFICE_HEAD, Role.LEADER},
+    K.REPLY: _CLERKS,
+    K.DELIVER: _CLERKS,
+    K.WITHDRAW: _CLERKS,
+    K.ARCHIVE: {Role.OFFICE},
+}
+REVIEW_ROLES = {"legal": Role.LEGAL_REVIEWER, "secrecy": Role.SECRECY_REVIEWER}
+REVIEW_FLAGS = {"legal": "legal_review_passed", "secrecy": "secrecy_review_passed"}
+DENIAL_ROLES = {Role.LEADER}  # a 不予公开 decision needs the 分管领导
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+_CODE_LENGTH = 10  # 50 bits
+
+
+# ---- helpers -------------------------------------------------------------------
+
+
+def _require_role(user, agency_id, department_id, step, roles):
+    held = Membership.objects.acting_on(user, agency_id, department_id).filter(role__in=roles)
+    if not held.exists():
+        names = "、".join(Role(r).label for r in sorted(roles))
+        raise WorkflowError(f"您没有“{step.label}”的权限：需要本机关的{names}角色。")
+
+
+def _begin(case, step, user, roles=None):
+    """Lock the case row and check that `user` may take `step` from its current status."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    sources, _ = TRANSITIONS[step]
+    if case.status not in sources:
+        raise WorkflowError(
+            f"申请 {case.tracking_number} 当前状态为“{case.get_status_display()}”，"
+            f"不能进行“{step.label}”。"
+        )
+    _require_role(user, case.agency_id, case.department_id, step, roles or ROLES[step])
+    return case
+
+
+def _finish(case, step, user, fields, status=None, **data):
+    """Move to `status` (checked against TRANSITIONS), refresh the due date, save, audit."""
+    if status is not None:
+        if status not in TRANSITIONS[step][1]:
+            raise AssertionError(f"{step} cannot lead to {status}")
+        case.status = status
+        fields = [*fields, "status"]
+    _refresh_due(case)
+    case.save(update_fields=[*fields, "due_on", "original_due_on", "due_provisional"])
+    data = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
+    data.update(status=case.status, due_on=case.due_on.isoformat() if case.due_on else None)
+    CaseEvent.objects.create(case=case, kind=step, actor=user, data=data)
+    return case
+
+
+def _not_before(on, earlier, what, label="日期"):
+    if earlier is not None and on < earlier:
+        raise WorkflowError(f"{label}（{on}）不能早于{what}（{earlier}）。")
+
+
+def _required(value, what):
+    if not str(value or "").strip():
+        raise WorkflowError(f"请填写{what}。")
+    return str(value).strip()
+
+
+def deadline_of(case, *, today=None, consultations=None):
+    """The clock's Deadline for `case` (due date, state relative to `today`, explanation).
+
+    Years without a loaded holiday schedule are filled provisionally and flagged
+    (Deadline.provisional). Raises WorkflowError for contradictory dates.
+    """
+    if consultations is None:
+        consultations = list(Consultation.objects.filter(case_id=case.pk))
+    events = deadlines.clock_events(case, consultations)
+    try:
+        cal = loading.get_calendar(case.agency.code)
+        return clock.compute(
+            cal,
+            events,
+            today=today,
+            provisional=True,
+            count_receipt_day=loading.count_receipt_day(),
+        )
+    except (clock.ClockError, ScheduleMissing, LookupError) as error:
+        raise WorkflowError(str(error).strip("'\"")) from error
+
+
+def _refresh_due(case):
+    result = deadline_of(case)
+    case.due_on, case.original_due_on = result.due, result.original_due
+    case.due_provisional = result.provisional
+
+
+# ---- registration and 补正 (Arts. 29–31) ------------------------------------------
+
+
+_REGISTER_FIELDS = (
+    "applicant_type",
+    "applicant_name",
+    "applicant_id_document",
+    "applicant_contact",
+    "applicant_address",
+    "channel",
+    "submitted_on",
+    "arrived_on",
+    "confirmed_on",
+    "content",
+    "form_wanted",
+    "business_type",
+)
+
+
+def _tracking_number(agency, year):
+    prefix = f"{agency.code}-{year}-"
+    n = Case.objects.filter(tracking_number__startswith=prefix).count() + 1
+    return f"{prefix}{n:05d}"
+
+
+@transaction.atomic
+def register(agency, *, by, **fields):
+    """登记: record a request; the receipt date follows the channel (Art. 31).
+
+    Returns the new case; its one-time plain 查询码 is in `case.query_code` (only
+    a keyed digest is stored).
+    """
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)  # serialises numbering
+    _require_role(by, agency.pk, None, K.REGISTER, ROLES[K.REGISTER])
+    unknown = set(fields) - set(_REGISTER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    case = Case(agency=agency, **fields)
+    try:
+        case.received_on = deadlines.receipt_date(
+            case.channel,
+            submitted_on=case.submitted_on,
+            arrived_on=case.arrived_on,
+            confirmed_on=case.confirmed_on,
+        )
+    except ValueError as error:
+        raise WorkflowError(str(error)) from error
+    for name, label in (("arrived_on", "到达/签收日期"), ("confirmed_on", "确认日期")):
+        _not_before(getattr(case, name) or case.submitted_on, case.submitted_on, "提交日期", label)
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    case.query_code_hash = hash_query_code(code)
+    case.tracking_number = _tracking_number(agency, case.received_on.year)
+    try:
+        case.full_clean(exclude=["due_on", "original_due_on"])
+    except ValidationError as error:
+        raise WorkflowError(_validation_message(error)) from error
+    _refresh_due(case)
+    case.save()
+    CaseEvent.objects.create(
+        case=case,
+        kind=K.REGISTER,
+        actor=by,
+        data={
+            "status": case.status,
+            "received_on": case.received_on.isoformat(),
+            "due_on": case.due_on.isoformat(),
+        },
+    )
+    case.query_code = code
+    return case
+
+
+def _validation_message(error):
+    parts = []
+    for name, messages in error.message_dict.items():
+        label = Case._meta.get_field(name).verbose_name if name != "__all__" else ""
+        parts.append(f"{label}：{'；'.join(messages)}" if label else "；".join(messages))
+    return "登记信息有误：" + "；".join(parts)
+
+
+@transaction.atomic
+def request_correction(case, *, by, on, items, correction_due_on):
+    """告知补正: one notice listing every defect, within 7 working days (Art. 30)."""
+    case = _begin(case, K.REQUEST_CORRECTION, by)
+    if case.correction_requested_on is not None:
+        raise WorkflowError("补正告知只能一次性作出（条例第三十条），本申请已告知过补正。")
+    _not_before(on, case.received_on, "收到申请日期", "补正告知日期")
+    if correction_due_on <= on:
+        raise WorkflowError(f"补正期限（{correction_due_on}）应晚于告知日期（{on}）。")
+    cal = loading.get_calendar(case.agency.code).provisional(on.year + 1)
+    late = cal.workdays_between(case.received_on, on) > 7
+    case.correction_requested_on = on
+    case.correction_items = _required(items, "需要补正的事项")
+    case.correction_due_on = correction_due_on
+    fields = ["correction_requested_on", "correction_items", "correction_due_on"]
+    return _finish(case, K.REQUEST_CORRECTION, by, fields, S.CORRECTION_REQUESTED, on=on, late=late)
+
+
+@transaction.atomic
+def record_correction(case, *, by, on):
+    """收到补正: the reply period starts again from this day (Art. 30)."""
+    case = _begin(case, K.RECORD_CORRECTION, by)
+    _not_before(on, case.correction_requested_on, "补正告知日期", "收到补正日期")
+    case.corrected_on = on
+    return _finish(case, K.RECORD_CORRECTION, by, ["corrected_on"], S.REGISTERED, on=on)
+
+
+@transaction.atomic
+def lapse_correction(case, *, by, on):
+    """逾期未补正: 视为放弃申请 (Art. 30); report row 其他处理 1 (2021 format)."""
+    case = _begin(case, K.LAPSE_CORRECTION, by)
+    if on <= case.correction_due_on:
+        raise WorkflowError(f"补正期限（{case.correction_due_on}）尚未届满，不能按逾期未补正办结。")
+    case.outcome = Outcome.OTHER_NO_CORRECTION
+    case.legal_basis = "《政府信息公开条例》第三十条"
+    case.closed_on = on
+    fields = ["outcome", "legal_basis", "closed_on"]
+    return _finish(case, K.LAPSE_CORRECTION, by, fields, S.CLOSED, on=on)
+
+
+# ---- handling ------------------------------------------------------------------------
+
+
+def _department_of(case, department):
+    if department.agency_id != case.agency_id:
+        raise WorkflowError(f"“{department.name}”不是本机关的部门，不能分办给它。")
+    return department
+
+
+@transaction.atomic
+def assign(case, *, by, department, on):
+    """分办: hand the case to a handling department."""
+    case = _begin(case, K.ASSIGN, by)
+    _not_before(on, case.received_on, "收到申请日期", "分办日期")
+    case.department = _department_of(case, department)
+    return _finish(case, K.ASSIGN, by, ["department"], S.ASSIGNED, on=on, department=department.pk)
+
+
+@transaction.atomic
+def reassign(case, *, by, department, on):
+    """改派: move the case to another department (e.g. when the first declines it)."""
+    case = _begin(case, K.REASSIGN, by)
+    if department.pk == case.department_id:
+        raise WorkflowError(f"申请已由“{department.name}”承办，无需改派。")
+    previous = case.department_id
+    case.department = _department_of(case, department)
+    fields = ["department"]
+    return _finish(
+        case, K.REASSIGN, by, fields, S.ASSIGNED, on=on, department=department.pk, previous=previous
+    )
+
+
+@transaction.atomic
+def consult(case, *, by, party, addressee, on):
+    """征求意见 from a third party (Art. 32) or another agency (Art. 34); pauses the clock."""
+    case = _begin(case, K.CONSULT, by)
+    _not_before(on, case.received_on, "收到申请日期", "征求意见发出日期")
+    if party not in Party.values:
+        raise WorkflowError("征求意见对象类型只能是第三方或其他机关。")
+    row = Consultation.objects.create(
+        case=case, party=party, addressee=_required(addressee, "征求意见对象"), sent_on=on
+    )
+    return _finish(case, K.CONSULT, by, [], case.status, on=on, consultation=row.pk, party=party)
+
+
+@transaction.atomic
+def record_consultation_answer(consultation, *, by, on, answer=""):
+    """收到意见: the pause ends on the day the answer arrives (Art. 33 第三款)."""
+    case = _begin(consultation.case, K.RECORD_CONSULTATION_ANSWER, by)
+    row = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if row.answered_on is not None:
+        raise WorkflowError(f"该征求意见已于 {row.answered_on} 记录答复。")
+    _not_before(on, row.sent_on, "征求意见发出日期", "意见答复日期")
+    row.answered_on, row.answer = on, answer
+    row.save(update_fields=["answered_on", "answer"])
+    return _finish(
+        case, K.RECORD_CONSULTATION_ANSWER, by, [], case.status, on=on, consultation=row.pk
+    )
+
+
+@transaction.atomic
+def draft_decision(case, *, by, outcome, legal_basis, on):
+    """拟办: the handling department proposes one outcome row and its legal basis.
+
+    Partial disclosure (Art. 37) is only `partial` (表三: 区分处理的，只计这一情形).
+    """
+    case = _begin(case, K.DRAFT_DECISION, by)
+    if outcome not in Outcome.values:
+        raise WorkflowError("请选择年度报告表三中的一项办理结果。")
+    if outcome == Outcome.OTHER_NO_CORRECTION:
+        raise WorkflowError("逾期未补正请使用“逾期未补正”环节办结，不能作为拟办结果。")
+    case.outcome = outcome
+    case.legal_basis = _required(legal_basis, "法律依据")
+    case.legal_review_passed = case.secrecy_review_passed = False
+    fields = ["outcome", "legal_basis", "legal_review_passed", "secrecy_review_passed"]
+    return _finish(case, K.DRAFT_DECISION, by, fields, S.DRAFTED, on=on, outcome=outcome)
+
+
+@transaction.atomic
+def review(case, *, by, kind, passed, on, comments=""):
+    """法制审查 / 保密审查 (Art. 17): pass, or return to the department with comments.
+
+    The case goes on to approval when both reviews have passed.
+    """
+    if kind not in REVIEW_ROLES:
+        raise WorkflowError("审查类型只能是法制审查（legal）或保密审查（secrecy）。")
+    case = _begin(case, K.REVIEW, by, {REVIEW_ROLES[kind]})
+    flag = REVIEW_FLAGS[kind]
+    if passed:
+        if getattr(case, flag):
+            raise WorkflowError(f"本申请已通过{Role(REVIEW_ROLES[kind]).label}，无需重复审查。")
+        setattr(case, flag, True)
+        both = case.legal_review_passed and case.secrecy_review_passed
+        status = S.REVIEWED if both else S.DRAFTED
+    else:
+        _required(comments, "退回意见")
+        case.legal_review_passed = case.secrecy_review_passed = False
+        status = S.ASSIGNED
+    fields = ["legal_review_passed", "secrecy_review_passed"]
+    return _finish(
+        case, K.REVIEW, by, fields, status, on=on, review=kind, passed=passed, comments=comments
+    )
+
+
+@transaction.atomic
+def approve_extension(case, *, by, on, reason, notified_on=None):
+    """延期答复: at most 20 more working days, approved by the 工作机构负责人 before the
+    original deadline ends, and told to the applicant (Art. 33 第二款)."""
+    case = _begin(case, K.APPROVE_EXTENSION, by)
+    if case.extended_on is not None:
+        raise WorkflowError(f"本申请已于 {case.extended_on} 延期，答复期限只能延长一次。")
+    _not_before(on, case.corrected_on or case.received_on, "答复期限起算日", "延期批准日期")
+    if on > case.original_due_on:
+        raise WorkflowError(
+            f"原答复期限 {case.original_due_on} 已过，不能再延期（条例第三十三条：须在期限届满前批准）。"
+        )
+    if notified_on is not None:
+        _not_before(notified_on, on, "延期批准日期", "延期告知日期")
+    case.extended_on = on
+    case.extension_reason = _required(reason, "延期理由")
+    case.extension_notified_on = notified_on
+    fields = ["extended_on", "extension_reason", "extension_notified_on"]
+    return _finish(case, K.APPROVE_EXTENSION, by, fields, case.status, on=on)
+
+
+@transaction.atomic
+def approve(case, *, by, on):
+    """审批: the office head or leader signs off; a denial needs the 分管领导."""
+    case = _begin(case, K.APPROVE, by)
+    if Outcome.is_denial(case.outcome):
+        try:
+            _require_role(by, case.agency_id, case.department_id, K.APPROVE, DENIAL_ROLES)
+        except WorkflowError:
+            raise WorkflowError("不予公开的答复须经分管领导审批，您没有该权限。") from None
+    _not_before(on, case.received_on, "收到申请日期", "审批日期")
+    case.approved_on = on
+    return _finish(case, K.APPROVE, by, ["approved_on"], S.APPROVED, on=on, outcome=case.outcome)
+
+
+# ---- reply and after -----------------------------------------------------------------
+
+
+@transaction.atomic
+def reply(case, *, by, on):
+    """答复 (Art. 36): the day the case counts as concluded in the annual report."""
+    case = _begin(case, K.REPLY, by)
+    _not_before(on, case.approved_on, "审批日期", "答复日期")
+    case.replied_on = case.closed_on = on
+    on_time = case.due_on is None or on <= case.due_on
+    return _finish(
+        case, K.REPLY, by, ["replied_on", "closed_on"], S.REPLIED, on=on, on_time=on_time
+    )
+
+
+@transaction.atomic
+def deliver(case, *, by, method, on):
+    """送达: direct or entrusted on the day signed for, by post on 交邮之日 (235号)."""
+    case = _begin(case, K.DELIVER, by)
+    if method not in DeliveryMethod.values:
+        raise WorkflowError("请选择送达方式：直接送达、邮寄送达、电子送达或委托送达。")
+    _not_before(on, case.replied_on, "答复日期", "送达日期")
+    case.delivery_method, case.delivered_on = method, on
+    fields = ["delivery_method", "delivered_on"]
+    return _finish(case, K.DELIVER, by, fields, S.DELIVERED, on=on, method=method)
+
+
+@transaction.atomic
+def withdraw(case, *, by, on, reason=""):
+    """撤回申请: the applicant withdraws; report row 其他处理 3.其他 (2021 format)."""
+    case = _begin(case, K.WITHDRAW, by)
+    _not_before(on, case.received_on, "收到申请日期", "撤回日期")
+    case.outcome = Outcome.OTHER_OTHER
+    case.legal_basis = _required(reason, "撤回说明") if reason else "申请人撤回申请"
+    case.closed_on = on
+    fields = ["outcome", "legal_basis", "closed_on"]
+    return _finish(case, K.WITHDRAW, by, fields, S.CLOSED, on=on)
+
+
+@transaction.atomic
+def archive(case, *, by, on):
+    """归档 (Art. 45)."""
+    case = _begin(case, K.ARCHIVE, by)
+    _not_before(on, case.delivered_on or case.closed_on, "送达/办结日期", "归档日期")
+    case.archived_on = on
+    return _finish(case, K.ARCHIVE, by, ["archived_on"], S.ARCHIVED, on=on)
