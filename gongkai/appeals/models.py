@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from gongkai.cases.models import Case
+from gongkai.reports import tables
 
 
 class Kind(models.TextChoices):
@@ -11,13 +12,16 @@ class Kind(models.TextChoices):
     LITIGATION = "litigation", "行政诉讼"
 
 
-class Result(models.TextChoices):
-    """The columns of table 四 (values are tables.APPEAL_COLUMNS keys)."""
+_LABELS = {c.key: c.label for c in tables.APPEAL_COLUMNS}
 
-    UPHELD = "upheld", "结果维持"
-    CORRECTED = "corrected", "结果纠正"
-    OTHER = "other", "其他结果"
-    PENDING = "pending", "尚未审结"
+
+class Result(models.TextChoices):
+    """The columns of table 四; values and labels come from tables.APPEAL_COLUMNS."""
+
+    UPHELD = "upheld", _LABELS["upheld"]
+    CORRECTED = "corrected", _LABELS["corrected"]
+    OTHER = "other", _LABELS["other"]
+    PENDING = "pending", _LABELS["pending"]
 
 
 class Appeal(models.Model):
