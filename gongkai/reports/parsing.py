@@ -378,11 +378,9 @@ def read_requests(lines, reader, template):
                     )
                 )
             continue
-        if not has_values and not line.separated:
-            continue
-        exact, printed = tokens_of(line, n)
         if not has_values:
             continue  # a printed blank row, or a label whose values follow
+        exact, printed = tokens_of(line, n)
         found.add(key)
         where = f"requests.{key}"
         if exact is not None:
@@ -526,10 +524,11 @@ def parse_text(text, *, filename=None):
     agency, year, published = read_metadata(raw_lines, text)
     sections = split_sections(raw_lines)
     parsed = [split_line(ln) for ln in raw_lines]
+    # Rows of table 三 (a label on its own short line counts: its values may follow).
     request_keys = {
-        match_row("".join(p.labels), _REQUEST_PHRASES, has_values=True)
+        match_row("".join(p.labels), _REQUEST_PHRASES, has_values=p.separated)
         for p in parsed
-        if p is not None and p.separated and p.labels
+        if p is not None and p.labels and (p.separated or len(p.labels[0]) <= 40)
     } - {None}
     template_key = detect_template(text, request_keys, year)
     if template_key is None and year is not None and year < 2019 and "政府信息公开" in text:
