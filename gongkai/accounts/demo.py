@@ -1,12 +1,15 @@
 """Demo logins for `make run`: who they are, and loading them idempotently.
 
-Later issues add users here (e.g. a reviewer, an applicant); keep one line each.
+Each demo user holds one role in the demo bureau (gongkai/cases/demo.py); a handler
+(承办部门) holds it in two departments. Keep one line per user.
 """
 
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+
+from gongkai.agencies.models import Role
 
 CLERKS_GROUP = "政务公开办"
 
@@ -19,17 +22,58 @@ class DemoUser:
     is_superuser: bool = False
     is_staff: bool = False
     groups: tuple[str, ...] = ()
+    # (Role, department names) held in the demo bureau; no names: agency-wide.
+    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def _handler(n, first, second):
+    return DemoUser(
+        f"handler{n}",
+        f"gongkai-handler{n}",
+        f"承办部门（{first}、{second}）",
+        roles=((Role.HANDLER, (first, second)),),
+    )
 
 
 DEMO_USERS = (
-    DemoUser("admin", "gongkai-admin", "系统管理员（可进入后台 /admin/）", True, True),
-    DemoUser("clerk", "gongkai-clerk", "政务公开办经办人员", False, True, (CLERKS_GROUP,)),
+    DemoUser(
+        "admin",
+        "gongkai-admin",
+        "系统管理员（可进入后台 /admin/）",
+        True,
+        True,
+        roles=((Role.ADMIN, ()),),
+    ),
+    DemoUser(
+        "registrar", "gongkai-registrar", "登记人员（收件登记）", roles=((Role.REGISTRAR, ()),)
+    ),
+    DemoUser(
+        "clerk",
+        "gongkai-clerk",
+        "政务公开办经办人员（分办、答复、送达、归档）",
+        False,
+        True,
+        (CLERKS_GROUP,),
+        roles=((Role.OFFICE, ()),),
+    ),
+    _handler(1, "治安支队", "户政科"),
+    _handler(2, "交警支队", "出入境管理支队"),
+    _handler(3, "网安支队", "刑侦支队"),
+    _handler(4, "城关派出所", "办公室"),
+    DemoUser("legal", "gongkai-legal", "法制审查人员", roles=((Role.LEGAL_REVIEWER, ()),)),
+    DemoUser("secrecy", "gongkai-secrecy", "保密审查人员", roles=((Role.SECRECY_REVIEWER, ()),)),
+    DemoUser(
+        "office_head",
+        "gongkai-office-head",
+        "工作机构负责人（批准延期、审批）",
+        roles=((Role.OFFICE_HEAD, ()),),
+    ),
+    DemoUser("leader", "gongkai-leader", "分管领导（审批不予公开）", roles=((Role.LEADER, ()),)),
 )
 
 
-@transaction.atomic
-def load_demo():
-    """Create or reset every demo user; running it again changes nothing."""
+def load_users():
+    """Create or reset every demo user; returns the usernames created this time."""
     created = []
     for demo in DEMO_USERS:
         user, is_new = User.objects.get_or_create(username=demo.username)
@@ -43,3 +87,20 @@ def load_demo():
         if is_new:
             created.append(demo.username)
     return created
+
+
+@transaction.atomic
+def load_demo(today=None, cases=True):
+    """Demo users, then the demo bureau and its cases; running it again changes nothing.
+
+    `today`: the day the demo's open cases are measured against (default: today).
+    cases=False: the bureau and its memberships only, no cases.
+    Returns (usernames created, cases created).
+    """
+    from gongkai.cases import demo as case_demo  # cases.demo reads DEMO_USERS
+
+    created = load_users()
+    if not cases:
+        case_demo.ensure_bureau()
+        return created, 0
+    return created, case_demo.load(today=today)
