@@ -280,7 +280,8 @@ def hash_query_code(code):
 
 
 class EventKind(models.TextChoices):
-    """The workflow steps; each writes one CaseEvent of its kind."""
+    """The workflow steps, each writing one CaseEvent of its kind; and full views
+    of the applicant's personal data, which are recorded too."""
 
     REGISTER = "register", "登记"
     REQUEST_CORRECTION = "request_correction", "告知补正"
@@ -298,6 +299,7 @@ class EventKind(models.TextChoices):
     DELIVER = "deliver", "送达"
     WITHDRAW = "withdraw", "撤回申请"
     ARCHIVE = "archive", "归档"
+    VIEW_APPLICANT = "view_applicant", "查看申请人完整信息"
 
 
 class CaseEvent(models.Model):
