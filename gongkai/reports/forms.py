@@ -5,15 +5,14 @@ from pathlib import PurePath
 from django import forms
 from django.conf import settings
 
-from . import samples
+from . import extract, samples
 
 # Extension -> what the file must look like inside (checked on the first bytes).
 BINARY_MAGIC = {
     ".docx": (b"PK\x03\x04", "Word（.docx）文件本质上是 ZIP 压缩包"),
     ".pdf": (b"%PDF", "PDF 文件应以“%PDF”开头"),
 }
-TEXT_EXTENSIONS = (".txt", ".html", ".htm", ".md", ".json", ".csv")
-ALLOWED_EXTENSIONS = (*TEXT_EXTENSIONS, ".docx", ".pdf")
+ALLOWED_EXTENSIONS = extract.ALLOWED  # what the engine can read, declared there once
 ACCEPT = ",".join(ALLOWED_EXTENSIONS)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
