@@ -53,18 +53,11 @@ def header_unit(label):
     return m[1] if m else None
 
 
-@dataclass
-class Placement:
-    values: list  # one per slot: the cell content or None
-    certain: bool  # the row had exactly the expected cells
-    note: str = ""
-
-
 _MAX_CANDIDATES = 20_000
 
 
 def place(tokens, n, valid=None):
-    """Put `tokens` (cell contents in printed order, blanks dropped) into `n` slots.
+    """The `n` slot values for `tokens` (cell contents in printed order, blanks dropped).
 
     With exactly n tokens they go in order. Otherwise every order-preserving
     placement is tried (blank slots when short, dropped tokens when long); those
@@ -73,15 +66,15 @@ def place(tokens, n, valid=None):
     """
     k = len(tokens)
     if k == n:
-        return Placement(list(tokens), True)
+        return list(tokens)
     if k == 0:
-        return Placement([None] * n, True)
+        return [None] * n
     candidates = []
     if k < n:
         slot_sets = combinations(range(n), k)
         for count, slots in enumerate(slot_sets):
             if count > _MAX_CANDIDATES:
-                return Placement([None] * n, False, "too-many")
+                return [None] * n  # too many readings to try: place nothing
             cand = [None] * n
             for slot, token in zip(slots, tokens, strict=True):
                 cand[slot] = token
@@ -89,20 +82,16 @@ def place(tokens, n, valid=None):
     else:
         for count, dropped in enumerate(combinations(range(k), k - n)):
             if count > _MAX_CANDIDATES:
-                return Placement([None] * n, False, "too-many")
+                return [None] * n  # too many readings to try: place nothing
             drop = set(dropped)
             candidates.append([t for i, t in enumerate(tokens) if i not in drop])
     if valid is not None:
-        kept = [c for c in candidates if valid(c)]
-        candidates = kept or candidates
-        note = "" if kept else "no-valid"
-    else:
-        note = ""
+        candidates = [c for c in candidates if valid(c)] or candidates
     values = []
     for slot in range(n):
         seen = {(c[slot] if c[slot] is not None else 0) for c in candidates}
         values.append(seen.pop() if len(seen) == 1 else None)
-    return Placement(values, False, note)
+    return values
 
 
 def sums_hold(groups):

@@ -306,10 +306,10 @@ class Reader:
     report: dict
     findings: list = field(default_factory=list)
 
-    def shape(self, where, label, expected, printed, placement, n_names):
+    def shape(self, where, label, expected, printed, values, n_names):
         got = "、".join(printed) if printed else "无"
-        filled = [n_names[i] for i, v in enumerate(placement.values) if v is not None]
-        if all(v is not None for v in placement.values):
+        filled = [n_names[i] for i, v in enumerate(values) if v is not None]
+        if all(v is not None for v in values):
             outcome = "各种可能的对应方式结果一致，已全部读出。"
         elif filled:
             outcome = f"能确定的只有：{'、'.join(filled)}；其余单元格无法确定所在列，已留空。"
@@ -389,7 +389,7 @@ def read_requests(lines, reader, template):
             nums = [_count(c, where, reader) for c in printed]
             placement = place(nums, n, valid)
             reader.shape(where, _REQUEST_LABELS[key], n, printed, placement, col_names)
-            cells = [None if v is None else str(v) for v in placement.values]
+            cells = [None if v is None else str(v) for v in placement]
         for col, cell in zip(tables.REQUEST_COLUMNS, cells, strict=True):
             rows[key][col.key] = _count(cell, f"{where}/{col.key}", reader)
     if template == "2021":
@@ -424,7 +424,7 @@ def read_appeals(lines, reader):
         groups = [([g * 5 + i for i in range(4)], g * 5 + 4) for g in range(3)]
         placement = place(nums, n, sums_hold(groups))
         reader.shape(where, "政府信息公开行政复议、行政诉讼情况表", n, printed, placement, names)
-        exact = [None if v is None else str(v) for v in placement.values]
+        exact = [None if v is None else str(v) for v in placement]
     cells = iter(exact)
     for group in tables.APPEAL_GROUPS:
         for col in tables.APPEAL_COLUMNS:
@@ -468,7 +468,7 @@ def read_proactive(lines, reader, template):
         if exact is None:
             placement = place(printed, n)
             reader.shape(where, row.label, n, printed, placement, [c.label for c in block.columns])
-            exact = placement.values
+            exact = placement
         unit = header_unit("".join(header))
         for col, cell in zip(block.columns, exact, strict=True):
             _store_proactive(out[key], col, cell, unit, f"{where}/{col.key}", reader)
