@@ -69,6 +69,9 @@ DEMO_USERS = (
         roles=((Role.OFFICE_HEAD, ()),),
     ),
     DemoUser("leader", "gongkai-leader", "分管领导（审批不予公开）", roles=((Role.LEADER, ()),)),
+    DemoUser(
+        "info", "gongkai-info", "信息员（起草主动公开信息）", roles=((Role.INFO_OFFICER, ()),)
+    ),
 )
 
 

@@ -62,6 +62,7 @@ class Role(models.TextChoices):
     OFFICE_HEAD = "office_head", "工作机构负责人"
     LEADER = "leader", "分管领导"
     ADMIN = "admin", "系统管理员"
+    INFO_OFFICER = "info_officer", "信息员"  # drafts 主动公开 items (issue 5)
 
 
 class MembershipQuerySet(models.QuerySet):

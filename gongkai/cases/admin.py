@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from gongkai.cases.models import Case, CaseEvent, Consultation
+from gongkai.cases.models import BusinessType, Case, CaseEvent, Consultation
 
 
 class ConsultationInline(admin.TabularInline):
@@ -56,3 +56,11 @@ class CaseEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BusinessType)
+class BusinessTypeAdmin(admin.ModelAdmin):
+    """Rename, retire (取消“启用”) or add business types; defaults need no row."""
+
+    list_display = ["code", "name", "position", "active"]
+    list_editable = ["name", "position", "active"]

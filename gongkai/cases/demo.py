@@ -18,9 +18,9 @@ from gongkai.agencies.models import Agency, Department, Membership, Role
 from gongkai.appeals.models import Appeal
 from gongkai.cases import workflow
 from gongkai.cases.models import ApplicantType as A
-from gongkai.cases.models import BusinessType as B
 from gongkai.cases.models import Case
 from gongkai.cases.models import Channel as C
+from gongkai.cases.models import DefaultBusinessType as B
 from gongkai.cases.models import FormWanted as F
 from gongkai.workdays import loading
 

@@ -36,7 +36,9 @@ class CaseFilterForm(forms.Form):
         error_messages={"invalid_choice": "所选承办部门不存在或您无权查看，请重新选择。"},
     )
     business_type = forms.ChoiceField(
-        label="业务类别", required=False, choices=_choices(BusinessType)
+        label="业务类别",
+        required=False,
+        choices=lambda: [("", "全部"), *BusinessType.names().items()],
     )
     applicant_type = forms.ChoiceField(
         label="申请人类型", required=False, choices=_choices(ApplicantType)

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -45,7 +46,10 @@ class FormWanted(models.TextChoices):
     PICKUP = "pickup", "自行领取"
 
 
-class BusinessType(models.TextChoices):
+class DefaultBusinessType(models.TextChoices):
+    """The business types every installation starts with; BusinessType rows rename,
+    retire or add to them (the administrator configures the list)."""
+
     PUBLIC_ORDER = "public_order", "治安"
     HOUSEHOLD = "household", "户政"
     TRAFFIC = "traffic", "交管"
@@ -60,7 +64,58 @@ class BusinessType(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class BusinessType(models.Model):
+    """An administrator's change to the business-type list (业务类别).
+
+    A row with a default code renames or retires that default; a row with a new
+    code adds a type. With no rows the list is DefaultBusinessType.
+    """
+
+    code = models.SlugField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=20)
+    position = models.PositiveSmallIntegerField("排序", default=100)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "业务类别"
+        verbose_name_plural = "业务类别"
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def choices(cls, *, include=None):
+        """[(code, name)] of the active types in order; `include` keeps a retired code
+        (a case that already has it)."""
+        rows = {r.code: r for r in cls.objects.all()}
+        entries = []
+        for i, (code, name) in enumerate(DefaultBusinessType.choices):
+            row = rows.pop(code, None)
+            entries.append(
+                (
+                    row.position if row else i,
+                    code,
+                    row.name if row else name,
+                    row.active if row else True,
+                )
+            )
+        entries += [(r.position, r.code, r.name, r.active) for r in rows.values()]
+        entries.sort()
+        return [(code, name) for _, code, name, active in entries if active or code == include]
+
+    @classmethod
+    def names(cls):
+        """{code: name} of every type, retired ones included (for displaying old cases)."""
+        out = dict(DefaultBusinessType.choices)
+        out.update(cls.objects.values_list("code", "name"))
+        return out
+
+
 class Status(models.TextChoices):
+    # Letters, online and fax requests count from the day both sides confirm
+    # (Art. 31); until then the case waits for contact and no clock runs.
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "待确认"
     REGISTERED = "registered", "已登记"
     CORRECTION_REQUESTED = "correction_requested", "待补正"
     ASSIGNED = "assigned", "承办中"
@@ -74,6 +129,7 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (
+    Status.AWAITING_CONFIRMATION,
     Status.REGISTERED,
     Status.CORRECTION_REQUESTED,
     Status.ASSIGNED,
@@ -190,11 +246,11 @@ class Case(models.Model):
     submitted_on = models.DateField("提交日期")
     arrived_on = models.DateField("到达/签收日期", null=True, blank=True)
     confirmed_on = models.DateField("确认日期", null=True, blank=True)
-    received_on = models.DateField("收到申请日期", db_index=True)
+    received_on = models.DateField("收到申请日期", null=True, blank=True)
 
     content = models.TextField("申请内容")
     form_wanted = models.CharField("获取方式", max_length=20, choices=FormWanted.choices)
-    business_type = models.CharField("业务类别", max_length=20, choices=BusinessType.choices)
+    business_type = models.CharField("业务类别", max_length=20)  # a BusinessType code
 
     status = models.CharField(
         "状态", max_length=24, choices=Status.choices, default=Status.REGISTERED
@@ -214,6 +270,14 @@ class Case(models.Model):
     extended_on = models.DateField("延期批准日期", null=True, blank=True)
     extension_reason = models.TextField("延期理由", blank=True)
     extension_notified_on = models.DateField("延期告知日期", null=True, blank=True)
+
+    # 信息处理费 (Art. 42; 国办函〔2020〕109号): the notice, its payment deadline and payment.
+    fee_amount = models.DecimalField(
+        "收费金额（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    fee_notified_on = models.DateField("收费通知日期", null=True, blank=True)
+    fee_due_on = models.DateField("缴费期限", null=True, blank=True)
+    fee_paid_on = models.DateField("缴费日期", null=True, blank=True)
 
     legal_review_passed = models.BooleanField("法制审查通过", default=False)
     secrecy_review_passed = models.BooleanField("保密审查通过", default=False)
@@ -235,7 +299,9 @@ class Case(models.Model):
         verbose_name_plural = "依申请公开申请"
         ordering = ["-received_on", "-id"]
         indexes = [
-            models.Index(fields=["agency", "received_on"], name="cases_agency_received"),
+            # The list's default order, per agency and per department (handlers).
+            models.Index(fields=["agency", "received_on", "id"], name="cases_agency_received_id"),
+            models.Index(fields=["department", "received_on", "id"], name="cases_dept_received_id"),
             models.Index(fields=["agency", "closed_on"], name="cases_agency_closed"),
             models.Index(fields=["agency", "status", "due_on"], name="cases_agency_status_due"),
         ]
@@ -261,6 +327,20 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.tracking_number} {self.applicant_name}"
 
+    def clean(self):
+        super().clean()
+        # A new case needs an active type; an existing one may keep a retired type.
+        keep = None if self._state.adding else self.business_type
+        known = dict(BusinessType.choices(include=keep))
+        if self.business_type and self.business_type not in known:
+            raise ValidationError(
+                {"business_type": f"业务类别“{self.business_type}”不存在或已停用，请从列表中选择。"}
+            )
+
+    @property
+    def business_type_label(self):
+        return BusinessType.names().get(self.business_type, self.business_type)
+
     def check_query_code(self, code):
         """True when `code` is this case's 查询码."""
         return hmac.compare_digest(self.query_code_hash, hash_query_code(code))
@@ -283,7 +363,9 @@ class EventKind(models.TextChoices):
     """The workflow steps, each writing one CaseEvent of its kind; and full views
     of the applicant's personal data, which are recorded too."""
 
+    SUBMIT = "submit", "网上提交"
     REGISTER = "register", "登记"
+    CONFIRM = "confirm", "确认收到申请"
     REQUEST_CORRECTION = "request_correction", "告知补正"
     RECORD_CORRECTION = "record_correction", "收到补正"
     LAPSE_CORRECTION = "lapse_correction", "逾期未补正"
@@ -295,10 +377,15 @@ class EventKind(models.TextChoices):
     REVIEW = "review", "审查"
     APPROVE_EXTENSION = "approve_extension", "批准延期"
     APPROVE = "approve", "审批"
+    RETURN = "return", "审批退回"
+    NOTIFY_FEE = "notify_fee", "发出收费通知"
+    RECORD_FEE = "record_fee", "收到缴费"
+    LAPSE_FEE = "lapse_fee", "逾期未缴费"
     REPLY = "reply", "答复"
     DELIVER = "deliver", "送达"
     WITHDRAW = "withdraw", "撤回申请"
     ARCHIVE = "archive", "归档"
+    SUPERVISE = "supervise", "督办"
     VIEW_APPLICANT = "view_applicant", "查看申请人完整信息"
 
 
@@ -307,7 +394,7 @@ class CaseEvent(models.Model):
 
     case: the case acted on.
     kind: the workflow step (EventKind).
-    actor: the user who took the step.
+    actor: the user who took the step; empty for the applicant's own online submission.
     at: when the step was recorded (server time).
     data: the step's facts as JSON (dates ISO, the new status, the due date, …).
     """
@@ -317,7 +404,11 @@ class CaseEvent(models.Model):
     )
     kind = models.CharField("环节", max_length=32, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     at = models.DateTimeField("时间", auto_now_add=True)
     data = models.JSONField("内容", default=dict, blank=True)
@@ -372,3 +463,19 @@ class Consultation(models.Model):
 
     def __str__(self):
         return f"{self.case.tracking_number} 征求{self.addressee}意见"
+
+
+class TrackingCounter(models.Model):
+    """The last tracking number given out per agency and year (locked when incremented)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="cases_counter_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id}-{self.year}: {self.last}"

@@ -38,8 +38,9 @@ def _flow_counts(cases, start, end):
     """new / carried_over / carry_forward per applicant column (one query)."""
     open_at_start = Q(closed_on__isnull=True) | Q(closed_on__gte=start)
     open_at_end = Q(closed_on__isnull=True) | Q(closed_on__gt=end)
+    # Only cases open at some time in the year can count (bounds the scan).
     return (
-        cases.filter(received_on__lte=end)
+        cases.filter(open_at_start, received_on__lte=end)
         .values("applicant_type")
         .annotate(
             new=Count("id", filter=Q(received_on__gte=start)),
@@ -53,7 +54,8 @@ def _flow_counts(cases, start, end):
 def _result_counts(cases, start, end):
     """Concluded cases per (outcome, applicant column) (one query)."""
     return (
-        cases.filter(closed_on__gte=start, closed_on__lte=end)
+        # A request never confirmed (no received_on) was never received: not counted.
+        cases.filter(received_on__isnull=False, closed_on__gte=start, closed_on__lte=end)
         .values("outcome", "applicant_type")
         .annotate(n=Count("id"))
         .order_by()

@@ -24,6 +24,7 @@ from gongkai.cases.forms import TABS, AssignForm, CaseFilterForm
 from gongkai.cases.models import (
     OPEN_STATUSES,
     ApplicantType,
+    BusinessType,
     Case,
     CaseEvent,
     Consultation,
@@ -181,7 +182,11 @@ def case_list(request):
             cases = cases.none()
     paginator = Paginator(cases, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [(case, list_name(case), case.is_overdue(day)) for case in page.object_list]
+    names = BusinessType.names()
+    rows = [
+        (case, list_name(case), case.is_overdue(day), names.get(case.business_type, ""))
+        for case in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     tab_query = request.GET.copy()

@@ -12,6 +12,7 @@ Articles: Art. 30 补正, Art. 31 receipt date, Arts. 32–34 consultation and t
 reply period, Art. 36 reply types, Art. 45 登记、审核、办理、答复、归档.
 """
 
+import decimal
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from gongkai.cases.models import (
     DeliveryMethod,
     Outcome,
     Party,
+    TrackingCounter,
     hash_query_code,
 )
 from gongkai.cases.models import EventKind as K
@@ -43,7 +45,9 @@ _RUNNING = frozenset({S.REGISTERED, S.ASSIGNED, S.DRAFTED, S.REVIEWED, S.APPROVE
 
 # step: (statuses it may start from, statuses it may lead to). None: no source (new case).
 TRANSITIONS = {
-    K.REGISTER: (None, {S.REGISTERED}),
+    K.SUBMIT: (None, {S.AWAITING_CONFIRMATION}),
+    K.REGISTER: (None, {S.REGISTERED, S.AWAITING_CONFIRMATION}),
+    K.CONFIRM: ({S.AWAITING_CONFIRMATION}, {S.REGISTERED}),
     K.REQUEST_CORRECTION: ({S.REGISTERED}, {S.CORRECTION_REQUESTED}),
     K.RECORD_CORRECTION: ({S.CORRECTION_REQUESTED}, {S.REGISTERED}),
     K.LAPSE_CORRECTION: ({S.CORRECTION_REQUESTED}, {S.CLOSED}),
@@ -55,6 +59,10 @@ TRANSITIONS = {
     K.REVIEW: ({S.DRAFTED}, {S.DRAFTED, S.REVIEWED, S.ASSIGNED}),
     K.APPROVE_EXTENSION: (_RUNNING, _RUNNING),
     K.APPROVE: ({S.REVIEWED}, {S.APPROVED}),
+    K.RETURN: ({S.REVIEWED}, {S.ASSIGNED}),
+    K.NOTIFY_FEE: (_RUNNING, _RUNNING),
+    K.RECORD_FEE: (_RUNNING, _RUNNING),
+    K.LAPSE_FEE: (_RUNNING, {S.CLOSED}),
     K.REPLY: ({S.APPROVED}, {S.REPLIED}),
     K.DELIVER: ({S.REPLIED}, {S.DELIVERED}),
     K.WITHDRAW: (set(OPEN_STATUSES), {S.CLOSED}),
@@ -64,6 +72,7 @@ TRANSITIONS = {
 _CLERKS = {Role.REGISTRAR, Role.OFFICE}
 ROLES = {
     K.REGISTER: _CLERKS,
+    K.CONFIRM: _CLERKS,
     K.REQUEST_CORRECTION: _CLERKS,
     K.RECORD_CORRECTION: _CLERKS,
     K.LAPSE_CORRECTION: {Role.OFFICE},
@@ -74,6 +83,10 @@ ROLES = {
     K.DRAFT_DECISION: {Role.OFFICE, Role.HANDLER},
     K.APPROVE_EXTENSION: {Role.OFFICE_HEAD},  # Art. 33: 工作机构负责人同意
     K.APPROVE: {Role.OFFICE_HEAD, Role.LEADER},
+    K.RETURN: {Role.OFFICE_HEAD, Role.LEADER},
+    K.NOTIFY_FEE: {Role.OFFICE},
+    K.RECORD_FEE: _CLERKS,
+    K.LAPSE_FEE: {Role.OFFICE},
     K.REPLY: _CLERKS,
     K.DELIVER: _CLERKS,
     K.WITHDRAW: _CLERKS,
@@ -159,6 +172,10 @@ def deadline_of(case, *, today=None, consultations=None):
 
 
 def _refresh_due(case):
+    if case.received_on is None:  # awaiting confirmation: no clock runs yet (Art. 31)
+        case.due_on = case.original_due_on = None
+        case.due_provisional = False
+        return
     result = deadline_of(case)
     case.due_on, case.original_due_on = result.due, result.original_due
     case.due_provisional = result.provisional
@@ -184,24 +201,46 @@ _REGISTER_FIELDS = (
 
 
 def _tracking_number(agency, year):
-    prefix = f"{agency.code}-{year}-"
-    n = Case.objects.filter(tracking_number__startswith=prefix).count() + 1
-    return f"{prefix}{n:05d}"
+    """The next number of the agency's year, e.g. SFGAJ-2026-00042 (the caller holds
+    the agency row lock; the counter row is locked too)."""
+    counter, _ = TrackingCounter.objects.select_for_update().get_or_create(agency=agency, year=year)
+    if counter.last == 0:  # first use: continue after numbers given out before counters
+        prefix = f"{agency.code}-{year}-"
+        counter.last = Case.objects.filter(tracking_number__startswith=prefix).count()
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{agency.code}-{year}-{counter.last:05d}"
 
 
 @transaction.atomic
 def register(agency, *, by, **fields):
     """登记: record a request; the receipt date follows the channel (Art. 31).
 
-    Returns the new case; its one-time plain 查询码 is in `case.query_code` (only
-    a keyed digest is stored).
+    A letter, online or fax request whose confirmation date is not known yet is
+    registered as 待确认: no clock runs until `confirm`. Returns the new case; its
+    one-time plain 查询码 is in `case.query_code` (only a keyed digest is stored).
     """
     agency = Agency.objects.select_for_update().get(pk=agency.pk)  # serialises numbering
     _require_role(by, agency.pk, None, K.REGISTER, ROLES[K.REGISTER])
+    return _create(agency, K.REGISTER, by, fields)
+
+
+@transaction.atomic
+def submit_online(agency, **fields):
+    """网上提交: the applicant's own request from the portal, 待确认 until the office
+    confirms it with the applicant (Art. 31(三): 以双方确认之日为收到申请之日)."""
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    fields.update(channel="online", confirmed_on=None, arrived_on=None)
+    return _create(agency, K.SUBMIT, None, fields)
+
+
+def _create(agency, step, by, fields):
     unknown = set(fields) - set(_REGISTER_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     case = Case(agency=agency, **fields)
+    if not case.submitted_on:
+        raise WorkflowError("请填写提交日期。")
     try:
         case.received_on = deadlines.receipt_date(
             case.channel,
@@ -210,30 +249,49 @@ def register(agency, *, by, **fields):
             confirmed_on=case.confirmed_on,
         )
     except ValueError as error:
-        raise WorkflowError(str(error)) from error
+        if not _confirmable(case):
+            raise WorkflowError(str(error)) from error
+        case.received_on = None
+        case.status = S.AWAITING_CONFIRMATION
     for name, label in (("arrived_on", "到达/签收日期"), ("confirmed_on", "确认日期")):
         _not_before(getattr(case, name) or case.submitted_on, case.submitted_on, "提交日期", label)
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     case.query_code_hash = hash_query_code(code)
-    case.tracking_number = _tracking_number(agency, case.received_on.year)
+    case.tracking_number = _tracking_number(agency, (case.received_on or case.submitted_on).year)
     try:
-        case.full_clean(exclude=["due_on", "original_due_on"])
+        case.full_clean(exclude=["due_on", "original_due_on", "tracking_number"])
     except ValidationError as error:
         raise WorkflowError(_validation_message(error)) from error
     _refresh_due(case)
     case.save()
     CaseEvent.objects.create(
         case=case,
-        kind=K.REGISTER,
+        kind=step,
         actor=by,
         data={
             "status": case.status,
-            "received_on": case.received_on.isoformat(),
-            "due_on": case.due_on.isoformat(),
+            "received_on": case.received_on.isoformat() if case.received_on else None,
+            "due_on": case.due_on.isoformat() if case.due_on else None,
         },
     )
     case.query_code = code
     return case
+
+
+def _confirmable(case):
+    """Channels whose receipt date is the day both sides confirm (Art. 31)."""
+    return case.channel in ("letter", "online", "fax", "other")
+
+
+@transaction.atomic
+def confirm(case, *, by, on):
+    """确认收到: the office has confirmed the request with the applicant; that day is
+    收到申请之日 (Art. 31(二)(三)) and the reply clock starts."""
+    case = _begin(case, K.CONFIRM, by)
+    _not_before(on, case.submitted_on, "提交日期", "确认日期")
+    case.confirmed_on = case.received_on = on
+    fields = ["confirmed_on", "received_on"]
+    return _finish(case, K.CONFIRM, by, fields, S.REGISTERED, on=on)
 
 
 def _validation_message(error):
@@ -355,6 +413,8 @@ def draft_decision(case, *, by, outcome, legal_basis, on):
         raise WorkflowError("请选择年度报告表三中的一项办理结果。")
     if outcome == Outcome.OTHER_NO_CORRECTION:
         raise WorkflowError("逾期未补正请使用“逾期未补正”环节办结，不能作为拟办结果。")
+    if outcome == Outcome.OTHER_NO_FEE:
+        raise WorkflowError("逾期未缴费请使用“逾期未缴费”环节办结，不能作为拟办结果。")
     case.outcome = outcome
     case.legal_basis = _required(legal_basis, "法律依据")
     case.legal_review_passed = case.secrecy_review_passed = False
@@ -423,6 +483,77 @@ def approve(case, *, by, on):
     return _finish(case, K.APPROVE, by, ["approved_on"], S.APPROVED, on=on, outcome=case.outcome)
 
 
+@transaction.atomic
+def return_for_revision(case, *, by, on, comments):
+    """审批退回: the office head or leader sends the draft back to the department; the
+    reviews must be passed again."""
+    case = _begin(case, K.RETURN, by)
+    comments = _required(comments, "退回意见")
+    case.legal_review_passed = case.secrecy_review_passed = False
+    fields = ["legal_review_passed", "secrecy_review_passed"]
+    return _finish(case, K.RETURN, by, fields, S.ASSIGNED, on=on, comments=comments)
+
+
+# ---- 信息处理费 (Art. 42; 国办函〔2020〕109号) ------------------------------------------
+# The applicant pays within 20 working days from the day after receiving the notice
+# (regulation.md §1.9, S4 ◐). Whether the reply clock pauses meanwhile is not verified
+# (109号 Art. 6 onward), so the clock is NOT paused here.
+
+FEE_PAYMENT_WORKDAYS = 20
+
+
+@transaction.atomic
+def notify_fee(case, *, by, on, amount, basis):
+    """收费通知: the amount and its basis; the payment deadline is computed."""
+    case = _begin(case, K.NOTIFY_FEE, by)
+    if case.fee_notified_on is not None:
+        raise WorkflowError(f"本申请已于 {case.fee_notified_on} 发出收费通知。")
+    _not_before(on, case.received_on, "收到申请日期", "收费通知日期")
+    try:
+        amount = decimal.Decimal(str(amount))
+    except (decimal.InvalidOperation, ValueError):
+        raise WorkflowError("收费金额应为数字，例如 100 或 100.50（单位：元）。") from None
+    if not amount.is_finite() or amount <= 0 or amount >= 10**8:
+        raise WorkflowError("收费金额应大于0元且小于1亿元。")
+    basis = _required(basis, "收费依据")
+    cal = loading.get_calendar(case.agency.code).provisional(on.year + 1)
+    case.fee_amount = amount.quantize(decimal.Decimal("0.01"))
+    case.fee_notified_on = on
+    case.fee_due_on = cal.nth_workday_after(on, FEE_PAYMENT_WORKDAYS)
+    fields = ["fee_amount", "fee_notified_on", "fee_due_on"]
+    return _finish(
+        case, K.NOTIFY_FEE, by, fields, case.status, on=on, amount=str(amount), basis=basis
+    )
+
+
+@transaction.atomic
+def record_fee(case, *, by, on):
+    """收到缴费."""
+    case = _begin(case, K.RECORD_FEE, by)
+    if case.fee_notified_on is None:
+        raise WorkflowError("本申请没有发出收费通知，无需登记缴费。")
+    if case.fee_paid_on is not None:
+        raise WorkflowError(f"本申请已于 {case.fee_paid_on} 登记缴费。")
+    _not_before(on, case.fee_notified_on, "收费通知日期", "缴费日期")
+    case.fee_paid_on = on
+    return _finish(case, K.RECORD_FEE, by, ["fee_paid_on"], case.status, on=on)
+
+
+@transaction.atomic
+def lapse_fee(case, *, by, on):
+    """逾期未缴费: the agency no longer processes the request; report row 其他处理 2."""
+    case = _begin(case, K.LAPSE_FEE, by)
+    if case.fee_notified_on is None or case.fee_paid_on is not None:
+        raise WorkflowError("只有已发出收费通知且未缴费的申请才能按逾期未缴费办结。")
+    if on <= case.fee_due_on:
+        raise WorkflowError(f"缴费期限（{case.fee_due_on}）尚未届满，不能按逾期未缴费办结。")
+    case.outcome = Outcome.OTHER_NO_FEE
+    case.legal_basis = "《政府信息公开条例》第四十二条；《政府信息公开信息处理费管理办法》"
+    case.closed_on = on
+    fields = ["outcome", "legal_basis", "closed_on"]
+    return _finish(case, K.LAPSE_FEE, by, fields, S.CLOSED, on=on)
+
+
 # ---- reply and after -----------------------------------------------------------------
 
 
@@ -454,7 +585,7 @@ def deliver(case, *, by, method, on):
 def withdraw(case, *, by, on, reason=""):
     """撤回申请: the applicant withdraws; report row 其他处理 3.其他 (2021 format)."""
     case = _begin(case, K.WITHDRAW, by)
-    _not_before(on, case.received_on, "收到申请日期", "撤回日期")
+    _not_before(on, case.received_on or case.submitted_on, "收到申请日期", "撤回日期")
     case.outcome = Outcome.OTHER_OTHER
     case.legal_basis = _required(reason, "撤回说明") if reason else "申请人撤回申请"
     case.closed_on = on

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from gongkai.cases import workflow
-from gongkai.cases.models import ApplicantType, BusinessType, Channel, FormWanted
+from gongkai.cases.models import ApplicantType, Channel, DefaultBusinessType, FormWanted
 
 
 def make_case(agency, by, **kw):
@@ -17,7 +17,7 @@ def make_case(agency, by, **kw):
         kw.setdefault("confirmed_on", kw["submitted_on"])
     kw.setdefault("content", "申请公开本局2023年治安案件统计数据")
     kw.setdefault("form_wanted", FormWanted.ELECTRONIC)
-    kw.setdefault("business_type", BusinessType.PUBLIC_ORDER)
+    kw.setdefault("business_type", DefaultBusinessType.PUBLIC_ORDER)
     return workflow.register(agency, by=by, **kw)
 
 

@@ -49,10 +49,124 @@ def test_register_takes_the_receipt_date_the_channel_dictates(world):
     assert in_person.received_on == D("2024-03-01")
 
 
-def test_register_refuses_a_letter_without_a_confirmation_date(world):
-    with pytest.raises(WorkflowError, match="确认之日"):
-        make_case(world.agency, world.registrar, channel="letter", confirmed_on=None)
+def test_a_letter_without_a_confirmation_date_waits_and_no_clock_runs(world):
+    """Art. 31(二): an ordinary letter counts from the day it is confirmed."""
+    case = make_case(world.agency, world.registrar, channel="letter", confirmed_on=None)
+    assert case.status == Status.AWAITING_CONFIRMATION
+    assert (case.received_on, case.due_on) == (None, None)
+    assert case.tracking_number == f"{world.agency.code}-2024-00001"
+    with pytest.raises(WorkflowError, match="待确认.*不能进行“分办”"):
+        workflow.assign(case, by=world.office, department=world.dept, on=D("2024-03-04"))
+    with pytest.raises(WorkflowError, match="确认日期（2024-02-29）不能早于提交日期"):
+        workflow.confirm(case, by=world.registrar, on=D("2024-02-29"))
+    case = workflow.confirm(case, by=world.registrar, on=D("2024-03-04"))
+    assert case.status == Status.REGISTERED
+    assert case.received_on == case.confirmed_on == D("2024-03-04")
+    assert case.due_on == D("2024-04-01")  # 20 working days from Tue 5 March
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.CONFIRM).count() == 1
+
+
+def test_registered_mail_without_its_signing_date_is_refused(world):
+    with pytest.raises(WorkflowError, match="签收之日"):
+        make_case(world.agency, world.registrar, channel="registered_mail", arrived_on=None)
     assert not Case.objects.exists()
+
+
+def test_an_online_submission_is_the_publics_own_and_waits_for_confirmation(world):
+    case = workflow.submit_online(
+        world.agency,
+        applicant_type="natural_person",
+        applicant_name="李四",
+        submitted_on=D("2024-03-01"),
+        content="申请公开2023年交通事故统计",
+        form_wanted="electronic",
+        business_type="traffic",
+    )
+    assert (case.status, case.channel, case.received_on) == (
+        Status.AWAITING_CONFIRMATION,
+        "online",
+        None,
+    )
+    event = CaseEvent.objects.get(case=case)
+    assert (event.kind, event.actor) == (EventKind.SUBMIT, None)
+    assert case.check_query_code(case.query_code)
+
+
+def test_an_unconfirmed_request_that_is_withdrawn_never_enters_the_report(world):
+    from gongkai.cases import stats
+    from gongkai.reports import tables
+
+    case = make_case(world.agency, world.registrar, channel="letter", confirmed_on=None)
+    workflow.withdraw(case, by=world.registrar, on=D("2024-03-05"), reason="申请人电话撤回")
+    rows = stats.requests_section(world.agency, 2024, tables.TEMPLATE_2021)
+    assert rows["new"]["total"] == rows["total"]["total"] == 0
+
+
+def test_tracking_numbers_continue_after_numbers_given_before_counters(world):
+    first = make_case(world.agency, world.registrar)
+    from gongkai.cases.models import TrackingCounter
+
+    TrackingCounter.objects.all().delete()  # as after the upgrade that added counters
+    second = make_case(world.agency, world.registrar)
+    assert first.tracking_number.endswith("-00001") and second.tracking_number.endswith("-00002")
+
+
+def test_business_types_are_configurable(world):
+    from gongkai.cases.models import BusinessType
+
+    BusinessType.objects.create(code="fire", name="消防", active=False)
+    BusinessType.objects.create(code="food", name="食药环", position=5)
+    with pytest.raises(WorkflowError, match="业务类别“fire”不存在或已停用"):
+        make_case(world.agency, world.registrar, business_type="fire")
+    case = make_case(world.agency, world.registrar, business_type="food")
+    assert case.business_type_label == "食药环"
+    assert ("fire", "消防") not in BusinessType.choices()
+    assert ("fire", "消防") in BusinessType.choices(include="fire")
+    assert BusinessType.names()["fire"] == "消防"
+
+
+def test_the_leader_can_send_a_draft_back_and_the_reviews_start_again(world):
+    case = run_to(make_case(world.agency, world.registrar), world, "reviewed")
+    with pytest.raises(WorkflowError, match="请填写退回意见"):
+        workflow.return_for_revision(case, by=world.leader, on=D("2024-03-05"), comments=" ")
+    with pytest.raises(WorkflowError, match="权限"):
+        workflow.return_for_revision(case, by=world.office, on=D("2024-03-05"), comments="x")
+    case = workflow.return_for_revision(
+        case, by=world.leader, on=D("2024-03-05"), comments="请补充法律依据"
+    )
+    assert case.status == Status.ASSIGNED
+    assert not case.legal_review_passed and not case.secrecy_review_passed
+
+
+def test_fee_notice_payment_deadline_and_lapse(world):
+    """109号: pay within 20 working days from the day after the notice (national calendar)."""
+    case = run_to(make_case(world.agency, world.registrar), world, "assigned")
+    for amount in ("abc", "-5", "0", "NaN"):
+        with pytest.raises(WorkflowError, match="收费金额"):
+            workflow.notify_fee(case, by=world.office, on=D("2024-03-05"), amount=amount, basis="x")
+    case = workflow.notify_fee(
+        case, by=world.office, on=D("2024-03-05"), amount="200", basis="109号第三条"
+    )
+    # 6 March (Wed) is day 1; day 20 is Tuesday 2 April
+    assert case.fee_amount == 200 and case.fee_due_on == D("2024-04-02")
+    with pytest.raises(WorkflowError, match="尚未届满"):
+        workflow.lapse_fee(case, by=world.office, on=D("2024-04-02"))
+    case = workflow.lapse_fee(case, by=world.office, on=D("2024-04-03"))
+    assert (case.status, case.outcome) == (Status.CLOSED, Outcome.OTHER_NO_FEE)
+
+
+def test_a_paid_fee_cannot_lapse(world):
+    case = run_to(make_case(world.agency, world.registrar), world, "assigned")
+    case = workflow.notify_fee(case, by=world.office, on=D("2024-03-05"), amount="10", basis="x")
+    with pytest.raises(WorkflowError, match="不能早于收费通知日期"):
+        workflow.record_fee(case, by=world.registrar, on=D("2024-03-04"))
+    case = workflow.record_fee(case, by=world.registrar, on=D("2024-03-06"))
+    with pytest.raises(WorkflowError, match="未缴费的申请"):
+        workflow.lapse_fee(case, by=world.office, on=D("2024-05-06"))
+    with pytest.raises(WorkflowError, match="逾期未缴费"):
+        workflow.draft_decision(
+            case, by=world.handler, outcome="other.no_fee", legal_basis="x", on=D("2024-03-07")
+        )
 
 
 def test_register_refuses_bad_fields_in_chinese_and_saves_nothing(world):
