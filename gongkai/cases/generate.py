@@ -15,7 +15,13 @@ from django.db import transaction
 
 from gongkai.agencies.models import Agency, Department
 from gongkai.cases.demo import APPLICANTS, BUSINESS, CHANNELS, DEPARTMENTS, OUTCOMES
-from gongkai.cases.models import OPEN_STATUSES, Case, CaseEvent, hash_query_code
+from gongkai.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    TrackingCounter,
+    hash_query_code,
+)
 from gongkai.cases.models import EventKind as K
 from gongkai.cases.models import Status as S
 from gongkai.workdays import loading
@@ -25,6 +31,31 @@ REPLY_DAYS = 20  # Art. 33 第二款
 # Extra outcomes that are not a reply: 撤回 (other.other), 逾期未补正 (other.no_correction).
 _OUTCOMES = {**{k: v[0] for k, v in OUTCOMES.items()}, "other.other": 5, "other.no_correction": 1}
 _STUCK = 0.003  # share of old cases still open (the overdue list)
+# Generated cases were all received (no 待确认 among them).
+_RUNNING = [s for s in OPEN_STATUSES if s != S.AWAITING_CONFIRMATION]
+# Varied request texts, so that search has something to tell apart.
+_TOPICS = (
+    "治安案件统计数据",
+    "交通事故责任认定书",
+    "户籍迁移办理依据",
+    "出入境证件办理时限",
+    "行政处罚决定书",
+    "网吧监管检查记录",
+    "消防安全检查结果",
+    "禁毒宣传经费使用情况",
+    "警务督察通报",
+    "信访事项处理结果",
+    "电动自行车登记规定",
+    "居住证办理流程",
+    "道路交通监控设备设置依据",
+    "烟花爆竹燃放管理通告",
+    "养犬登记管理办法",
+    "110接警处置记录",
+    "强制措施执行依据",
+    "拘留所管理制度",
+    "校园周边治安整治情况",
+    "停车收费标准",
+)
 
 
 class GenerateError(ValueError):
@@ -80,7 +111,7 @@ def _row(rng, agency, number, received, due, end, depts, code_hash):
         arrived_on=received if channel == "registered_mail" else None,
         confirmed_on=None if channel in ("in_person", "registered_mail") else received,
         received_on=received,
-        content="申请公开相关政府信息",
+        content=f"申请公开{received.year}年{rng.choice(_TOPICS)}（{number[-5:]}）",
         form_wanted="electronic",
         business_type=business,
         due_on=due,
@@ -88,7 +119,7 @@ def _row(rng, agency, number, received, due, end, depts, code_hash):
     )
     closed_on = received + dt.timedelta(rng.randrange(1, 29))
     if closed_on > end or rng.random() < _STUCK:
-        case.status = rng.choice(OPEN_STATUSES)
+        case.status = rng.choice(_RUNNING)
         if case.status in (S.REGISTERED, S.CORRECTION_REQUESTED):
             case.department = None
         return case, None
@@ -158,4 +189,9 @@ def generate(agency, count, years, *, batch=10_000, seed=1, progress=None):
         done += len(chunk)
         if progress:
             progress(done, count)
+    for year, last in per_year.items():  # registration continues after these numbers
+        counter, _ = TrackingCounter.objects.get_or_create(agency=agency, year=year)
+        if counter.last < last:
+            counter.last = last
+            counter.save(update_fields=["last"])
     return done
