@@ -302,6 +302,18 @@ class Case(models.Model):
             # The list's default order, per agency and per department (handlers).
             models.Index(fields=["agency", "received_on", "id"], name="cases_agency_received_id"),
             models.Index(fields=["department", "received_on", "id"], name="cases_dept_received_id"),
+            # The list's filters, each with the default order (measured at 1,000,000 cases).
+            models.Index(
+                fields=["agency", "status", "received_on", "id"], name="cases_agency_status_recv"
+            ),
+            models.Index(
+                fields=["agency", "applicant_type", "received_on", "id"],
+                name="cases_agency_applicant_recv",
+            ),
+            models.Index(
+                fields=["agency", "business_type", "received_on", "id"],
+                name="cases_agency_business_recv",
+            ),
             models.Index(fields=["agency", "closed_on"], name="cases_agency_closed"),
             models.Index(fields=["agency", "status", "due_on"], name="cases_agency_status_due"),
         ]
