@@ -1,0 +1,103 @@
+"""Attachment pages: upload to a case, download, remove; the applicant's download.
+
+Permission: a user who may not act on the case (Membership.objects.acting_on)
+gets 404 for its attachments, whatever the reason, so their existence is not
+revealed. Files are served only by services.serve, from the stored random path.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from gongkai.attachments import services
+from gongkai.attachments.forms import ApplicantDownloadForm, RemoveForm, UploadForm
+from gongkai.attachments.models import CaseAttachment
+from gongkai.cases.models import Case
+
+NOT_FOUND = "没有找到这件申请或附件，或您无权查看。"
+
+
+def _case_or_404(request, tracking_number):
+    case = get_object_or_404(Case, tracking_number=tracking_number)
+    if not services.roles_on(request.user, case):
+        raise Http404(NOT_FOUND)
+    return case
+
+
+def _attachment_or_404(request, pk):
+    row = get_object_or_404(CaseAttachment.objects.present().select_related("case"), pk=pk)
+    if not services.roles_on(request.user, row.case):
+        raise Http404(NOT_FOUND)
+    return row
+
+
+def _back(case):
+    return redirect(reverse("cases:detail", args=[case.tracking_number]) + "#attachments")
+
+
+@login_required
+@require_POST
+def upload(request, tracking_number):
+    case = _case_or_404(request, tracking_number)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(case)
+    data = form.cleaned_data
+    try:
+        row = services.attach(
+            case,
+            data["file"],
+            kind=data["kind"],
+            by=request.user,
+            visible_to_applicant=data["visible_to_applicant"],
+        )
+    except (services.UploadRejected, services.AttachmentError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"已上传附件“{row.original_name}”（{row.get_kind_display()}）。")
+    return _back(case)
+
+
+@login_required
+@require_GET
+def download(request, pk):
+    row = _attachment_or_404(request, pk)
+    return services.serve(row, by=request.user)
+
+
+@login_required
+@require_POST
+def remove(request, pk):
+    row = _attachment_or_404(request, pk)
+    form = RemoveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(row.case)
+    try:
+        services.remove(row, by=request.user, reason=form.cleaned_data["reason"])
+    except services.AttachmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"已移除附件“{row.original_name}”，移除记录已保存。")
+    return _back(row.case)
+
+
+@require_POST
+def applicant_download(request, pk):
+    """The applicant's download: 受理编号 + 查询码 in the POST body; 404 on any mismatch."""
+    form = ApplicantDownloadForm(request.POST)
+    if not form.is_valid():
+        raise Http404(NOT_FOUND)
+    number = form.cleaned_data["tracking_number"].strip()
+    case = Case.objects.filter(tracking_number=number).first()
+    if case is None or not case.check_query_code(form.cleaned_data["query_code"]):
+        raise Http404(NOT_FOUND)
+    return services.serve(services.public_attachment(case, pk), by=None)
