@@ -1,0 +1,56 @@
+"""`gongkai notify`: the daily deadline chase (逾期预警, 超期督办), meant for cron.
+
+Thin shell over gongkai.supervision.notify.run; prints a Chinese summary. Safe to
+run more than once a day: nobody is notified twice about the same case and kind.
+Bad input exits with status 2 and a Chinese message.
+
+    gongkai notify                       # today, every agency
+    gongkai notify --date 2024-03-22 --agency psb1 --dry-run
+"""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from gongkai.supervision import notify, text
+
+
+def parse_day(value):
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(
+            f"--date“{value}”不是有效日期，应写作 YYYY-MM-DD，例如 2024-03-22。", returncode=2
+        ) from None
+    if not 2000 <= day.year <= 2098:
+        raise CommandError(f"--date“{value}”超出可计算的范围（2000–2098年）。", returncode=2)
+    return day
+
+
+class Command(BaseCommand):
+    help = "逾期预警与超期督办：向承办人员、政务公开办和工作机构负责人发送站内通知和邮件。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="以哪一天为今天 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--agency", help="只处理这个机关（机关代码，默认全部机关）")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="试运行：只显示将要发出的通知，不写入、不发邮件"
+        )
+
+    def handle(self, *args, date=None, agency=None, dry_run=False, **options):
+        day = parse_day(date) if date else timezone.localdate()
+        try:
+            summary = notify.run(day, agency_code=agency, dry_run=dry_run)
+        except notify.NotifyError as error:
+            raise CommandError(str(error), returncode=2) from error
+        if options["verbosity"]:
+            self.stdout.write("\n".join(text.summary_lines(summary)))
+        for s in summary.calendar_errors:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{s.agency.name}：工作日历无法使用，逾期预警未发出。{s.calendar_error}"
+                )
+            )
+        if options["verbosity"] and not dry_run:
+            self.stdout.write(self.style.SUCCESS("完成。"))
