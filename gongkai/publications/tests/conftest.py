@@ -1,0 +1,25 @@
+from types import SimpleNamespace
+
+import pytest
+
+from gongkai.agencies.models import Role
+from gongkai.agencies.tests.factories import make_agency, make_department, make_user
+from gongkai.workdays import loading
+
+
+@pytest.fixture(autouse=True)
+def national_calendar(db):
+    """The national working-day calendar 2004–2026 (chinesecalendar) in the table."""
+    loading.load_chinesecalendar()
+
+
+@pytest.fixture
+def world(db):
+    """One agency with two departments and one user per role (handler in `dept`)."""
+    agency = make_agency()
+    dept = make_department(agency, name="治安支队")
+    other_dept = make_department(agency, name="户政支队")
+    users = {role: make_user(agency, role, department=dept) for role in Role.values}
+    users["other_handler"] = make_user(agency, Role.HANDLER, department=other_dept)
+    users["outsider"] = make_user(make_agency(), Role.OFFICE)
+    return SimpleNamespace(agency=agency, dept=dept, other_dept=other_dept, **users)

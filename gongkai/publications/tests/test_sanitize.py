@@ -1,0 +1,59 @@
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gongkai.publications.sanitize import clean_body, plain, text_of
+
+TAGS = ["p", "script", "a", "img", "style", "iframe", "svg", "table", "td", "h2", "b", "math"]
+ATTRS = ["href", "src", "onclick", "onerror", "style", "colspan", "class", "id"]
+VALUES = ["javascript:alert(1)", "https://example.org/", "mailto:a@b.cn", "data:text/html,x", "1"]
+
+fragment = st.recursive(
+    st.text(alphabet="春节通告<>&\"' =/:", max_size=8),
+    lambda inner: st.builds(
+        lambda tag, attr, value, body: f'<{tag} {attr}="{value}">{body}</{tag}>',
+        st.sampled_from(TAGS),
+        st.sampled_from(ATTRS),
+        st.sampled_from(VALUES),
+        inner,
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(fragment, max_size=4).map("".join))
+def test_clean_body_is_safe_and_idempotent(html):
+    out = clean_body(html)
+    assert clean_body(out) == out
+    lower = out.lower()
+    assert "<script" not in lower and "<iframe" not in lower and "<img" not in lower
+    assert "<style" not in lower and "<svg" not in lower
+    assert not re.search(r"\son\w+\s*=", lower)
+    assert "javascript:" not in lower and "data:" not in lower
+    assert "style=" not in lower and "class=" not in lower
+
+
+def test_allowed_markup_is_kept():
+    html = (
+        "<h2>标题</h2><p>正文<strong>加粗</strong><em>斜体</em><br></p><ul><li>一</li></ul>"
+        '<ol><li>二</li></ol><table><thead><tr><th colspan="2">表头</th></tr></thead>'
+        '<tbody><tr><td rowspan="1">格</td></tr></tbody></table>'
+        '<a href="https://www.gov.cn/">政府网</a><a href="mailto:gk@example.cn">邮件</a>'
+    )
+    out = clean_body(html)
+    for piece in ("<h2>", "<strong>", "<em>", "<br>", "<ul>", "<ol>", 'colspan="2"', "<th"):
+        assert piece in out
+    assert '<a href="https://www.gov.cn/" rel="noopener noreferrer nofollow">' in out
+    assert 'href="mailto:gk@example.cn"' in out
+
+
+def test_script_content_is_dropped_not_shown():
+    assert clean_body("<p>a</p><script>alert('x')</script><style>p{}</style>") == "<p>a</p>"
+
+
+def test_plain_and_text_of():
+    assert plain(" 标题\x00\x07 ") == "标题"
+    assert plain("第一行\n第二行") == "第一行\n第二行"
+    assert text_of("<p>a &amp; b</p><p>c</p>") == "a & b c"
