@@ -1,0 +1,324 @@
+"""The public portal under load (`make bench`): 50 concurrent clients, 1,000,000 items.
+
+Needs PostgreSQL (DATABASE_URL=postgres://…); on SQLite it prints why it skips.
+The items go into the bench agency BENCH (gongkai.publications.generate, kept between
+runs); the portal's search index is dropped while a large batch is generated and
+rebuilt afterwards (one CREATE INDEX is far cheaper than a million index updates).
+
+A real server is started on loopback: gunicorn (WORKERS processes × THREADS threads,
+keep-alive), DEBUG off. CLIENTS threads, each with its own keep-alive connection,
+send requests for SECONDS over a mix of catalogue pages, deep pages, filtered pages,
+searches, item pages and the home page: first back to back (no think time: latency
+at saturation, and the throughput), then paced, each client one request every PACE
+seconds (50 people reading the portal at once). The mix runs twice: with the page cache off, then with
+the short per-process page cache on. Goal (issue 5): p95 < 50 ms at 50 clients.
+The load generator shares the machine's CPU with the server; it is part of the load.
+
+Environment: GONGKAI_BENCH_ITEMS (1000000), GONGKAI_BENCH_CLIENTS (50),
+GONGKAI_BENCH_SECONDS (20), GONGKAI_BENCH_WORKERS (3), GONGKAI_BENCH_THREADS (4),
+GONGKAI_BENCH_PACE (1.0).
+"""
+
+import datetime as dt
+import http.client
+import importlib
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max, Min
+
+BENCH_CODE = "BENCH"
+COUNT = int(os.environ.get("GONGKAI_BENCH_ITEMS", 1_000_000))
+CLIENTS = int(os.environ.get("GONGKAI_BENCH_CLIENTS", 50))
+SECONDS = float(os.environ.get("GONGKAI_BENCH_SECONDS", 20))
+WORKERS = int(os.environ.get("GONGKAI_BENCH_WORKERS", 3))
+THREADS = int(os.environ.get("GONGKAI_BENCH_THREADS", 4))
+PACE = float(os.environ.get("GONGKAI_BENCH_PACE", 1.0))  # seconds between a reader's requests
+WARM_UP = 3.0
+REBUILD_ABOVE = 100_000  # generate this many or more: drop and rebuild the search index
+GOAL_P95_MS = 50
+WORDS = (
+    "户籍",
+    "交通管制",
+    "烟花爆竹",
+    "出入境",
+    "治安",
+    "马拉松",
+    "电动自行车",
+    "开发区",
+    "居住证",
+    "消防",
+    "禁毒",
+    "诈骗",
+    "警",
+    "跨省通办",
+    "养犬登记管理办法",
+    "不存在的词语",
+    "招录",
+    "预算",
+)
+# kind: share of requests
+MIX = {"first": 15, "deep": 15, "filter": 25, "search": 25, "item": 15, "home": 5}
+
+
+def run():
+    if connection.vendor != "postgresql":
+        print("跳过门户基准：需要 PostgreSQL（DATABASE_URL=postgres://…），当前为 SQLite。")
+        return
+    from gongkai.publications.generate import ensure_agency
+
+    agency = ensure_agency(BENCH_CODE)
+    _ensure_items(agency)
+    plan = _plan(agency)
+    print(
+        f"服务器：gunicorn {WORKERS} 进程 × {THREADS} 线程（gthread，keep-alive），DEBUG=0；"
+        f"客户端：{CLIENTS} 个并发连接，连续发送（无思考时间），每轮 {SECONDS:.0f} 秒。",
+        flush=True,
+    )
+    for label, cache_seconds in (("页面缓存关闭", 0), ("页面缓存 30 秒（每进程）", 30)):
+        with _server(cache_seconds) as port:
+            _drive(port, plan, CLIENTS, WARM_UP, seed=0)
+            results, elapsed = _drive(port, plan, CLIENTS, SECONDS, seed=1)
+            _report(f"{label}，连续发送", results, elapsed)
+            results, elapsed = _drive(port, plan, CLIENTS, SECONDS, seed=2, pace=PACE)
+            _report(f"{label}，每个客户端每 {PACE:g} 秒一次请求", results, elapsed)
+
+
+# ---- data ----------------------------------------------------------------------------
+
+
+def _ensure_items(agency):
+    _search_sql = importlib.import_module("gongkai.portal.migrations.0002_search_indexes")
+    from gongkai.publications.generate import generate
+    from gongkai.publications.models import Item
+
+    have = Item.objects.filter(agency=agency).count()
+    if have >= COUNT:
+        print(f"基准机关已有 {have} 条主动公开信息，跳过生成。", flush=True)
+    else:
+        todo = COUNT - have
+        rebuild = todo >= REBUILD_ABOVE
+        print(f"正在生成 {todo} 条信息（已有 {have} 条）……", flush=True)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            if rebuild:
+                cursor.execute(_search_sql.DROP_SEARCH_INDEX)
+
+        def progress(done, total):
+            if done % 100_000 == 0 or done == total:
+                rate = done / (time.perf_counter() - started)
+                print(f"  已生成 {done}/{total} 条（{rate:.0f} 条/秒）", flush=True)
+
+        generate(agency, todo, seed=have + 1, progress=progress)
+        if rebuild:
+            print("正在重建门户检索索引……", flush=True)
+            begun = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+                cursor.execute(_search_sql.CREATE_SEARCH_INDEX)
+            print(f"  索引重建用时 {time.perf_counter() - begun:.0f} 秒。", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_search_sql.CREATE_SEARCH_INDEX)  # IF NOT EXISTS: a no-op when built
+        cursor.execute("ANALYZE publications_item")
+
+
+def _plan(agency):
+    """Everything the clients choose from: cursors of deep pages, item ids, filters."""
+    from gongkai.portal.search import cursor
+    from gongkai.publications.models import Category, Genre, Item, Topic
+
+    bounds = Item.objects.filter(agency=agency).aggregate(
+        first=Min("published_at"), last=Max("published_at"), low=Min("id"), high=Max("id")
+    )
+    rng = random.Random(20260101)
+    span = (bounds["last"] - bounds["first"]).total_seconds()
+    cursors = [
+        cursor(bounds["first"] + dt.timedelta(seconds=rng.random() * span), bounds["high"])
+        for _ in range(500)
+    ]
+    return {
+        "cursors": cursors,
+        "ids": (bounds["low"], bounds["high"]),
+        "topics": Topic.values,
+        "genres": Genre.values,
+        "categories": Category.values,
+        "years": (bounds["first"].year, bounds["last"].year),
+    }
+
+
+def _url(kind, plan, rng):
+    base = "/xxgk/catalogue/"
+    if kind == "first":
+        return base
+    if kind == "deep":
+        return f"{base}?{urlencode({'after': rng.choice(plan['cursors'])})}"
+    if kind == "filter":
+        query = {rng.choice(("topic", "genre", "category")): None}
+        name = next(iter(query))
+        query[name] = rng.choice(
+            plan[{"topic": "topics", "genre": "genres"}.get(name, "categories")]
+        )
+        if rng.random() < 0.4:
+            year = rng.randint(*plan["years"])
+            month = rng.randint(1, 12)
+            query["date_from"] = f"{year}-{month:02d}-01"
+            query["date_to"] = f"{year}-{month:02d}-28"
+        return f"{base}?{urlencode(query)}"
+    if kind == "search":
+        query = {"q": rng.choice(WORDS)}
+        if rng.random() < 0.3:
+            query["topic"] = rng.choice(plan["topics"])
+        return f"{base}?{urlencode(query)}"
+    if kind == "item":
+        return f"/xxgk/items/{rng.randint(*plan['ids'])}/"
+    return "/xxgk/"
+
+
+# ---- server --------------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _server(cache_seconds):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PORTAL_AGENCY_CODE": BENCH_CODE,
+        "PORTAL_CACHE_SECONDS": str(cache_seconds),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "gongkai.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+        "--worker-class", "gthread", "--threads", str(THREADS),
+        "--keep-alive", "30", "--backlog", "256", "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=Path(settings.BASE_DIR), env=env)
+    try:
+        _wait_until_up(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(port, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn 启动失败（见上方输出）。")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/xxgk/")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn 在 60 秒内没有就绪。")
+
+
+# ---- clients -------------------------------------------------------------------------
+
+
+def _drive(port, plan, clients, seconds, *, seed, pace=0.0):
+    """Run `clients` threads for `seconds`; ([(kind, ms, ok)], elapsed seconds).
+
+    pace: 0 sends back to back; otherwise each client starts one request every
+    `pace` seconds (a person reading pages), skipping ahead when it falls behind.
+    """
+    kinds, weights = list(MIX), list(MIX.values())
+    results, lock = [], threading.Lock()
+    start = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def client(n):
+        rng = random.Random(seed * 1000 + n)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine = []
+        start.wait()
+        due = time.perf_counter() + rng.random() * pace
+        while time.perf_counter() < stop_at[0]:
+            if pace:
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                due = max(due + pace, time.perf_counter())
+            kind = rng.choices(kinds, weights)[0]
+            url = _url(kind, plan, rng)
+            began = time.perf_counter()
+            try:
+                conn.request("GET", url)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200 or (kind == "item" and response.status == 404)
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+            mine.append((kind, (time.perf_counter() - began) * 1000, ok))
+        conn.close()
+        with lock:
+            results.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    stop_at[0] = began + seconds
+    start.wait()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - began
+
+
+def _percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _line(name, rows, elapsed):
+    times = [ms for _k, ms, _ok in rows]
+    errors = sum(not ok for _k, _ms, ok in rows)
+    return (
+        f"  {name:<8} {len(rows):>7} 次  {len(rows) / elapsed:>7.1f} 次/秒  "
+        f"p50 {statistics.median(times):>7.1f} ms  p95 {_percentile(times, 0.95):>7.1f} ms  "
+        f"max {max(times):>7.1f} ms  出错 {errors}"
+    )
+
+
+def _report(label, results, elapsed):
+    print(f"【{label}】", flush=True)
+    if not results:
+        print("  没有完成任何请求。")
+        return
+    for kind in MIX:
+        rows = [r for r in results if r[0] == kind]
+        if rows:
+            print(_line(kind, rows, elapsed))
+    print(_line("全部", results, elapsed))
+    p95 = _percentile([ms for _k, ms, _ok in results], 0.95)
+    verdict = "达到" if p95 < GOAL_P95_MS else "未达到"
+    print(f"  目标 p95 < {GOAL_P95_MS} ms：{verdict}（p95 = {p95:.1f} ms）", flush=True)

@@ -1,0 +1,384 @@
+"""The public portal /xxgk/: 政府信息公开 pages of an agency, no login needed.
+
+Arts. 19–24 of the 条例: the 指南 and 目录, the 法定主动公开内容 by category;
+Art. 49: the annual reports. Items are read only through catalogue.py (and so only
+through Item.objects.public). A withdrawn, unpublished or scheduled item does not
+exist for these pages (404). Anonymous list pages are cached per process for
+PORTAL_CACHE_SECONDS; item pages and downloads are never cached, so a withdrawal
+takes effect on them at once.
+"""
+
+import datetime as dt
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from gongkai.portal import catalogue, reportview, scope, search
+from gongkai.portal.forms import CatalogueForm
+from gongkai.portal.models import PageSlug, PageVersion, PortalPage, PublishedReport
+from gongkai.publications.models import CATEGORY_ARTICLES, Category, Item
+from gongkai.publications.sanitize import clean_body
+from gongkai.reports.render import FORMATS
+
+STATUTORY_PER_CATEGORY = 5
+HOME_LATEST = 10
+ISSUERS_SECONDS = 600
+APPLY_URL = "/xxgk/apply/"  # the online application (another app)
+TRACK_URL = "/xxgk/track/"
+
+
+def now():
+    """The moment the pages count from (tests replace this function)."""
+    return timezone.now()
+
+
+def today():
+    return timezone.localdate(now())
+
+
+# ---- shared helpers ------------------------------------------------------------------
+
+
+def public_cache(view):
+    """Cache an anonymous GET/HEAD response for PORTAL_CACHE_SECONDS (per process).
+
+    Signed-in users always get a fresh page (their header differs). The key is the
+    full path with its query string.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.PORTAL_CACHE_SECONDS
+        if seconds <= 0 or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = "portal:page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type, status = hit
+            return HttpResponse(content, content_type=content_type, status=status)
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 400) and not response.streaming:
+            cache.set(
+                key, (response.content, response["Content-Type"], response.status_code), seconds
+            )
+        return response
+
+    return wrapper
+
+
+def links(agency):
+    """URLs of the agency's portal pages, for the navigation and cross-links."""
+    names = ("home", "guide", "rules", "statutory", "catalogue", "reports")
+    result = {name: scope.url(name, agency) for name in names}
+    result.update(
+        rss=scope.url("feed-rss", agency),
+        atom=scope.url("feed-atom", agency),
+        manage=scope.url("manage", agency),
+        api_items=scope.url("api-items", agency),
+        api_reports=scope.url("api-reports", agency),
+        apply=APPLY_URL,
+        track=TRACK_URL,
+    )
+    return result
+
+
+def context(agency, section, **extra):
+    return {"agency": agency, "section": section, "links": links(agency), **extra}
+
+
+def issuers_of(agency):
+    """The distinct 发文机关 of the agency's public items (cached; for the filter list)."""
+    key = f"portal:issuers:{agency.pk}"
+    names = cache.get(key)
+    if names is None:
+        names = list(
+            catalogue.public_items(now(), agency)
+            .order_by()
+            .values_list("issuer", flat=True)
+            .distinct()[:200]
+        )
+        names.sort()
+        cache.set(key, names, ISSUERS_SECONDS)
+    return names
+
+
+# ---- home, 指南, 制度 -------------------------------------------------------------------
+
+
+@require_safe
+@public_cache
+def home(request, agency=None):
+    agency = scope.resolve(agency)
+    items = catalogue.public_items(now(), agency)
+    reports = list(
+        PublishedReport.objects.filter(agency=agency)
+        .order_by("-year", "-id")
+        .values("year", "published_on")[:20]
+    )
+    latest_report = reports[0] if reports else None
+    return render(
+        request,
+        "portal/home.html",
+        context(
+            agency,
+            "home",
+            latest=catalogue.latest(items, HOME_LATEST),
+            latest_report=latest_report,
+            pages={p.slug: p for p in PortalPage.objects.filter(agency=agency)},
+        ),
+    )
+
+
+def _page(agency, slug):
+    if slug not in PageSlug.values:
+        raise Http404("没有这个栏目。")
+    return PortalPage.objects.filter(agency=agency, slug=slug).first()
+
+
+def _page_context(agency, slug, version, versions):
+    return context(
+        agency,
+        slug,
+        title=PageSlug(slug).label,
+        slug=slug,
+        version=version,
+        body=mark_safe(clean_body(version.body)) if version else "",  # cleaned when published too
+        versions=[(v, scope.url(f"{slug}-version", agency, v.number)) for v in versions],
+        current=bool(versions) and version.number == versions[0].number,
+        current_url=scope.url(slug, agency),
+    )
+
+
+@require_safe
+def page(request, slug, agency=None):
+    agency = scope.resolve(agency)
+    portal_page = _page(agency, slug)
+    versions = list(portal_page.versions.defer("body").order_by("-number")) if portal_page else []
+    version = versions[0] if versions else None
+    return render(request, "portal/page.html", _page_context(agency, slug, version, versions))
+
+
+@require_safe
+def page_version(request, slug, number, agency=None):
+    agency = scope.resolve(agency)
+    portal_page = _page(agency, slug)
+    if portal_page is None:
+        raise Http404("本机关尚未发布这个栏目。")
+    version = get_object_or_404(PageVersion, page=portal_page, number=number)
+    versions = list(portal_page.versions.defer("body").order_by("-number"))
+    return render(request, "portal/page.html", _page_context(agency, slug, version, versions))
+
+
+# ---- 法定主动公开内容, 目录, items ------------------------------------------------------------
+
+
+@require_safe
+@public_cache
+def statutory(request, agency=None):
+    """法定主动公开内容: the Art. 20/21 categories with each one's latest items."""
+    agency = scope.resolve(agency)
+    items = catalogue.public_items(now(), agency)
+    groups = [
+        {
+            "value": value,
+            "label": label,
+            "article": CATEGORY_ARTICLES.get(value, ""),
+            "items": catalogue.latest(items.filter(category=value), STATUTORY_PER_CATEGORY),
+            "url": scope.url("catalogue", agency) + f"?category={value}",
+        }
+        for value, label in Category.choices
+    ]
+    return render(request, "portal/statutory.html", context(agency, "statutory", groups=groups))
+
+
+@require_safe
+@public_cache
+def catalogue_page(request, agency=None):
+    agency = scope.resolve(agency)
+    form = CatalogueForm(request.GET or None, issuers=issuers_of(agency))
+    rows, next_cursor, error, filters = [], None, None, catalogue.Filters()
+    if not request.GET or form.is_valid():
+        filters = form.filters() if request.GET else filters
+        try:
+            rows, next_cursor = catalogue.find(now(), agency, filters, request.GET.get("after"))
+        except search.BadCursor as exc:
+            error = str(exc)
+    query = request.GET.copy()
+    query.pop("after", None)
+    status = 400 if (form.is_bound and form.errors) or error else 200
+    return render(
+        request,
+        "portal/catalogue.html",
+        context(
+            agency,
+            "catalogue",
+            form=form,
+            rows=rows,
+            filtered=filters.any(),
+            filters=filters,
+            cursor_error=error,
+            first_page=not request.GET.get("after"),
+            next_query=_with(query, after=next_cursor) if next_cursor else None,
+            first_query=query.urlencode(),
+        ),
+        status=status,
+    )
+
+
+def _with(query, **params):
+    query = query.copy()
+    for key, value in params.items():
+        query[key] = value
+    return query.urlencode()
+
+
+def public_item(key):
+    """The public item for an id or a 索引号; Http404 when it is not public."""
+    items = Item.objects.public(now()).select_related("agency")
+    lookup = Q(pk=int(key)) if key.isdigit() and len(key) < 19 else Q(index_number=key)
+    item = items.filter(lookup).first()
+    if item is None:
+        raise Http404("没有找到这条政府信息：它可能尚未发布、已被撤回，或地址有误。")
+    return item
+
+
+@require_safe
+def item_page(request, key):
+    item = public_item(key)
+    public = Item.objects.public(now())
+    policy = public.filter(pk=item.interprets_id).first() if item.interprets_id else None
+    interpretations = list(public.filter(interprets=item).order_by("published_at", "id"))
+    return render(
+        request,
+        "portal/item.html",
+        context(
+            item.agency,
+            "catalogue",
+            item=item,
+            # cleaned on every save by publications; cleaned again here because rows can
+            # also arrive without save() (bulk loads, imports)
+            body=mark_safe(clean_body(item.body)),
+            attachments=list(item.attachments.order_by("position", "id")),
+            policy=policy,
+            interpretations=interpretations,
+        ),
+    )
+
+
+@require_safe
+def attachment(request, pk, attachment_id):
+    item = public_item(str(pk))
+    file = get_object_or_404(item.attachments, pk=attachment_id)
+    try:
+        handle = file.file.open("rb")
+    except (FileNotFoundError, ValueError, OSError):
+        raise Http404("附件文件暂时无法读取，请稍后再试或联系本机关。") from None
+    response = FileResponse(handle, content_type=file.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, file.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---- 年度报告 --------------------------------------------------------------------------
+
+
+def report_due(year):
+    """Art. 49: a department publishes its report for `year` by 31 January of year+1."""
+    return dt.date(year + 1, 1, 31)
+
+
+@require_safe
+@public_cache
+def reports(request, agency=None):
+    agency = scope.resolve(agency)
+    rows = list(
+        PublishedReport.objects.filter(agency=agency)
+        .order_by("-year", "-id")
+        .only("id", "year", "published_on", "origin", "agency_id")
+    )
+    latest, earlier = {}, {}
+    for row in rows:
+        if row.year in latest:
+            earlier[row.year] = earlier.get(row.year, 0) + 1
+        else:
+            latest[row.year] = row
+    day = today()
+    last_year = day.year - 1
+    return render(
+        request,
+        "portal/reports.html",
+        context(
+            agency,
+            "reports",
+            reports=[
+                (r, earlier.get(y, 0), scope.url("report", agency, y)) for y, r in latest.items()
+            ],
+            last_year=last_year,
+            last_year_due=report_due(last_year),
+            last_year_missing=last_year not in latest,
+            last_year_late=last_year not in latest and day > report_due(last_year),
+        ),
+    )
+
+
+def _report(agency, year, version=None):
+    rows = PublishedReport.objects.filter(agency=agency, year=year).order_by("-id")
+    if version:
+        row = rows.filter(pk=version).first() if str(version).isdigit() else None
+    else:
+        row = rows.first()
+    if row is None:
+        raise Http404(f"{agency.name}没有公布{year}年度的年度报告。")
+    return row, rows
+
+
+@require_safe
+def report(request, year, agency=None):
+    agency = scope.resolve(agency)
+    row, rows = _report(agency, year, request.GET.get("v"))
+    versions = list(rows.only("id", "published_on", "note", "created_at", "year", "agency_id"))
+    return render(
+        request,
+        "portal/report.html",
+        context(
+            agency,
+            "reports",
+            report=row,
+            versions=versions,
+            is_latest=row.pk == versions[0].pk,
+            **reportview.public_context(row.data),
+            downloads=[
+                (fmt, name, ext, scope.url("report-download", agency, year, fmt))
+                for fmt, (_ct, ext, name) in FORMATS.items()
+            ],
+        ),
+    )
+
+
+@require_safe
+def report_download(request, year, fmt, agency=None):
+    agency = scope.resolve(agency)
+    if fmt not in FORMATS:
+        raise Http404("没有这种下载格式。")
+    row, _rows = _report(agency, year, request.GET.get("v"))
+    content_type, extension, _name = FORMATS[fmt]
+    data = reportview.render(row.data, fmt)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{agency.name}-{year}年政府信息公开工作年度报告.{extension}"
+    )
+    return response
+
+
+def item_url(item):
+    return reverse("portal:item", args=[item.pk])
