@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "gongkai.intake"
+    verbose_name = "网上申请与查询"

@@ -1,0 +1,119 @@
+"""Flood limits for the public forms, counted in Django's cache.
+
+A limit is "N/period" (period: a number with s, m or h, e.g. "5/10m"): at most N
+counted requests per key in each fixed window of that length. Keys are a scope
+("apply", "track", "track-number") plus the client address or the tracking
+number, hashed. Settings: INTAKE_RATE_LIMIT (applications per address),
+INTAKE_TRACK_RATE_LIMIT (查询 per address), INTAKE_TRACK_NUMBER_LIMIT (failed 查询
+per tracking number); INTAKE_RATE_LIMITS_ENABLED = False turns every limit off
+(the benchmark does this).
+
+The client address is REMOTE_ADDR. X-Forwarded-For is read only when REMOTE_ADDR
+is one of INTAKE_TRUSTED_PROXIES (the reverse proxy in front of gongkai): then
+the last address in it that is not itself a trusted proxy is the client.
+
+The counts live in the configured cache. The default local-memory cache counts
+per server process: with several processes, configure a shared cache (e.g.
+Redis or the database cache) so that the limits hold across them.
+"""
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+DEFAULTS = {
+    "INTAKE_RATE_LIMIT": "10/10m",
+    "INTAKE_TRACK_RATE_LIMIT": "30/10m",
+    "INTAKE_TRACK_NUMBER_LIMIT": "10/1h",
+}
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+
+    def period_text(self):
+        """The window in Chinese: 600 → 10分钟."""
+        if self.seconds % 3600 == 0:
+            return f"{self.seconds // 3600}小时"
+        if self.seconds % 60 == 0:
+            return f"{self.seconds // 60}分钟"
+        return f"{self.seconds}秒"
+
+
+def parse(text):
+    """'5/10m' → Limit(5, 600). Raises ValueError for anything else."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d*)\s*([smh])\s*", str(text))
+    if not match or int(match[1]) < 1:
+        raise ValueError(f"限流设置“{text}”格式不对，应为“次数/时长”，例如 5/10m、30/1h。")
+    return Limit(int(match[1]), int(match[2] or 1) * _UNITS[match[3]])
+
+
+def limit_for(setting):
+    return parse(getattr(settings, setting, DEFAULTS[setting]))
+
+
+def enabled():
+    return bool(getattr(settings, "INTAKE_RATE_LIMITS_ENABLED", True))
+
+
+def client_address(request):
+    """The client's IP address (see the module docstring for proxies)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    trusted = set(getattr(settings, "INTAKE_TRUSTED_PROXIES", ()) or ())
+    if remote not in trusted:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return address
+    return remote
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int  # seconds until the window ends
+    limit: Limit
+
+
+def _key(scope, ident, window):
+    digest = hashlib.sha256(f"{scope}\x00{ident}".encode()).hexdigest()[:32]
+    return f"intake:rl:{scope}:{digest}:{window}"
+
+
+def hit(scope, ident, setting, *, at=None):
+    """Count one request for (scope, ident); allowed=False once the limit is passed."""
+    limit = limit_for(setting)
+    if not enabled():
+        return Verdict(True, 0, limit)
+    at = time.time() if at is None else at
+    window = int(at // limit.seconds)
+    key = _key(scope, ident, window)
+    cache.add(key, 0, timeout=limit.seconds + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=limit.seconds + 1)
+        count = 1
+    retry = max(1, int((window + 1) * limit.seconds - at))
+    return Verdict(count <= limit.count, retry, limit)
+
+
+def exceeded(scope, ident, setting, *, at=None):
+    """True when (scope, ident) has already used up its limit (nothing is counted)."""
+    limit = limit_for(setting)
+    if not enabled():
+        return False
+    at = time.time() if at is None else at
+    return (cache.get(_key(scope, ident, int(at // limit.seconds))) or 0) >= limit.count

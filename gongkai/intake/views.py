@@ -1,0 +1,346 @@
+"""Public pages, no login: 依申请公开 online (/xxgk/apply/) and 查询 (/xxgk/track/).
+
+Apply: GET shows the form with a fresh challenge and one-time form token; POST
+is rate-limited per client address, checks the challenge, the honeypot and the
+form, then submission.submit creates the case and the receipt goes into the
+session (POST → 303 → receipt page). A repeated POST of the same form shows the
+same receipt.
+
+Track: POST with 受理编号 + 查询码, limited per address and (failed attempts) per
+tracking number; an unknown number and a wrong code get the same message. A
+successful 查询 puts a short-lived grant in the session; document downloads go
+through signed links that are checked against that grant.
+"""
+
+import logging
+import secrets
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gongkai.agencies.models import Agency
+from gongkai.attachments import services as attachments
+from gongkai.cases import workflow
+from gongkai.cases.models import Case
+from gongkai.intake import challenge, public, ratelimit, submission
+from gongkai.intake.forms import UPLOAD_TYPES, ApplicationForm, TrackForm, upload_max_bytes
+
+log = logging.getLogger("gongkai.audit")
+
+RECEIPT_KEY = "intake_receipt"
+GRANT_KEY = "intake_track"
+RECEIPT_SECONDS = 30 * 60  # the receipt (with the 查询码) stays in the session this long
+GRANT_SECONDS = 15 * 60
+AGENCY_CACHE_SECONDS = 60  # document links work this long after a successful 查询
+DOWNLOAD_SALT = "gongkai.intake.download"
+WRONG = (
+    "受理编号或查询码不正确。请对照回执检查后重新输入：查询码为10位字母和数字，"
+    "不区分大小写。如果遗失了查询码，请联系受理机关。"
+)
+
+
+def today():
+    """The date applications are submitted on (tests replace this function)."""
+    return timezone.localdate()
+
+
+# ---- shared --------------------------------------------------------------------------
+
+
+def resolve_agency(code=None):
+    """The agency: ?agency=CODE, else setting PORTAL_AGENCY_CODE, else the first agency.
+
+    Looked up once a minute per process and code (every GET and POST needs it)."""
+    default = getattr(settings, "PORTAL_AGENCY_CODE", "") or ""
+    key = f"intake:agency:{code or ''}:{default}"
+    agency = cache.get(key)
+    if agency is None:
+        agency = _find_agency(code, default)
+        cache.set(key, agency, AGENCY_CACHE_SECONDS)
+    return agency
+
+
+def _find_agency(code, default):
+    agencies = Agency.objects.only("id", "name", "code")
+    if code:
+        agency = agencies.filter(code=code).first()
+        if agency is None:
+            raise Http404(f"没有代码为“{code}”的机关，请从机关的政府信息公开网页进入申请页面。")
+        return agency
+    agency = agencies.filter(code=default).first() if default else None
+    agency = agency or agencies.order_by("pk").first()
+    if agency is None:
+        raise Http404("本系统还没有设置受理机关，暂时不能在网上提交申请。")
+    return agency
+
+
+def _see_other(url):
+    """303: the browser GETs the next page; reloading it does not POST again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _limited(request, verdict, message):
+    minutes = max(1, round(verdict.retry_after / 60))
+    response = render(
+        request,
+        "intake/limited.html",
+        {"message": message, "minutes": minutes, "limit": verdict.limit},
+        status=429,
+    )
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+# ---- apply ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def apply(request):
+    if request.method != "POST":
+        agency = resolve_agency(request.GET.get("agency"))
+        return _form_page(request, agency, ApplicationForm())
+
+    verdict = ratelimit.hit("apply", ratelimit.client_address(request), "INTAKE_RATE_LIMIT")
+    if not verdict.allowed:
+        log.warning("online application refused by rate limit")
+        return _limited(
+            request,
+            verdict,
+            f"同一网络地址在{verdict.limit.period_text()}内最多提交 {verdict.limit.count} 次申请，"
+            "您已达到上限。",
+        )
+
+    token_error, payload, nonce = None, None, None
+    try:
+        payload = challenge.read(request.POST.get("challenge_token"))
+        nonce = payload["n"]
+    except challenge.ChallengeFailed as error:
+        token_error = error
+        nonce = error.payload["n"] if error.payload else None
+    agency = resolve_agency(payload["g"] if payload else request.POST.get("agency") or None)
+
+    form = ApplicationForm(request.POST, request.FILES, challenge_payload=payload)
+    valid = form.is_valid()
+    if token_error is not None:
+        form.add_error(token_error.field, str(token_error))
+        valid = False
+    if form.honeypot_filled:
+        log.warning("online application refused: honeypot field filled")
+        return render(request, "intake/refused.html", status=400)
+    if not valid:
+        # The same form again after it went through (now expired, say): the same receipt.
+        # A valid repeat is recognised by submission.submit itself (one query less).
+        repeated = submission.already_submitted(nonce) if nonce else None
+        if repeated is not None:
+            return _to_receipt(request, repeated)
+        return _form_page(request, agency, form, status=400)
+    try:
+        receipt = submission.submit(
+            agency,
+            nonce=payload["n"],
+            fields=form.case_fields(),
+            submitted_on=today(),
+            upload=form.cleaned_data.get("identity_file"),
+            allowed=UPLOAD_TYPES,
+            labels={"business_type": form.business_type_label()},
+        )
+    except (attachments.UploadRejected, attachments.AttachmentError) as error:
+        form.add_error("identity_file", str(error))
+        return _form_page(request, agency, form, status=400)
+    except workflow.WorkflowError as error:
+        form.add_error(None, str(error))
+        return _form_page(request, agency, form, status=400)
+    return _to_receipt(request, receipt)
+
+
+def _form_page(request, agency, form, status=200):
+    context = {
+        "agency": agency,
+        "form": form,
+        "challenge": challenge.issue(agency.code),
+        "errors": form.error_list() if form.is_bound else [],
+        "file_lost": form.is_bound and bool(request.FILES),
+        "max_mb": upload_max_bytes() // (1024 * 1024),
+    }
+    return render(request, "intake/apply.html", context, status=status)
+
+
+def _to_receipt(request, receipt):
+    data = receipt.as_dict()
+    data["until"] = time.time() + RECEIPT_SECONDS
+    request.session[RECEIPT_KEY] = data
+    return _see_other(reverse("intake:receipt"))
+
+
+def _session_receipt(request):
+    data = request.session.get(RECEIPT_KEY)
+    if not data or data.get("until", 0) < time.time():
+        request.session.pop(RECEIPT_KEY, None)
+        return None
+    return data
+
+
+@never_cache
+@require_GET
+def receipt(request):
+    data = _session_receipt(request)
+    if data is None:
+        return render(request, "intake/receipt_gone.html", status=404)
+    return render(request, "intake/receipt.html", {"r": data})
+
+
+@never_cache
+@require_GET
+def receipt_download(request):
+    data = _session_receipt(request)
+    if data is None:
+        return render(request, "intake/receipt_gone.html", status=404)
+    text = _receipt_text(data)
+    response = HttpResponse(
+        ("\ufeff" + text).encode("utf-8"), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"回执-{data['tracking_number']}.txt"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _receipt_text(r):
+    lines = [
+        f"政府信息公开申请回执（{r['agency_name']}）",
+        "",
+        f"受理编号：{r['tracking_number']}",
+        f"查询码：{r['query_code']}",
+        f"提交日期：{r['submitted_on']}（网上提交）",
+        "",
+        "请妥善保存查询码：它只显示这一次，工作人员也无法查到。",
+        "凭受理编号和查询码，可在本网站“办理进度查询”页面（/xxgk/track/）查看办理情况和答复文书。",
+        "我们将与您确认后开始计算答复期限：双方确认之日为收到申请之日（《政府信息公开条例》第三十一条）。",
+        "",
+        f"申请人类型：{r['applicant_type']}",
+        f"申请人：{r['applicant_name']}",
+        f"业务类别：{r['business_type']}",
+        f"获取方式：{r['form_wanted']}",
+        f"身份证明材料：{'、'.join(r['attachments']) or '未上传'}",
+        "申请内容：",
+        r["content"],
+        "",
+    ]
+    return "\r\n".join(lines)
+
+
+@require_POST
+def receipt_done(request):
+    """“我已保存”: remove the receipt (and its 查询码) from this browser's session."""
+    request.session.pop(RECEIPT_KEY, None)
+    return _see_other(reverse("intake:track"))
+
+
+# ---- track ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def track(request):
+    if request.method != "POST":
+        return render(request, "intake/track.html", {"form": TrackForm(), "errors": []})
+    verdict = ratelimit.hit("track", ratelimit.client_address(request), "INTAKE_TRACK_RATE_LIMIT")
+    if not verdict.allowed:
+        return _limited(
+            request,
+            verdict,
+            f"同一网络地址在{verdict.limit.period_text()}内最多查询 {verdict.limit.count} 次，"
+            "您已达到上限。",
+        )
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return _track_page(request, form, status=400)
+    number = form.cleaned_data["tracking_number"]
+    if ratelimit.exceeded("track-number", number.upper(), "INTAKE_TRACK_NUMBER_LIMIT"):
+        limit = ratelimit.limit_for("INTAKE_TRACK_NUMBER_LIMIT")
+        return _limited(
+            request,
+            ratelimit.Verdict(False, limit.seconds, limit),
+            f"这个受理编号在{limit.period_text()}内查询失败的次数过多，为保护申请人的信息，"
+            "暂时不能查询。",
+        )
+    case = submission.find_case(number, form.cleaned_data["query_code"])
+    if case is None:
+        ratelimit.hit("track-number", number.upper(), "INTAKE_TRACK_NUMBER_LIMIT")
+        form.add_error(None, WRONG)
+        return _track_page(request, form, status=400)
+    grant = {
+        "case": case.pk,
+        "nonce": secrets.token_urlsafe(12),
+        "until": time.time() + GRANT_SECONDS,
+    }
+    request.session[GRANT_KEY] = grant
+    documents = [
+        {
+            "name": row.original_name,
+            "kind": row.get_kind_display(),
+            "size": row.size,
+            "url": reverse(
+                "intake:track_download",
+                args=[
+                    signing.dumps(
+                        {"a": row.pk, "c": case.pk, "s": grant["nonce"]},
+                        salt=DOWNLOAD_SALT,
+                        compress=False,
+                    )
+                ],
+            ),
+        }
+        for row in attachments.public_attachments(case)
+    ]
+    context = {
+        "form": TrackForm(),
+        "errors": [],
+        "view": public.view_of(case),
+        "documents": documents,
+        "grant_minutes": GRANT_SECONDS // 60,
+    }
+    return render(request, "intake/track.html", context)
+
+
+def _track_page(request, form, status):
+    return render(
+        request, "intake/track.html", {"form": form, "errors": form.error_list()}, status=status
+    )
+
+
+@never_cache
+@require_GET
+def track_download(request, token):
+    """A document of the case found by this browser's last 查询, through a signed link."""
+    expired = render(request, "intake/download_expired.html", status=403)
+    try:
+        data = signing.loads(token, salt=DOWNLOAD_SALT, max_age=GRANT_SECONDS)
+    except signing.BadSignature:
+        return expired
+    grant = request.session.get(GRANT_KEY) or {}
+    if (
+        not isinstance(data, dict)
+        or grant.get("until", 0) < time.time()
+        or grant.get("case") != data.get("c")
+        or grant.get("nonce") != data.get("s")
+    ):
+        return expired
+    case = Case.objects.filter(pk=data["c"]).first()
+    if case is None:
+        return expired
+    row = attachments.public_attachment(case, data.get("a"))
+    return attachments.serve(row, by=None)
