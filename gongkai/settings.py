@@ -37,11 +37,19 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "gongkai.accounts",
     "gongkai.agencies",
     "gongkai.appeals",
+    "gongkai.attachments",
     "gongkai.cases",
+    "gongkai.intake",
+    "gongkai.letters",
+    "gongkai.portal",
+    "gongkai.publications",
+    "gongkai.registers",
     "gongkai.reports",
+    "gongkai.supervision",
     "gongkai.workdays",
 ]
 
@@ -67,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongkai.workdays.context_processors.schedule_warning",
+                "gongkai.supervision.context_processors.unread_notices",
             ],
         },
     },
@@ -96,6 +105,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REPORT_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = REPORT_UPLOAD_MAX_BYTES + 1024 * 1024
+# Case attachments larger than this are refused with a Chinese message (attachments app).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
 # Auth
 LOGIN_URL = "login"
@@ -104,3 +115,33 @@ LOGOUT_REDIRECT_URL = "/"
 
 # Mail (issue 4 notices)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongkai@localhost")
+# Deadline notices (`gongkai notify`): SMTP at EMAIL_HOST:EMAIL_PORT when EMAIL_HOST is
+# set; otherwise printed to the console (development). Django 6.1 MAILERS.
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": int(os.environ.get("EMAIL_PORT", "25")),
+            },
+        }
+        if os.environ.get("EMAIL_HOST")
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+
+# Public portal /xxgk/ (issue 5): the agency shown at /xxgk/ (机关代码; empty: the first
+# agency created) and how long anonymous list pages are cached per process (seconds).
+PORTAL_AGENCY_CODE = os.environ.get("PORTAL_AGENCY_CODE", "")
+PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "30"))
+
+# Online application /xxgk/apply/ and 查询 /xxgk/track/ (issue 5, gongkai.intake): limits
+# "N/period" (s, m, h) per client address; INTAKE_RATE_LIMITS_ENABLED=0 turns them off (bench).
+# X-Forwarded-For is read only from INTAKE_TRUSTED_PROXIES (comma-separated proxy addresses).
+INTAKE_RATE_LIMIT = os.environ.get("INTAKE_RATE_LIMIT", "10/10m")
+INTAKE_TRACK_RATE_LIMIT = os.environ.get("INTAKE_TRACK_RATE_LIMIT", "30/10m")
+INTAKE_TRACK_NUMBER_LIMIT = os.environ.get("INTAKE_TRACK_NUMBER_LIMIT", "10/1h")
+INTAKE_RATE_LIMITS_ENABLED = env_bool("INTAKE_RATE_LIMITS_ENABLED", True)
+INTAKE_TRUSTED_PROXIES = [a for a in os.environ.get("INTAKE_TRUSTED_PROXIES", "").split(",") if a]
+INTAKE_MIN_FILL_SECONDS = float(os.environ.get("INTAKE_MIN_FILL_SECONDS", "3"))

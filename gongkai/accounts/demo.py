@@ -106,4 +106,23 @@ def load_demo(today=None, cases=True):
     if not cases:
         case_demo.ensure_bureau()
         return created, 0
-    return created, case_demo.load(today=today)
+    count = case_demo.load(today=today)
+    _load_other_demos(case_demo.ensure_bureau(), today)
+    return created, count
+
+
+def _load_other_demos(bureau, today):
+    """The bureau's registers (表二), published items and portal pages: each app's own
+    idempotent demo loader."""
+    import datetime as dt
+
+    from gongkai.portal import demo as portal_demo
+    from gongkai.publications import demo as publication_demo
+    from gongkai.registers import demo as registers_demo
+
+    users = {
+        u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
+    }
+    registers_demo.load(bureau, users["clerk"], today=today)
+    publication_demo.load(bureau, users, today=today)
+    portal_demo.load_demo_bureau(today or dt.date.today())

@@ -1,26 +1,41 @@
-"""依申请公开 pages for staff: case list, case detail, deadline dashboard, 分办.
+"""依申请公开 pages for staff: case list, case page with a form for every workflow
+step, 登记 with duplicate detection, deadline dashboard, 年报表三、表四.
 
 Who sees what follows Membership.objects.acting_on: a handler (承办部门) reaches
 only its own department's cases, every other role the whole agency. A user with
 no membership gets a 403 page that says why. Time-based views (due soon, overdue,
 paused) are computed from the stored due dates against `today()`, which tests
 replace; nothing here reads the clock directly.
+
+Which step forms a user sees is derived from workflow.TRANSITIONS and
+workflow.ROLES (never restated here); the workflow function stays the guard and
+its WorkflowError is shown as the message.
 """
 
 import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
+from django.db.models.functions import Left
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongkai.agencies.models import Department, Membership, Role
-from gongkai.cases import workflow
-from gongkai.cases.forms import TABS, AssignForm, CaseFilterForm
+from gongkai.agencies.models import Agency, Department, Membership, Role
+from gongkai.cases import duplicates, forms, stats, workflow
+from gongkai.cases.forms import TABS, CaseFilterForm, RegisterForm, ReportForm
 from gongkai.cases.models import (
     OPEN_STATUSES,
     ApplicantType,
@@ -29,13 +44,21 @@ from gongkai.cases.models import (
     CaseEvent,
     Consultation,
     EventKind,
+    Outcome,
     Status,
 )
+from gongkai.reports import checks, findings
+from gongkai.reports import tables as report_tables
+from gongkai.reports.render import FORMATS, htmlfmt, layout
+from gongkai.reports.render import render as render_report
 from gongkai.workdays import clock, loading
 
 audit = logging.getLogger("gongkai.audit")
 
 PAGE_SIZE = 50
+# The list counts at most this many rows (+1 to know there are more): a COUNT(*) over
+# a million cases would cost more than the page itself.
+COUNT_CAP = 10_000
 # Roles that see the applicant's personal data in full (the others see it masked).
 FULL_VIEW_ROLES = {Role.REGISTRAR, Role.OFFICE, Role.ADMIN, Role.OFFICE_HEAD, Role.LEADER}
 NO_MEMBERSHIP = (
@@ -165,6 +188,25 @@ def tab_filters(day, soon_until=None):
 # ---- list ----------------------------------------------------------------------------
 
 
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at COUNT_CAP + 1 rows (a LIMITed subquery);
+    `capped` says there are more. Pages beyond the cap are not offered."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self):
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def capped(self):
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self):
+        return max(1, math.ceil(min(self.count, self.cap) / self.per_page))
+
+
 @login_required
 def case_list(request):
     memberships = _memberships(request)
@@ -180,7 +222,7 @@ def case_list(request):
             cases = _apply_filters(request, cases, form.cleaned_data, day)
         else:  # never show an unfiltered list as if it were the answer
             cases = cases.none()
-    paginator = Paginator(cases, PAGE_SIZE)
+    paginator = CappedPaginator(cases, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     names = BusinessType.names()
     rows = [
@@ -199,6 +241,7 @@ def case_list(request):
         "tab": tab,
         "tabs": list(TABS.items()),
         "query": query.urlencode(),
+        "count_cap": COUNT_CAP,
         "tab_query": tab_query.urlencode(),
         "filtered": form.is_bound and any(form.data.get(k) for k in form.fields),
         "today": day,
@@ -233,6 +276,400 @@ def _apply_filters(request, cases, data, day):
     return cases
 
 
+# ---- workflow steps from the case page -------------------------------------------------
+
+K = EventKind
+STALE = "该申请已被他人处理（当前状态：{status}），请刷新后重试。"
+DENIAL_NOTE = (
+    "本件拟作不予公开答复：须经分管领导审批，工作机构负责人不能批准"
+    "（可退回修改，或请分管领导审批）。"
+)
+
+
+def _always(case, day):
+    return True
+
+
+@dataclass(frozen=True)
+class Action:
+    """One workflow step offered on the case page.
+
+    key: the URL slug; step: the EventKind whose TRANSITIONS / ROLES entry decides
+    who may take it from which status; run(case, user, data, day) calls the workflow
+    function; roles: only for steps whose roles the workflow keys differently
+    (reviews); when(case, day): facts beyond the status (e.g. no 补正 asked yet).
+    """
+
+    key: str
+    step: str
+    form: type
+    run: Callable
+    title: str = ""
+    roles: frozenset = frozenset()
+    when: Callable = _always
+    done: Callable | None = None  # the success message for the resulting case
+
+    @property
+    def label(self):
+        return self.title or K(self.step).label
+
+    def needed_roles(self):
+        return self.roles or workflow.ROLES[self.step]
+
+    def permitted(self, case, roles):
+        """The user's roles and the case's status allow the step (TRANSITIONS, ROLES)."""
+        sources = workflow.TRANSITIONS[self.step][0]
+        return bool(sources) and case.status in sources and bool(roles & self.needed_roles())
+
+    def offered(self, case, roles, day):
+        return self.permitted(case, roles) and self.when(case, day)
+
+    def make_form(self, case, day, data=None, **kwargs):
+        return self.form(data, case=case, today=day, action=self.key, **kwargs)
+
+
+def _review(kind):
+    def run(case, user, d, day):
+        passed = d["decision"] == "pass"
+        return workflow.review(
+            case, by=user, kind=kind, passed=passed, on=day, comments=d["comments"]
+        )
+
+    return run
+
+
+def _fee_lapsed(case, day):
+    return case.fee_notified_on and not case.fee_paid_on and case.fee_due_on < day
+
+
+ACTION_LIST = [
+    Action(
+        "confirm",
+        K.CONFIRM,
+        forms.ConfirmForm,
+        lambda c, u, d, day: workflow.confirm(c, by=u, on=d["on"]),
+    ),
+    Action(
+        "request_correction",
+        K.REQUEST_CORRECTION,
+        forms.CorrectionRequestForm,
+        lambda c, u, d, day: workflow.request_correction(
+            c, by=u, on=d["on"], items=d["items"], correction_due_on=d["correction_due_on"]
+        ),
+        when=lambda c, day: c.correction_requested_on is None,
+    ),
+    Action(
+        "record_correction",
+        K.RECORD_CORRECTION,
+        forms.RecordCorrectionForm,
+        lambda c, u, d, day: workflow.record_correction(c, by=u, on=d["on"]),
+    ),
+    Action(
+        "lapse_correction",
+        K.LAPSE_CORRECTION,
+        forms.PlainStepForm,
+        lambda c, u, d, day: workflow.lapse_correction(c, by=u, on=day),
+        title="逾期未补正，终结办理",
+        when=lambda c, day: c.correction_due_on is not None and c.correction_due_on < day,
+    ),
+    Action(
+        "assign",
+        K.ASSIGN,
+        forms.AssignForm,
+        lambda c, u, d, day: workflow.assign(c, by=u, department=d["department"], on=day),
+        done=lambda c: f"已将申请 {c.tracking_number} 交由“{c.department.name}”承办。",
+    ),
+    Action(
+        "reassign",
+        K.REASSIGN,
+        forms.AssignForm,
+        lambda c, u, d, day: workflow.reassign(c, by=u, department=d["department"], on=day),
+        done=lambda c: f"已将申请 {c.tracking_number} 改派“{c.department.name}”承办。",
+    ),
+    Action(
+        "consult",
+        K.CONSULT,
+        forms.ConsultForm,
+        lambda c, u, d, day: workflow.consult(
+            c, by=u, party=d["party"], addressee=d["addressee"], on=d["on"]
+        ),
+    ),
+    Action(
+        "record_consultation_answer",
+        K.RECORD_CONSULTATION_ANSWER,
+        forms.ConsultationAnswerForm,
+        lambda c, u, d, day: workflow.record_consultation_answer(
+            d["consultation"], by=u, on=d["on"], answer=d["answer"]
+        ),
+    ),
+    Action(
+        "draft_decision",
+        K.DRAFT_DECISION,
+        forms.DraftForm,
+        lambda c, u, d, day: workflow.draft_decision(
+            c, by=u, outcome=d["outcome"], legal_basis=d["legal_basis"], on=day
+        ),
+        title="拟办（拟定答复意见）",
+    ),
+    *(
+        Action(
+            f"review_{kind}",
+            K.REVIEW,
+            forms.ReviewForm,
+            _review(kind),
+            title=Role(role).label,
+            roles=frozenset({role}),
+            when=lambda c, day, flag=workflow.REVIEW_FLAGS[kind]: not getattr(c, flag),
+        )
+        for kind, role in workflow.REVIEW_ROLES.items()
+    ),
+    Action(
+        "approve",
+        K.APPROVE,
+        forms.ApproveForm,
+        lambda c, u, d, day: workflow.approve(c, by=u, on=day),
+    ),
+    Action(
+        "return",
+        K.RETURN,
+        forms.ReturnForm,
+        lambda c, u, d, day: workflow.return_for_revision(c, by=u, on=day, comments=d["comments"]),
+    ),
+    Action(
+        "approve_extension",
+        K.APPROVE_EXTENSION,
+        forms.ExtensionForm,
+        lambda c, u, d, day: workflow.approve_extension(
+            c, by=u, on=day, reason=d["reason"], notified_on=d["notified_on"]
+        ),
+        title="批准延期答复",
+        # Art. 33: once, and before the original deadline has passed.
+        when=lambda c, day: (
+            c.extended_on is None and c.original_due_on is not None and day <= c.original_due_on
+        ),
+    ),
+    Action(
+        "notify_fee",
+        K.NOTIFY_FEE,
+        forms.FeeNoticeForm,
+        lambda c, u, d, day: workflow.notify_fee(
+            c, by=u, on=d["on"], amount=d["amount"], basis=d["basis"]
+        ),
+        when=lambda c, day: c.fee_notified_on is None,
+    ),
+    Action(
+        "record_fee",
+        K.RECORD_FEE,
+        forms.RecordFeeForm,
+        lambda c, u, d, day: workflow.record_fee(c, by=u, on=d["on"]),
+        when=lambda c, day: bool(c.fee_notified_on) and not c.fee_paid_on,
+    ),
+    Action(
+        "lapse_fee",
+        K.LAPSE_FEE,
+        forms.PlainStepForm,
+        lambda c, u, d, day: workflow.lapse_fee(c, by=u, on=day),
+        title="逾期未缴费，终结办理",
+        when=_fee_lapsed,
+    ),
+    Action(
+        "reply", K.REPLY, forms.ReplyForm, lambda c, u, d, day: workflow.reply(c, by=u, on=d["on"])
+    ),
+    Action(
+        "deliver",
+        K.DELIVER,
+        forms.DeliverForm,
+        lambda c, u, d, day: workflow.deliver(c, by=u, method=d["method"], on=d["on"]),
+    ),
+    Action(
+        "withdraw",
+        K.WITHDRAW,
+        forms.WithdrawForm,
+        lambda c, u, d, day: workflow.withdraw(c, by=u, on=d["on"], reason=d["reason"]),
+    ),
+    Action(
+        "archive",
+        K.ARCHIVE,
+        forms.PlainStepForm,
+        lambda c, u, d, day: workflow.archive(c, by=u, on=day),
+    ),
+]
+ACTIONS = {a.key: a for a in ACTION_LIST}
+# Shown next to each open consultation instead of in the list of steps.
+PER_CONSULTATION = "record_consultation_answer"
+
+
+def _notes(action, case, day):
+    """Short Chinese explanations shown with a step's form."""
+    notes = []
+    if action.key == "approve" and Outcome.is_denial(case.outcome):
+        notes.append(DENIAL_NOTE)
+    if action.key == "approve_extension" and case.original_due_on:
+        notes.append(
+            f"原答复期限 {case.original_due_on}；延长不超过20个工作日，须在期限届满前批准，"
+            "并告知申请人（条例第三十三条第二款）。"
+        )
+    if action.key == "record_correction" and case.correction_due_on:
+        notes.append(f"补正期限：{case.correction_due_on}。")
+    if action.key == "lapse_correction":
+        notes.append(
+            f"补正期限 {case.correction_due_on} 已过，申请人未补正的，视为放弃申请（条例第三十条）。"
+        )
+    if action.key == "lapse_fee":
+        notes.append(f"缴费期限 {case.fee_due_on} 已过，申请人未缴费的，不再处理其申请。")
+    if action.key == "record_fee":
+        notes.append(f"收费金额 {case.fee_amount} 元，缴费期限 {case.fee_due_on}。")
+    if action.key.startswith("review_") and case.outcome:
+        notes.append(f"拟办结果：{case.get_outcome_display()}；法律依据：{case.legal_basis}")
+    if action.key == "withdraw":
+        notes.append("撤回后本申请终结，年度报告计入“其他处理”。")
+    return notes
+
+
+@dataclass
+class ShownForm:
+    """A step form as the case page shows it."""
+
+    action: Action
+    form: object
+    url: str
+    notes: list
+    anchor: str = ""
+    title: str = ""
+
+    def __post_init__(self):
+        self.anchor = self.anchor or f"action-{self.action.key}"
+        self.title = self.title or self.action.label
+
+    @property
+    def hidden(self):
+        skip = self.form.button_field
+        return [f for f in self.form.hidden_fields() if f.name != skip]
+
+    @property
+    def visible(self):
+        return self.form.visible_fields()
+
+
+def _action_url(case, key):
+    return reverse("cases:act", args=[case.tracking_number, key])
+
+
+def step_forms(case, roles, day, consultations, *, bound=None, initial=None):
+    """(forms for the steps list, {consultation pk: form}) the user may take now."""
+    bound = bound or {}
+    shown, per_consultation = [], {}
+    for action in ACTION_LIST:
+        if not action.offered(case, roles, day):
+            continue
+        if action.key == PER_CONSULTATION:
+            for c in consultations:
+                if c.answered_on is None:
+                    key = (action.key, c.pk)
+                    form = bound.get(key) or action.make_form(
+                        case, day, initial={"consultation": c.pk}
+                    )
+                    form.auto_id = f"id_answer{c.pk}_%s"
+                    per_consultation[c.pk] = ShownForm(
+                        action,
+                        form,
+                        _action_url(case, action.key),
+                        [],
+                        anchor=f"answer-{c.pk}",
+                        title=f"登记{c.addressee}的意见",
+                    )
+            continue
+        form = bound.get((action.key, None)) or action.make_form(
+            case, day, initial=(initial or {}).get(action.key, {})
+        )
+        shown.append(
+            ShownForm(action, form, _action_url(case, action.key), _notes(action, case, day))
+        )
+    return shown, per_consultation
+
+
+# ---- duplicates -----------------------------------------------------------------------
+
+CANDIDATE_LIMIT = 2000  # most recent cases compared (newest first)
+COMPARED_CHARS = 1000  # contents are compared on their first characters
+
+
+def _same_applicant_q(applicant):
+    q = Q(pk__in=[])
+    if applicant.id_document.strip() and applicant.name.strip():
+        q |= Q(
+            applicant_name=applicant.name.strip(),
+            applicant_id_document=applicant.id_document.strip(),
+        )
+    if applicant.contact.strip():
+        q |= Q(applicant_contact=applicant.contact.strip())
+    return q
+
+
+def duplicate_candidates(
+    cases, content, applicant, day, *, exclude=None, only_repeats=False, limit=duplicates.MAX_SHOWN
+):
+    """Up to `limit` duplicates.Match of earlier cases among `cases` (one agency's
+    visible cases) received in the 12 months up to `day`; the newest CANDIDATE_LIMIT
+    are compared. Each match's ref is a dict of the case's columns."""
+    start = duplicates.window_start(day)
+    window = Q(received_on__gte=start, received_on__lte=day) | Q(
+        received_on__isnull=True, submitted_on__gte=start, submitted_on__lte=day
+    )
+    rows = cases.filter(window)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    if only_repeats:
+        rows = rows.filter(_same_applicant_q(applicant))
+    rows = (
+        rows.annotate(head=Left("content", COMPARED_CHARS))
+        .order_by("-received_on", "-id")
+        .values(
+            "pk",
+            "tracking_number",
+            "head",
+            "applicant_name",
+            "applicant_id_document",
+            "applicant_contact",
+            "received_on",
+            "submitted_on",
+            "status",
+            "replied_on",
+        )[:CANDIDATE_LIMIT]
+    )
+    candidates = (
+        (
+            r["head"],
+            duplicates.Applicant(
+                r["applicant_name"], r["applicant_id_document"], r["applicant_contact"]
+            ),
+            r["received_on"] or r["submitted_on"],
+            {**r, "status_label": Status(r["status"]).label},
+        )
+        for r in rows
+    )
+    matches = duplicates.rank(content[:COMPARED_CHARS], applicant, day, candidates, limit=limit)
+    if only_repeats:
+        matches = [m for m in matches if m.kind == duplicates.REPEAT]
+    return matches
+
+
+def _applicant_of(case):
+    return duplicates.Applicant(
+        case.applicant_name, case.applicant_id_document, case.applicant_contact
+    )
+
+
+def _duplicate_draft(match):
+    """The 不予处理：重复申请 draft offered for a repeat of an answered request (Art. 36(六))."""
+    ref = match.ref
+    basis = (
+        f"{forms.LEGAL_BASIS[Outcome.NOT_PROCESSED_DUPLICATE]}：本机关已于{ref['replied_on']}"
+        f"就申请人的同一申请（受理编号 {ref['tracking_number']}）作出答复。"
+    )
+    return {"outcome": Outcome.NOT_PROCESSED_DUPLICATE, "legal_basis": basis}
+
+
 # ---- detail --------------------------------------------------------------------------
 
 
@@ -241,6 +678,10 @@ def case_detail(request, tracking_number):
     if not Membership.objects.filter(user=request.user).exists():
         return _no_access(request)
     case, roles = _case_for(request, tracking_number)
+    return _render_detail(request, case, roles, offer=request.GET.get("draft"))
+
+
+def _render_detail(request, case, roles, *, bound=None, offer=None, status=200):
     full = bool(roles & FULL_VIEW_ROLES)
     if full:
         # Every full view of personal data is recorded in the case's audit trail.
@@ -258,10 +699,11 @@ def case_detail(request, tracking_number):
     consultations = list(case.consultations.all())
     day = today()
     deadline = deadline_error = None
-    try:
-        deadline = workflow.deadline_of(case, today=day, consultations=consultations)
-    except workflow.WorkflowError as error:
-        deadline_error = str(error)
+    if case.received_on is not None:  # 待确认: no clock runs until confirmed (Art. 31)
+        try:
+            deadline = workflow.deadline_of(case, today=day, consultations=consultations)
+        except workflow.WorkflowError as error:
+            deadline_error = str(error)
     applicant = {
         "name": case.applicant_name if full else mask_name(case.applicant_name),
         "id_document": case.applicant_id_document
@@ -272,43 +714,256 @@ def case_detail(request, tracking_number):
         if full
         else ("（已隐藏）" if case.applicant_address else ""),
     }
-    can_assign = Role.OFFICE in roles and case.status in (Status.REGISTERED, Status.ASSIGNED)
+    repeats = []
+    if case.is_open():
+        visible = visible_cases(_memberships(request)).filter(agency=case.agency)
+        repeats = duplicate_candidates(
+            visible,
+            case.content,
+            _applicant_of(case),
+            case.received_on or case.submitted_on,
+            exclude=case.pk,
+            only_repeats=True,
+        )
+    answered = [m for m in repeats if m.ref["replied_on"]]
+    initial = {}
+    if offer == "duplicate" and answered:
+        initial["draft_decision"] = _duplicate_draft(answered[0])
+    shown, answer_forms = step_forms(case, roles, day, consultations, bound=bound, initial=initial)
+    by_key = {s.action.key: s for s in shown}
+    assign = by_key.get("assign") or by_key.get("reassign")
     context = {
         "case": case,
         "applicant": applicant,
         "full": full,
         "deadline": deadline,
         "deadline_error": deadline_error,
-        "consultations": consultations,
+        "consultations": [(c, answer_forms.get(c.pk)) for c in consultations],
         "events": CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id"),
-        "assign_form": AssignForm(agency=case.agency) if can_assign else None,
+        "assign_form": assign.form if assign else None,
+        "steps": shown,
+        "repeats": repeats,
+        "can_draft_duplicate": bool(answered) and "draft_decision" in by_key,
+        "duplicate_drafting": bool(initial),
+        "legal_basis_suggestions": {str(k): v for k, v in forms.LEGAL_BASIS.items()}
+        if "draft_decision" in by_key
+        else None,
         "today": day,
     }
-    return render(request, "cases/detail.html", context)
+    return render(request, "cases/detail.html", context, status=status)
+
+
+class _Stale(Exception):
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+@login_required
+@require_POST
+def case_action(request, tracking_number, action):
+    """Take one workflow step from the case page; errors are shown in Chinese.
+
+    A form with bad input comes back with its errors (nothing is written). A step
+    the user may not take, or on a case that moved on since the page was shown, is
+    refused with a message and changes nothing.
+    """
+    if not Membership.objects.filter(user=request.user).exists():
+        return _no_access(request)
+    case, roles = _case_for(request, tracking_number)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("没有这个办理环节。")
+    seen = request.POST.get("seen_status", "")
+    back = redirect("cases:detail", tracking_number=case.tracking_number)
+    if seen and seen != case.status:
+        messages.error(request, STALE.format(status=case.get_status_display()))
+        return back
+    day = today()
+    form = spec.make_form(case, day, request.POST)
+    if not form.is_valid():
+        if spec.offered(case, roles, day):
+            messages.error(request, f"“{spec.label}”未能提交，请按表单中的提示改正后重试。")
+            for hidden in form.hidden_fields():  # not shown next to a field: say it here
+                for error in hidden.errors:
+                    messages.error(request, error)
+            consultation = request.POST.get("consultation") if action == PER_CONSULTATION else None
+            key = (action, int(consultation) if (consultation or "").isdigit() else None)
+            return _render_detail(request, case, roles, bound={key: form}, status=400)
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return back
+    try:
+        with transaction.atomic():
+            # The status check and the step happen under one row lock; the workflow
+            # function locks the row again and checks TRANSITIONS itself.
+            current = Case.objects.select_for_update().get(pk=case.pk)
+            if current.status != form.cleaned_data["seen_status"]:
+                raise _Stale(current.get_status_display())
+            result = spec.run(current, request.user, form.cleaned_data, day)
+    except _Stale as stale:
+        messages.error(request, STALE.format(status=stale.status))
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        message = spec.done(result) if spec.done else f"已完成“{spec.label}”。"
+        messages.success(
+            request,
+            f"{message}申请 {result.tracking_number} 当前状态：{result.get_status_display()}。",
+        )
+    return back
 
 
 @login_required
 @require_POST
 def case_assign(request, tracking_number):
-    """分办 (or 改派 when already assigned) through the workflow; errors shown in Chinese."""
+    """分办, or 改派 when the case is already assigned (the form on the case page)."""
     if not Membership.objects.filter(user=request.user).exists():
         return _no_access(request)
     case, _roles = _case_for(request, tracking_number)
-    form = AssignForm(request.POST, agency=case.agency)
+    action = "reassign" if case.status == Status.ASSIGNED else "assign"
+    return case_action(request, tracking_number, action)
+
+
+# ---- 登记 --------------------------------------------------------------------------------
+
+REGISTER_ROLES = workflow.ROLES[EventKind.REGISTER]
+NO_REGISTER = "登记申请需要本机关的{roles}角色，您的账号没有。如需登记，请联系本机关的系统管理员。"
+SESSION_REGISTERED = "cases.registered"  # form token -> tracking number (double submits)
+
+
+def _agencies_with(memberships, roles):
+    ids = {m["agency_id"] for m in memberships if m["role"] in roles}
+    return list(Agency.objects.filter(pk__in=ids).order_by("code"))
+
+
+def _refused(request, message):
+    return render(request, "cases/no_access.html", {"reason": message}, status=403)
+
+
+@never_cache  # the response may carry the one-time 查询码
+@login_required
+def case_new(request):
+    """登记: a request from any channel; duplicates are shown before saving."""
+    memberships = _memberships(request)
+    if not memberships:
+        return _no_access(request)
+    agencies = _agencies_with(memberships, REGISTER_ROLES)
+    if not agencies:
+        names = "或".join(r.label for r in Role if r in REGISTER_ROLES)
+        return _refused(request, NO_REGISTER.format(roles=names))
+    day = today()
+    if request.method != "POST":
+        form = RegisterForm(agencies=agencies, today=day)
+        return render(request, "cases/new.html", {"form": form, "today": day})
+    form = RegisterForm(request.POST, agencies=agencies, today=day)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("cases:detail", tracking_number=case.tracking_number)
-    department = form.cleaned_data["department"]
-    step = workflow.reassign if case.status == Status.ASSIGNED else workflow.assign
+        return render(request, "cases/new.html", {"form": form, "today": day}, status=400)
+    data = form.cleaned_data
+    done = request.session.get(SESSION_REGISTERED, {})
+    token = data["form_token"]
+    if token and token in done:
+        messages.info(request, f"这份申请已经登记为 {done[token]}，没有重复登记。")
+        return redirect("cases:detail", tracking_number=done[token])
+    agency = data["agency"]
+    applicant = duplicates.Applicant(
+        data["applicant_name"], data["applicant_id_document"], data["applicant_contact"]
+    )
+    on = data["confirmed_on"] or data["arrived_on"] or data["submitted_on"]
+    visible = visible_cases(memberships).filter(agency=agency)
+    matches = duplicate_candidates(visible, data["content"], applicant, on)
+    if matches and not data["duplicates_checked"]:
+        context = {"form": form, "today": day, "matches": matches}
+        return render(request, "cases/new.html", context)
     try:
-        step(case, by=request.user, department=department, on=today())
+        case = workflow.register(agency, by=request.user, **form.workflow_fields())
     except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"已将申请 {case.tracking_number} 交由“{department.name}”承办。")
-    return redirect("cases:detail", tracking_number=case.tracking_number)
+        form.add_error(None, str(error))
+        return render(request, "cases/new.html", {"form": form, "today": day}, status=400)
+    if token:
+        done[token] = case.tracking_number
+        request.session[SESSION_REGISTERED] = dict(list(done.items())[-20:])
+    # The plain 查询码 exists only in this response: the database keeps its HMAC.
+    context = {"case": case, "query_code": case.query_code, "matches": matches}
+    return render(request, "cases/registered.html", context)
+
+
+# ---- 年报表三、表四 -------------------------------------------------------------------------
+
+REPORT_ROLES = {Role.OFFICE, Role.OFFICE_HEAD, Role.LEADER, Role.ADMIN}
+DOWNLOADS = ("json", "docx")
+NO_REPORT = "年报表三、表四只对本机关的{roles}开放，您的账号没有这些角色。"
+SEVERITY_NAMES = {findings.ERROR: "错误", findings.WARNING: "警告", findings.INFO: "提示"}
+
+
+def _is_empty(report):
+    rows = report["requests"]
+    flows = ("new", "carried_over", "total")
+    return all(rows[k]["total"] == 0 for k in flows) and all(
+        g["total"] == 0 for g in report["appeals"].values()
+    )
+
+
+@login_required
+def annual_report(request):
+    """Sections 三 and 四 of an agency-year from the case records, checked and rendered
+    with the annual-report engine; JSON and DOCX downloads."""
+    memberships = _memberships(request)
+    if not memberships:
+        return _no_access(request)
+    agencies = _agencies_with(memberships, REPORT_ROLES)
+    if not agencies:
+        names = "、".join(r.label for r in Role if r in REPORT_ROLES)
+        return _refused(request, NO_REPORT.format(roles=names))
+    day = today()
+    query = request.GET.copy()
+    query.setdefault("year", str(day.year))
+    form = ReportForm(query, agencies=agencies, today=day)
+    context = {"form": form, "agencies": agencies, "today": day}
+    if not form.is_valid():
+        return render(request, "cases/report.html", context, status=400)
+    agency, year = form.cleaned_data["agency"], form.cleaned_data["year"]
+    try:
+        report = stats.annual_tables(agency, year)
+    except stats.StatsError as error:
+        context["error"] = str(error)
+        return render(request, "cases/report.html", context, status=400)
+    report["findings"] = checks.check(report)
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in DOWNLOADS:
+            raise Http404("没有这种下载格式。")
+        content_type, extension, _name = FORMATS[fmt]
+        response = HttpResponse(render_report(report, fmt), content_type=content_type)
+        filename = f"{agency.code}-{year}-表三表四.{extension}"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    template = report_tables.template_for_year(year)
+    requests_html = htmlfmt.grid_html(layout.requests_grid(report, template), report["findings"])
+    appeals_html = htmlfmt.grid_html(layout.appeals_grid(report), report["findings"])
+    years = []
+    if _is_empty(report):
+        received = Case.objects.filter(agency=agency, received_on__isnull=False)
+        years = sorted({d.year for d in received.dates("received_on", "year")}, reverse=True)
+    context.update(
+        agency=agency,
+        year=year,
+        report=report,
+        template=template,
+        # The engine escapes every value it renders.
+        requests_html=mark_safe(requests_html),
+        appeals_html=mark_safe(appeals_html),
+        findings=[
+            {**f, "severity_name": SEVERITY_NAMES.get(f["severity"], "")}
+            for f in report["findings"]
+        ],
+        empty=_is_empty(report),
+        years=years,
+        downloads=[(fmt, FORMATS[fmt][2]) for fmt in DOWNLOADS],
+    )
+    return render(request, "cases/report.html", context)
 
 
 # ---- dashboard -----------------------------------------------------------------------

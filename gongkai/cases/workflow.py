@@ -153,8 +153,11 @@ def deadline_of(case, *, today=None, consultations=None):
     """The clock's Deadline for `case` (due date, state relative to `today`, explanation).
 
     Years without a loaded holiday schedule are filled provisionally and flagged
-    (Deadline.provisional). Raises WorkflowError for contradictory dates.
+    (Deadline.provisional). Raises WorkflowError for contradictory dates and for a
+    case still awaiting confirmation (no receipt date, no clock).
     """
+    if case.received_on is None:
+        raise WorkflowError("尚未与申请人确认收到申请，暂不计算答复期限（条例第三十一条）。")
     if consultations is None:
         consultations = list(Consultation.objects.filter(case_id=case.pk))
     events = deadlines.clock_events(case, consultations)
