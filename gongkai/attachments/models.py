@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gongkai.audit import AppendOnlyModel
 from gongkai.cases.models import Case
 
 
@@ -99,7 +100,7 @@ class AttachmentAction(models.TextChoices):
     REMOVE = "remove", "移除"
 
 
-class AttachmentEvent(models.Model):
+class AttachmentEvent(AppendOnlyModel):
     """Append-only record of each upload, download and removal.
 
     actor: null for the applicant (online upload or download with the 查询码).
@@ -129,10 +130,4 @@ class AttachmentEvent(models.Model):
     def __str__(self):
         return f"{self.attachment} {self.get_action_display()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("附件记录只能新增，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("附件记录不能删除。")
+    record_name = "附件记录"

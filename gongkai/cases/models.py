@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from gongkai.agencies.models import Agency, Department
+from gongkai.audit import AppendOnlyModel
 from gongkai.reports import tables
 
 
@@ -401,7 +402,7 @@ class EventKind(models.TextChoices):
     VIEW_APPLICANT = "view_applicant", "查看申请人完整信息"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """One step taken on a case: the append-only audit trail.
 
     case: the case acted on.
@@ -433,13 +434,7 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.case.tracking_number} {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("办理记录只能新增，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("办理记录不能删除。")
+    record_name = "办理记录"
 
 
 class Party(models.TextChoices):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from gongkai.agencies.models import Agency
+from gongkai.audit import AppendOnlyModel
 from gongkai.cases.models import Case, Consultation
 
 
@@ -116,7 +117,7 @@ class LetterTemplate(models.Model):
         raise ValueError("文书模板的历史版本不能删除。")
 
 
-class LetterIssued(models.Model):
+class LetterIssued(AppendOnlyModel):
     """One generated letter: what was handed out, by whom, from which template version.
 
     number / year / serial: the 文号; the same letter generated again for the same
@@ -151,10 +152,4 @@ class LetterIssued(models.Model):
     def __str__(self):
         return f"{self.case.tracking_number} {self.number}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("文书生成记录只能新增，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("文书生成记录不能删除。")
+    record_name = "文书生成记录"

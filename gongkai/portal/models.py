@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from gongkai.agencies.models import Agency
+from gongkai.audit import AppendOnlyModel
 
 
 class PageSlug(models.TextChoices):
@@ -43,7 +44,7 @@ class PortalPage(models.Model):
         return self.versions.order_by("-number").first()
 
 
-class PageVersion(models.Model):
+class PageVersion(AppendOnlyModel):
     """One published text of a page: kept forever (append-only), the newest is shown.
 
     body: HTML cleaned by gongkai.publications.sanitize.clean_body before it is stored.
@@ -76,13 +77,7 @@ class PageVersion(models.Model):
     def __str__(self):
         return f"{self.page} 第{self.number}版"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("已发布的版本只能新增，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("已发布的版本不能删除。")
+    record_name = "已发布的版本"
 
 
 class ReportOrigin(models.TextChoices):

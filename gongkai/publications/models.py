@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.safestring import mark_safe
 
 from gongkai.agencies.models import Agency, Department
+from gongkai.audit import AppendOnlyModel
 from gongkai.publications import sanitize
 
 
@@ -503,7 +504,7 @@ class ItemAttachment(models.Model):
         super().save(*args, **kwargs)
 
 
-class ItemRevision(models.Model):
+class ItemRevision(AppendOnlyModel):
     """The state of a published item BEFORE a correction (更正): nothing is overwritten
     without a copy.
 
@@ -544,13 +545,7 @@ class ItemRevision(models.Model):
     def __str__(self):
         return f"{self.item.index_number} 第{self.version}版"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("更正记录只能新增，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("更正记录不能删除。")
+    record_name = "更正记录"
 
     @property
     def safe_body(self):
@@ -577,7 +572,7 @@ class EventKind(models.TextChoices):
     GENERATE = "generate", "批量生成"
 
 
-class ItemEvent(models.Model):
+class ItemEvent(AppendOnlyModel):
     """One step taken on an item: the append-only audit trail (like cases.CaseEvent).
 
     item: the item acted on.
@@ -610,13 +605,7 @@ class ItemEvent(models.Model):
     def __str__(self):
         return f"{self.item.index_number} {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("办理记录只能新增，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("办理记录不能删除。")
+    record_name = "办理记录"
 
 
 class Gate(models.TextChoices):

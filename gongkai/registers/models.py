@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from gongkai.agencies.models import Agency
+from gongkai.audit import AppendOnlyModel
 
 from . import rows
 
@@ -258,7 +259,7 @@ class EventKind(models.TextChoices):
     IMPORTED = "imported", "导入业务数据"
 
 
-class RegisterEvent(models.Model):
+class RegisterEvent(AppendOnlyModel):
     """One change to an agency's registers: the append-only audit trail.
 
     agency: whose register changed.
@@ -295,10 +296,4 @@ class RegisterEvent(models.Model):
     def __str__(self):
         return f"{self.agency} {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("登记记录只能新增，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("登记记录不能删除。")
+    record_name = "登记记录"
