@@ -37,7 +37,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 test: install-dev browser lint
-	$(VENV)/bin/pytest -p no:cacheprovider
+	REDIS_URL= $(VENV)/bin/pytest -p no:cacheprovider
 
 # The database-touching tests again, against PostgreSQL (used by .ci/run).
 test-pg: install-dev

@@ -1,4 +1,5 @@
-"""Shared pytest fixtures: headless chromium (Debian's, never a downloaded one)."""
+"""Shared pytest fixtures: an empty cache per test; headless chromium (Debian's, never a
+downloaded one)."""
 
 import os
 from pathlib import Path
@@ -16,6 +17,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: a cached row (business types, the portal's
+    pages) must not outlive the test transaction that created it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

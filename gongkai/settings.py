@@ -5,6 +5,7 @@ SECRET_KEY     required when DEBUG is off
 DEBUG          "1" (default) or "0"
 ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 GONGKAI_VAR    directory for the SQLite file and uploads, default ./var
+REDIS_URL      shared cache and sessions, e.g. redis://127.0.0.1:6379/0 (default: none)
 """
 
 import os
@@ -56,7 +57,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,6 +89,22 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+
+# Cache and sessions. With REDIS_URL (production, several server processes) the cache is
+# shared: the intake rate limits count across processes, a published or withdrawn item
+# clears every process's cached portal pages at once, and sessions live in Redis (no
+# database write per session; a Redis restart signs users out). Without it: each
+# process's memory, and sessions in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "gongkai",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 # Internationalisation: everything a user reads is Chinese.
 LANGUAGE_CODE = "zh-hans"

@@ -9,9 +9,11 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from gongkai.agencies.models import Agency, Department
 from gongkai.audit import AppendOnlyModel
@@ -77,6 +79,9 @@ class BusinessType(models.Model):
     position = models.PositiveSmallIntegerField("排序", default=100)
     active = models.BooleanField("启用", default=True)
 
+    CACHE_KEY = "cases:business-types:v2"
+    CACHE_SECONDS = 60
+
     class Meta:
         verbose_name = "业务类别"
         verbose_name_plural = "业务类别"
@@ -86,22 +91,34 @@ class BusinessType(models.Model):
         return self.name
 
     @classmethod
+    def _rows(cls):
+        """The rows, from the cache: every registration and application form needs them.
+        Saving or deleting a row clears the cache (signals below); a process with its own
+        memory cache (no REDIS_URL) sees another process's change within CACHE_SECONDS."""
+        rows = cache.get(cls.CACHE_KEY)
+        if rows is None:
+            rows = list(cls.objects.values_list("code", "name", "position", "active"))
+            cache.set(cls.CACHE_KEY, rows, cls.CACHE_SECONDS)
+        return rows  # [(code, name, position, active)]
+
+    @classmethod
+    def forget(cls, **_signal):
+        cache.delete(cls.CACHE_KEY)
+        # Again after the commit: a read inside the saving transaction may have cached it.
+        transaction.on_commit(lambda: cache.delete(cls.CACHE_KEY))
+
+    @classmethod
     def choices(cls, *, include=None):
         """[(code, name)] of the active types in order; `include` keeps a retired code
         (a case that already has it)."""
-        rows = {r.code: r for r in cls.objects.all()}
-        entries = []
-        for i, (code, name) in enumerate(DefaultBusinessType.choices):
-            row = rows.pop(code, None)
-            entries.append(
-                (
-                    row.position if row else i,
-                    code,
-                    row.name if row else name,
-                    row.active if row else True,
-                )
-            )
-        entries += [(r.position, r.code, r.name, r.active) for r in rows.values()]
+        rows = {
+            code: (position, code, name, active) for code, name, position, active in cls._rows()
+        }
+        entries = [
+            rows.pop(code, (i, code, name, True))
+            for i, (code, name) in enumerate(DefaultBusinessType.choices)
+        ]
+        entries += rows.values()
         entries.sort()
         return [(code, name) for _, code, name, active in entries if active or code == include]
 
@@ -109,8 +126,12 @@ class BusinessType(models.Model):
     def names(cls):
         """{code: name} of every type, retired ones included (for displaying old cases)."""
         out = dict(DefaultBusinessType.choices)
-        out.update(cls.objects.values_list("code", "name"))
+        out.update((code, name) for code, name, _position, _active in cls._rows())
         return out
+
+
+post_save.connect(BusinessType.forget, sender=BusinessType)
+post_delete.connect(BusinessType.forget, sender=BusinessType)
 
 
 class Status(models.TextChoices):
@@ -486,3 +507,22 @@ class TrackingCounter(models.Model):
 
     def __str__(self):
         return f"{self.agency_id}-{self.year}: {self.last}"
+
+    @classmethod
+    def take(cls, agency_id, year):
+        """The next number of (agency, year), in one statement: insert the counter at 1
+        or add 1 to it. The row stays locked until the calling transaction ends, which
+        serialises numbering (PostgreSQL and SQLite ≥ 3.35 both have this upsert)."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (agency_id, year, last) VALUES (%s, %s, 1) "
+                f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {table}.last + 1 "
+                "RETURNING last",
+                [agency_id, year],
+            )
+            return cursor.fetchone()[0]
+
+    @classmethod
+    def set_last(cls, agency_id, year, last):
+        cls.objects.filter(agency_id=agency_id, year=year).update(last=last)

@@ -206,13 +206,13 @@ _REGISTER_FIELDS = (
 def _tracking_number(agency, year):
     """The next number of the agency's year, e.g. SFGAJ-2026-00042. The counter row is
     locked until the registering transaction ends, which serialises numbering."""
-    counter, _ = TrackingCounter.objects.select_for_update().get_or_create(agency=agency, year=year)
-    if counter.last == 0:  # first use: continue after numbers given out before counters
-        prefix = f"{agency.code}-{year}-"
-        counter.last = Case.objects.filter(tracking_number__startswith=prefix).count()
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{agency.code}-{year}-{counter.last:05d}"
+    last = TrackingCounter.take(agency.pk, year)
+    if last == 1:  # first use: continue after numbers given out before counters
+        before = Case.objects.filter(tracking_number__startswith=f"{agency.code}-{year}-").count()
+        if before:
+            last = before + 1
+            TrackingCounter.set_last(agency.pk, year, last)
+    return f"{agency.code}-{year}-{last:05d}"
 
 
 @transaction.atomic
@@ -227,7 +227,7 @@ def register(agency, *, by, **fields):
     return _create(agency, K.REGISTER, by, fields)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction fails as a whole
 def submit_online(agency, **fields):
     """网上提交: the applicant's own request from the portal, 待确认 until the office
     confirms it with the applicant (Art. 31(三): 以双方确认之日为收到申请之日)."""
@@ -262,8 +262,10 @@ def _create(agency, step, by, fields):
     # The table's check constraints concern dates a new case does not have yet (and the
     # database enforces them anyway): skipping them saves three round trips.
     try:
+        # The agency is an instance the caller holds (its key is enforced by the database).
         case.full_clean(
-            exclude=["due_on", "original_due_on", "tracking_number"], validate_constraints=False
+            exclude=["agency", "due_on", "original_due_on", "tracking_number"],
+            validate_constraints=False,
         )
     except ValidationError as error:
         raise WorkflowError(_validation_message(error)) from error

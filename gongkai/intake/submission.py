@@ -9,8 +9,9 @@ already written is removed again.
 
 A form token is used once. A second POST with the same token, whether it comes
 after the first has finished or at the same moment, finds the first one's row
-(the unique index makes the second insert wait for the first transaction, then
-fail) and gets the same receipt; nothing new is created.
+(the token is inserted last, with its case: the unique index makes the second
+insert wait for the first transaction, then fail, which rolls back the second
+case and its number) and gets the same receipt; nothing new is created.
 """
 
 import datetime as dt
@@ -122,8 +123,6 @@ def submit(agency, *, nonce, fields, submitted_on, upload=None, allowed=None, la
     stored, names = [], []
     try:
         with transaction.atomic():
-            # Inserted first: a concurrent POST of the same form waits here for us.
-            token = SubmissionToken.objects.create(token_hash=token_hash)
             case = workflow.submit_online(agency, submitted_on=submitted_on, **fields)
             if upload is not None:
                 extra = {} if allowed is None else {"allowed": allowed}
@@ -132,9 +131,11 @@ def submit(agency, *, nonce, fields, submitted_on, upload=None, allowed=None, la
                 )
                 stored.append(row.stored_path)
                 names.append(row.original_name)
-            token.case = case
-            token.sealed_code = seal(case.query_code, nonce)
-            token.save(update_fields=["case", "sealed_code"])
+            # Inserted last, with the case: a concurrent POST of the same form waits for
+            # our transaction at the unique index, then fails and rolls its case back.
+            SubmissionToken.objects.create(
+                token_hash=token_hash, case=case, sealed_code=seal(case.query_code, nonce)
+            )
     except BaseException as error:
         for path in stored:
             storage.discard(path)

@@ -61,12 +61,13 @@ def resolve_agency(code=None):
 
     Looked up once a minute per process and code (every GET and POST needs it)."""
     default = getattr(settings, "PORTAL_AGENCY_CODE", "") or ""
-    key = f"intake:agency:{code or ''}:{default}"
-    agency = cache.get(key)
-    if agency is None:
+    key = f"intake:agency:v2:{code or ''}:{default}"
+    row = cache.get(key)  # (id, name, code): cheaper to keep than a pickled model
+    if row is None:
         agency = _find_agency(code, default)
-        cache.set(key, agency, AGENCY_CACHE_SECONDS)
-    return agency
+        cache.set(key, (agency.pk, agency.name, agency.code), AGENCY_CACHE_SECONDS)
+        return agency
+    return Agency(id=row[0], name=row[1], code=row[2])
 
 
 def _find_agency(code, default):

@@ -12,7 +12,12 @@ common the word is:
    checked for the word: a common word fills the page here;
 2. if the page is not full, the older items are found through the GIN index of
    character pairs and filter tokens (a rare word, or a word rare under the chosen
-   filters), read only where the index says the word and the filters may match.
+   filters), read only where the index says the word and the filters may match:
+   a. when the probe found some matches, their density says how far back the rest
+      of the page probably is: the index is asked for those months only (month
+      tokens, migrations/0003), so a word in a few per cent of a million items
+      reads a few hundred rows, not tens of thousands;
+   b. whatever is still missing comes from all older items (a rare word: few rows).
 Step 2 tells PostgreSQL not to walk the date index (SET LOCAL, inside a transaction):
 its estimate for several pairs of one word multiplies their frequencies as if they
 were independent and would otherwise walk the whole table looking for a "common"
@@ -53,7 +58,7 @@ LONG_BODY = 50_000
 _T = "publications_item"
 _MATCH_SQL = (
     f"(portal_item_document({_T}.title, {_T}.body, {_T}.agency_id, {_T}.topic, {_T}.genre,"
-    f" {_T}.category) @@ (to_tsquery('simple', %s) && %s::tsquery)"
+    f" {_T}.category, {_T}.published_at) @@ (to_tsquery('simple', %s) && %s::tsquery)"
     f" OR length({_T}.body) > {LONG_BODY})"
 )
 _EXACT_SQL = (
@@ -128,27 +133,43 @@ def _tokens(agency, filters):
     return " & ".join(f"'{value}'" for value in values)
 
 
-def _search_postgresql(items, agency, filters, want):
+def _match(terms, tokens):
+    """The index test: the word's pairs and the filter (and month) tokens."""
+    if not tokens:
+        return RawSQL(
+            _MATCH_SQL.replace(" && %s::tsquery", ""), [terms], output_field=BooleanField()
+        )
+    return RawSQL(_MATCH_SQL, [terms, tokens], output_field=BooleanField())
+
+
+def _search_postgresql(items, agency, filters, want, top):
     query, terms = filters.q, search.tsquery(filters.q)
     exact = RawSQL(_EXACT_SQL, [query, query], output_field=BooleanField())
     probe = list(_ordered(items).values_list("published_at", "id")[PROBE - 1 : PROBE])
     if not probe:  # fewer than PROBE items pass the filters: read them all
         return list(_ordered(items.filter(exact))[:want])
     rows = list(_ordered(_from(items, *probe[0]).filter(exact))[:want])
-    if len(rows) < want:
-        tokens = _tokens(agency, filters)
-        match = RawSQL(
-            _MATCH_SQL if tokens else _MATCH_SQL.replace(" && %s::tsquery", ""),
-            [terms, tokens] if tokens else [terms],
-            output_field=BooleanField(),
-        )
-        older = _ordered(_before(items, *probe[0]).filter(match, exact))
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            # room for an exact bitmap: a lossy one would recompute the document per row
-            cursor.execute("SET LOCAL work_mem = '32MB'")
-            rows += list(older[: want - len(rows)])
+    if len(rows) >= want:
+        return rows
+    tokens = _tokens(agency, filters)
+    older = _before(items, *probe[0])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        # room for an exact bitmap: a lossy one would recompute the document per row
+        cursor.execute("SET LOCAL work_mem = '32MB'")
+        months = search.window(top, probe[0][0], len(rows), want)
+        if months is not None:  # 2a: the months just before the probe
+            start, month_tokens = months
+            in_months = " | ".join(f"'{token}'" for token in month_tokens)
+            narrowed_tokens = f"{tokens} & ({in_months})" if tokens else f"({in_months})"
+            recent = older.filter(published_at__gte=start)
+            match = _match(terms, narrowed_tokens)
+            rows += list(_ordered(recent.filter(match, exact))[: want - len(rows)])
+            older = older.filter(published_at__lt=start)
+        if len(rows) < want:  # 2b: everything older
+            match = _match(terms, tokens)
+            rows += list(_ordered(older.filter(match, exact))[: want - len(rows)])
     return rows
 
 
@@ -165,7 +186,8 @@ def find(now, agency, filters, after=None, size=PAGE_SIZE):
     if not filters.q:
         rows = list(_ordered(items)[:want])
     elif connection.vendor == "postgresql" and search.tsquery(filters.q):
-        rows = _search_postgresql(items, agency, filters, want)
+        top = search.parse_cursor(after)[0] if after else now
+        rows = _search_postgresql(items, agency, filters, want, top)
     else:
         contains = Q(title__icontains=filters.q) | Q(body__icontains=filters.q)
         rows = list(_ordered(items.filter(contains))[:want])

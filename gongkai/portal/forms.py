@@ -17,6 +17,8 @@ def _choices(enum):
 class CatalogueForm(forms.Form):
     """GET filters of the 目录; every field optional, bad values explained in Chinese."""
 
+    SELECTS = ("topic", "genre", "category")  # written out by the template
+
     q = forms.CharField(
         label="关键词",
         required=False,

@@ -52,6 +52,45 @@ def tsquery(query):
     return " & ".join(dict.fromkeys(terms))
 
 
+# ---- month windows (search step 2) ----------------------------------------------------
+
+WINDOW_MONTHS = 24  # a longer window costs more than reading all older matches
+
+
+def month_token(when):
+    """The index's month token of a moment: '#m' + its UTC year and month."""
+    when = when.astimezone(dt.UTC)
+    return f"#m{when.year}{when.month:02d}"
+
+
+def month_start(when):
+    """The first instant (UTC) of the month of `when`."""
+    when = when.astimezone(dt.UTC)
+    return dt.datetime(when.year, when.month, 1, tzinfo=dt.UTC)
+
+
+def window(top, boundary, found, want):
+    """Where the rest of a page probably is: (oldest month's first instant, month
+    tokens newest first), or None when the matches are too rare for a window to pay.
+
+    The probe read the items between `top` (the newest) and `boundary` and found
+    `found` matches; at that density the `want - found` still missing lie within
+    about (top - boundary) × (want - found) / found before the boundary. The
+    window is twice that, whole months, at most WINDOW_MONTHS.
+    """
+    if found <= 0 or found >= want:
+        return None
+    span = max(top - boundary, dt.timedelta(hours=1))
+    start = month_start(boundary - span * (want - found) / found * 2)
+    tokens, month = [], month_start(boundary)
+    while month >= start:
+        tokens.append(month_token(month))
+        if len(tokens) > WINDOW_MONTHS:
+            return None
+        month = month_start(month - dt.timedelta(days=1))
+    return start, tokens
+
+
 # ---- keyset paging ------------------------------------------------------------------
 
 

@@ -3,15 +3,14 @@
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
-from django.views.decorators.cache import cache_page
 
-from gongkai.portal import api, feeds, manage, views
+from gongkai.portal import api, feeds, manage, pagecache, views
 from gongkai.portal.scope import AgencyCodeConverter
 from gongkai.portal.sitemaps import SITEMAPS
 
 register_converter(AgencyCodeConverter, "agency")
 
-SITEMAP_SECONDS = 300  # the item sitemaps are the costliest pages; a withdrawal shows within 5 min
+SITEMAP_SECONDS = 300  # the item sitemaps are the costliest pages (forgotten on any change)
 
 app_name = "portal"
 
@@ -44,13 +43,13 @@ urlpatterns = [
     path("api/items/<int:pk>/", api.item, name="api-item"),
     path(
         "sitemap.xml",
-        cache_page(SITEMAP_SECONDS)(sitemap_views.index),
+        pagecache.cached(sitemap_views.index, seconds=SITEMAP_SECONDS),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "portal:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_page(SITEMAP_SECONDS)(sitemap_views.sitemap),
+        pagecache.cached(sitemap_views.sitemap, seconds=SITEMAP_SECONDS),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

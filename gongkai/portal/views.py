@@ -3,16 +3,13 @@
 Arts. 19–24 of the 条例: the 指南 and 目录, the 法定主动公开内容 by category;
 Art. 49: the annual reports. Items are read only through catalogue.py (and so only
 through Item.objects.public). A withdrawn, unpublished or scheduled item does not
-exist for these pages (404). Anonymous list pages are cached per process for
-PORTAL_CACHE_SECONDS; item pages and downloads are never cached, so a withdrawal
-takes effect on them at once.
+exist for these pages (404). Anonymous list pages are cached (pagecache.py: up to
+PORTAL_CACHE_SECONDS, and forgotten as soon as an item or report changes); item
+pages and downloads are never cached.
 """
 
 import datetime as dt
-import functools
-import hashlib
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -23,7 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from gongkai.portal import catalogue, reportview, scope, search
+from gongkai.portal import catalogue, pagecache, reportview, scope, search
 from gongkai.portal.forms import CatalogueForm
 from gongkai.portal.models import PageSlug, PageVersion, PortalPage, PublishedReport
 from gongkai.publications.models import CATEGORY_ARTICLES, Category, Item
@@ -47,33 +44,6 @@ def today():
 
 
 # ---- shared helpers ------------------------------------------------------------------
-
-
-def public_cache(view):
-    """Cache an anonymous GET/HEAD response for PORTAL_CACHE_SECONDS (per process).
-
-    Signed-in users always get a fresh page (their header differs). The key is the
-    full path with its query string.
-    """
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        seconds = settings.PORTAL_CACHE_SECONDS
-        if seconds <= 0 or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        key = "portal:page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type, status = hit
-            return HttpResponse(content, content_type=content_type, status=status)
-        response = view(request, *args, **kwargs)
-        if response.status_code in (200, 400) and not response.streaming:
-            cache.set(
-                key, (response.content, response["Content-Type"], response.status_code), seconds
-            )
-        return response
-
-    return wrapper
 
 
 def links(agency):
@@ -116,7 +86,7 @@ def issuers_of(agency):
 
 
 @require_safe
-@public_cache
+@pagecache.cached
 def home(request, agency=None):
     agency = scope.resolve(agency)
     items = catalogue.public_items(now(), agency)
@@ -183,7 +153,7 @@ def page_version(request, slug, number, agency=None):
 
 
 @require_safe
-@public_cache
+@pagecache.cached
 def statutory(request, agency=None):
     """法定主动公开内容: the Art. 20/21 categories with each one's latest items."""
     agency = scope.resolve(agency)
@@ -202,7 +172,7 @@ def statutory(request, agency=None):
 
 
 @require_safe
-@public_cache
+@pagecache.cached
 def catalogue_page(request, agency=None):
     agency = scope.resolve(agency)
     form = CatalogueForm(request.GET or None, issuers=issuers_of(agency))
@@ -298,7 +268,7 @@ def report_due(year):
 
 
 @require_safe
-@public_cache
+@pagecache.cached
 def reports(request, agency=None):
     agency = scope.resolve(agency)
     rows = list(

@@ -1,7 +1,6 @@
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_department, make_user
@@ -11,12 +10,10 @@ from .factories import NOW
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    """Each test starts with an empty cache and the default agency setting unset."""
+def default_agency_unset(settings):
+    """Each test starts with the default agency setting unset (and, gongkai/conftest.py,
+    an empty cache)."""
     settings.PORTAL_AGENCY_CODE = ""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
-from gongkai.portal import catalogue
+from gongkai.portal import catalogue, search
 from gongkai.publications.models import Category, Genre, Topic
 
 from .factories import NOW, at, make_item
@@ -177,3 +178,39 @@ def test_search_steps_find_new_and_old_matches(client, world, monkeypatch, probe
     assert titles(client.get(URL, {"q": "麒麟", "topic": "fire"})) == []
     assert titles(client.get(URL, {"q": "新的"})) == [i.title for i in newest]  # newest first
     assert titles(client.get(URL, {"q": "麒"})) == found  # one character: prefix of pairs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_search_in_month_windows_equals_reading_everything(client, world, monkeypatch, seed):
+    """A word in some of the items spread over three years, at several densities: every
+    page of the search (probe, month window, all older) is exactly the matching items,
+    newest first, each once, on either database."""
+    import random
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(catalogue, "PROBE", 6)
+    monkeypatch.setattr(catalogue, "PAGE_SIZE", 4)
+    windows, real_window = [], search.window
+    monkeypatch.setattr(search, "window", lambda *a: windows.append(real_window(*a)) or windows[-1])
+    share = (0.05, 0.3, 0.8)[seed - 1]
+    start = at("2023-01-01 08:00")
+    made = []
+    for n in range(90):
+        moment = start + dt.timedelta(days=rng.randrange(0, 3 * 365), minutes=n)
+        word = rng.random() < share
+        title = f"关于{'麒麟' if word else '户籍'}事项的通知{n}"
+        made.append((moment, make_item(world.agency, title=title, published_at=moment), word))
+    newest_first = sorted(made, key=lambda m: (m[0], m[1].pk), reverse=True)
+    expected = [item.pk for _moment, item, word in newest_first if word]
+    seen, query = [], {"q": "麒麟"}
+    while True:
+        response = client.get(URL, query)
+        assert response.status_code == 200
+        seen += [row.pk for row in response.context["rows"]]
+        if not response.context["next_query"]:
+            break
+        query = dict(pair.split("=") for pair in response.context["next_query"].split("&"))
+        query["q"] = "麒麟"
+    assert seen == expected
+    if connection.vendor == "postgresql" and share > 0.1:
+        assert any(windows), "the month window step was not exercised"

@@ -66,6 +66,29 @@ def test_withdrawn_item_disappears_everywhere(client, world):
     assert everywhere(client, item) == HIDDEN
 
 
+def test_cached_pages_are_forgotten_when_a_withdrawal_commits(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """The list pages are cached, and a withdrawal makes every cached page out of date
+    the moment it commits (pagecache.py): no waiting for the cache to expire."""
+    settings.PORTAL_CACHE_SECONDS = 600
+    item = make_item(world.agency, title="撤回测试：某项通知")
+    pages = ["/xxgk/catalogue/", "/xxgk/catalogue/?q=撤回测试", "/xxgk/", "/xxgk/sitemap-items.xml"]
+    path = f"/xxgk/items/{item.pk}/"
+
+    def shown():
+        return [path in client.get(url).content.decode() for url in pages]
+
+    assert shown() == [True] * 4
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workflow.withdraw(item, by=world.office, now=NOW, reason="内容已过时")
+    assert shown() == [True] * 4  # not committed yet: the cached pages are served
+    for callback in callbacks:
+        callback()  # the commit
+    assert shown() == [False] * 4
+    assert client.get(path).status_code == 404
+
+
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED, Status.APPROVAL])
 def test_unpublished_item_is_invisible(client, world, status):
     item = make_item(world.agency, title="撤回测试：未发布", status=status, published_at=None)
