@@ -1,5 +1,7 @@
 """Forms of the 主动公开 staff pages; every message in Chinese."""
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 
@@ -221,6 +223,8 @@ class SecrecyReviewForm(forms.Form):
                 and not (data.get(f"{gate.value}_comment") or "").strip()
             ):
                 self.add_error(f"{gate.value}_comment", f"{gate.label}不通过时请填写审查意见。")
+        if not self.errors:
+            data["results"] = self.results()
         return data
 
     def rows(self):
@@ -273,6 +277,57 @@ class PublishForm(forms.Form):
         else:
             data["at"] = None
         return data
+
+
+STALE_PAGE = "页面已过期（缺少原定发布时间），请刷新页面后重试。"
+
+
+class UnscheduleForm(forms.Form):
+    """取消定时发布. seen_at: the scheduled time the page showed (ISO 8601, hidden), so a
+    change made meanwhile by someone else is not overridden unseen."""
+
+    seen_at = forms.CharField(widget=forms.HiddenInput, error_messages={"required": STALE_PAGE})
+
+    @classmethod
+    def for_item(cls, item):
+        return cls(initial={"seen_at": item.published_at.isoformat()})
+
+    def clean_seen_at(self):
+        try:
+            moment = dt.datetime.fromisoformat(self.cleaned_data["seen_at"])
+        except ValueError:
+            raise forms.ValidationError(STALE_PAGE) from None
+        if timezone.is_naive(moment):
+            raise forms.ValidationError(STALE_PAGE)
+        return moment
+
+
+class RescheduleForm(UnscheduleForm):
+    """调整定时发布: the new local publication time (checked by workflow.reschedule)."""
+
+    at = forms.DateTimeField(
+        label="新的发布时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=PublishForm.base_fields["at"].input_formats,
+        error_messages={
+            "required": "请填写新的发布时间。",
+            "invalid": "请按“2026-03-01 09:00”的格式填写发布时间。",
+        },
+        help_text="北京时间；须晚于现在。",
+    )
+
+    @classmethod
+    def for_item(cls, item):
+        return cls(
+            initial={
+                "seen_at": item.published_at.isoformat(),
+                "at": timezone.localtime(item.published_at),
+            }
+        )
+
+    def clean_at(self):
+        moment = self.cleaned_data["at"]
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 class CorrectForm(forms.Form):

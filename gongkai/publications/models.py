@@ -566,6 +566,8 @@ class EventKind(models.TextChoices):
     SECRECY_REVIEW = "secrecy_review", "保密审查"
     APPROVE = "approve", "领导审批"
     PUBLISH = "publish", "发布"
+    RESCHEDULE = "reschedule", "调整定时发布"
+    UNSCHEDULE = "unschedule", "取消定时发布"
     CORRECT = "correct", "更正"
     WITHDRAW = "withdraw", "撤回发布"
     RECORD_CHANNEL = "record_channel", "登记其他渠道发布"

@@ -1,15 +1,18 @@
 """主动公开 pages for staff: item list, 拟稿/修改, item page with its review panels,
-更正, 撤回, channel records and attachments.
+定时发布 changes, 更正, 撤回, channel records and attachments.
 
 Who sees what follows Membership.objects.acting_on, as in casework: a 承办部门 user
 reaches only its own department's items, every other role the whole agency. A user
 with no membership gets a 403 page that says why; an item the user may not see is a
 404 (its existence is not revealed); a step the user's roles do not allow is a 403
-with the reason. Every change goes through publications/workflow.py. Time comes from
-`now()`, which tests replace; nothing here reads the clock otherwise.
+with the reason. Every change goes through publications/workflow.py; the steps posted
+from the item page are declared once in ACTIONS and handled by take_action. Time
+comes from `now()`, which tests replace; nothing here reads the clock otherwise.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,7 +34,9 @@ from gongkai.publications.forms import (
     ItemFilterForm,
     ItemForm,
     PublishForm,
+    RescheduleForm,
     SecrecyReviewForm,
+    UnscheduleForm,
     WithdrawForm,
 )
 from gongkai.publications.models import EventKind as K
@@ -302,6 +307,9 @@ def item_detail(request, pk):
     def may(step):
         return bool(roles & workflow.ROLES[step]) and status in workflow.TRANSITIONS[step][0]
 
+    def scheduled(step):
+        return may(step) and item.is_scheduled(moment)
+
     context = {
         "item": item,
         "roles": roles,
@@ -330,6 +338,8 @@ def item_detail(request, pk):
         "secrecy_form": SecrecyReviewForm(gates=pending) if may(K.SECRECY_CHECK) else None,
         "approve_form": DecisionForm() if may(K.APPROVE) else None,
         "publish_form": PublishForm(now=moment) if may(K.PUBLISH) else None,
+        "reschedule_form": RescheduleForm.for_item(item) if scheduled(K.RESCHEDULE) else None,
+        "unschedule_form": UnscheduleForm.for_item(item) if scheduled(K.UNSCHEDULE) else None,
         "can_correct": may(K.CORRECT),
         "can_withdraw": may(K.WITHDRAW),
         "channel_form": ChannelForm(initial={"published_on": day})
@@ -366,12 +376,15 @@ def describe_event(event):
         parts.append(_CHOICE_LABELS["channel"].get(data["channel"], data["channel"]))
     if data.get("published_at"):
         parts.append("发布时间 " + data["published_at"][:16].replace("T", " "))
+    if data.get("previous_at"):
+        parts.append("原定 " + data["previous_at"][:16].replace("T", " "))
     if data.get("scheduled"):
         parts.append("定时发布")
     if data.get("on_time") is False:
         parts.append("超过第二十六条时限")
     if data.get("together_with"):
-        parts.append(f"随 {data['together_with']} 同步发布")
+        verb = "同步发布" if event.kind == K.PUBLISH else "一并调整"
+        parts.append(f"随 {data['together_with']} {verb}")
     if data.get("changed"):
         parts.append("修改：" + "、".join(_field_label(n) for n in data["changed"]))
     for key, label in (("comment", "意见"), ("reason", "理由"), ("name", "文件")):
@@ -424,7 +437,137 @@ def _rounds(item):
     return sorted(rounds.items(), reverse=True)
 
 
-# ---- steps from the item page --------------------------------------------------------
+# ---- steps posted from the item page -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step posted from the item page (a form there, a URL of its own).
+
+    step: the EventKind whose workflow.ROLES entry decides who may try it (others get
+        a 403 that names the roles). form(request, item, now): the bound form, None
+        for a step without one; an invalid form sends its errors back as messages.
+    target(item, **url_kwargs): more facts from the URL (e.g. the attachment row).
+    run(item, user, now, data): the workflow call; data = form.cleaned_data + target.
+    done: the success message, or done(data) giving it. anchor / form_anchor: where
+        the item page opens after the step / after a form error.
+    """
+
+    step: K
+    run: Callable
+    done: str | Callable
+    form: Callable | None = None
+    target: Callable | None = None
+    anchor: str = ""
+    form_anchor: str = ""
+
+
+def _passed(data):
+    return data["decision"] == "pass"
+
+
+def _all_gates_passed(data):
+    return all(ok for ok, _comment in data["results"].values())
+
+
+def _local(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+ACTIONS = {
+    "submit": Action(
+        K.SUBMIT,
+        run=lambda item, by, at, data: workflow.submit(item, by=by, now=at),
+        done="已提交初审。",
+    ),
+    "first_review": Action(
+        K.FIRST_REVIEW,
+        form=lambda request, item, at: DecisionForm(request.POST),
+        run=lambda item, by, at, data: workflow.first_review(
+            item, by=by, now=at, passed=_passed(data), comment=data["comment"]
+        ),
+        done=lambda data: "初审通过，已送保密审查。" if _passed(data) else "已退回修改。",
+        form_anchor="review",
+    ),
+    "secrecy_review": Action(
+        K.SECRECY_CHECK,
+        form=lambda request, item, at: SecrecyReviewForm(request.POST, gates=_pending_gates(item)),
+        run=lambda item, by, at, data: workflow.secrecy_review(
+            item, by=by, now=at, results=data["results"]
+        ),
+        done=lambda data: (
+            "保密审查五项均通过，已送领导审批。"
+            if _all_gates_passed(data)
+            else "保密审查未通过，已退回修改。"
+        ),
+        form_anchor="review",
+    ),
+    "approve": Action(
+        K.APPROVE,
+        form=lambda request, item, at: DecisionForm(request.POST),
+        run=lambda item, by, at, data: workflow.approve(
+            item, by=by, now=at, approved=_passed(data), comment=data["comment"]
+        ),
+        done=lambda data: "已批准发布。" if _passed(data) else "已退回修改。",
+        form_anchor="review",
+    ),
+    "publish": Action(
+        K.PUBLISH,
+        form=lambda request, item, at: PublishForm(request.POST, now=at),
+        run=lambda item, by, at, data: workflow.publish(item, by=by, now=at, at=data["at"]),
+        done=lambda data: (
+            "已发布，公众现在可以看到本信息。"
+            if data["at"] is None
+            else f"已定时发布，将于 {_local(data['at'])} 对公众可见。"
+        ),
+        form_anchor="publish",
+    ),
+    "reschedule": Action(
+        K.RESCHEDULE,
+        form=lambda request, item, at: RescheduleForm(request.POST),
+        run=lambda item, by, at, data: workflow.reschedule(
+            item, by=by, now=at, at=data["at"], seen_at=data["seen_at"]
+        ),
+        done=lambda data: f"已调整定时发布，将于 {_local(data['at'])} 对公众可见。",
+        anchor="schedule",
+        form_anchor="schedule",
+    ),
+    "unschedule": Action(
+        K.UNSCHEDULE,
+        form=lambda request, item, at: UnscheduleForm(request.POST),
+        run=lambda item, by, at, data: workflow.unschedule(
+            item, by=by, now=at, seen_at=data["seen_at"]
+        ),
+        done="已取消定时发布，信息回到“待发布”，可以重新发布。",
+        anchor="publish",
+        form_anchor="schedule",
+    ),
+    "channel": Action(
+        K.RECORD_CHANNEL,
+        form=lambda request, item, at: ChannelForm(request.POST),
+        run=lambda item, by, at, data: workflow.record_channel(item, by=by, now=at, **data),
+        done="已登记其他渠道发布情况。",
+        anchor="channels",
+        form_anchor="channels",
+    ),
+    "attachment_upload": Action(
+        K.ATTACH,
+        form=lambda request, item, at: AttachmentForm(request.POST, request.FILES),
+        run=lambda item, by, at, data: workflow.attach(item, by=by, now=at, file=data["file"]),
+        done="已添加附件。",
+        anchor="attachments",
+        form_anchor="attachments",
+    ),
+    "attachment_delete": Action(
+        K.DETACH,
+        target=lambda item, attachment_pk: {
+            "row": get_object_or_404(ItemAttachment, pk=attachment_pk, item=item)
+        },
+        run=lambda item, by, at, data: workflow.detach(data["row"], by=by, now=at),
+        done=lambda data: f"已删除附件“{data['row'].name}”。",
+        anchor="attachments",
+    ),
+}
 
 
 def _step(request, pk, step):
@@ -437,118 +580,43 @@ def _step(request, pk, step):
     return item, None
 
 
-def _run(request, item, success, call, anchor=""):
+def take_action(request, pk, action, **url_kwargs):
+    """Any step of ACTIONS: who may, the form, the workflow call, the message."""
+    spec = ACTIONS[action]
+    item, refused = _step(request, pk, spec.step)
+    if refused:
+        return refused
+    moment, data = now(), {}
+    if spec.target:
+        data.update(spec.target(item, **url_kwargs))
+    if spec.form:
+        form = spec.form(request, item, moment)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return _back(item, spec.form_anchor)
+        data.update(form.cleaned_data)
     try:
-        call()
+        spec.run(item, request.user, moment, data)
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, success)
-    return _back(item, anchor)
+        messages.success(request, spec.done(data) if callable(spec.done) else spec.done)
+    return _back(item, spec.anchor)
 
 
-@login_required
-@require_POST
-def item_submit(request, pk):
-    item, refused = _step(request, pk, K.SUBMIT)
-    if refused:
-        return refused
-    return _run(
-        request,
-        item,
-        "已提交初审。",
-        lambda: workflow.submit(item, by=request.user, now=now()),
-    )
+def action_view(action):
+    """The POST-only view of one of ACTIONS (for urls.py)."""
+
+    @login_required
+    @require_POST
+    def view(request, pk, **url_kwargs):
+        return take_action(request, pk, action, **url_kwargs)
+
+    view.__name__ = view.__qualname__ = f"item_{action}"
+    return view
 
 
-@login_required
-@require_POST
-def item_first_review(request, pk):
-    item, refused = _step(request, pk, K.FIRST_REVIEW)
-    if refused:
-        return refused
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(item, "review")
-    passed = form.cleaned_data["decision"] == "pass"
-    return _run(
-        request,
-        item,
-        "初审通过，已送保密审查。" if passed else "已退回修改。",
-        lambda: workflow.first_review(
-            item, by=request.user, now=now(), passed=passed, comment=form.cleaned_data["comment"]
-        ),
-    )
-
-
-@login_required
-@require_POST
-def item_secrecy_review(request, pk):
-    item, refused = _step(request, pk, K.SECRECY_CHECK)
-    if refused:
-        return refused
-    form = SecrecyReviewForm(request.POST, gates=_pending_gates(item))
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(item, "review")
-    results = form.results()
-    passed = all(ok for ok, _comment in results.values())
-    return _run(
-        request,
-        item,
-        "保密审查五项均通过，已送领导审批。" if passed else "保密审查未通过，已退回修改。",
-        lambda: workflow.secrecy_review(item, by=request.user, now=now(), results=results),
-    )
-
-
-@login_required
-@require_POST
-def item_approve(request, pk):
-    item, refused = _step(request, pk, K.APPROVE)
-    if refused:
-        return refused
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(item, "review")
-    approved = form.cleaned_data["decision"] == "pass"
-    return _run(
-        request,
-        item,
-        "已批准发布。" if approved else "已退回修改。",
-        lambda: workflow.approve(
-            item,
-            by=request.user,
-            now=now(),
-            approved=approved,
-            comment=form.cleaned_data["comment"],
-        ),
-    )
-
-
-@login_required
-@require_POST
-def item_publish(request, pk):
-    item, refused = _step(request, pk, K.PUBLISH)
-    if refused:
-        return refused
-    moment = now()
-    form = PublishForm(request.POST, now=moment)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(item, "publish")
-    at = form.cleaned_data["at"]
-    if at is None:
-        success = "已发布，公众现在可以看到本信息。"
-    else:
-        success = f"已定时发布，将于 {timezone.localtime(at):%Y-%m-%d %H:%M} 对公众可见。"
-    return _run(
-        request,
-        item,
-        success,
-        lambda: workflow.publish(item, by=request.user, now=moment, at=at),
-    )
+# ---- pages of their own: 更正, 撤回 ---------------------------------------------------------
 
 
 @login_required
@@ -600,45 +668,7 @@ def item_withdraw(request, pk):
     return render(request, "publications/withdraw.html", {"form": form, "item": item})
 
 
-@login_required
-@require_POST
-def item_channel(request, pk):
-    item, refused = _step(request, pk, K.RECORD_CHANNEL)
-    if refused:
-        return refused
-    form = ChannelForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(item, "channels")
-    return _run(
-        request,
-        item,
-        "已登记其他渠道发布情况。",
-        lambda: workflow.record_channel(item, by=request.user, now=now(), **form.cleaned_data),
-        "channels",
-    )
-
-
 # ---- attachments ---------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def attachment_upload(request, pk):
-    item, refused = _step(request, pk, K.ATTACH)
-    if refused:
-        return refused
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(item, "attachments")
-    return _run(
-        request,
-        item,
-        "已添加附件。",
-        lambda: workflow.attach(item, by=request.user, now=now(), file=form.cleaned_data["file"]),
-        "attachments",
-    )
 
 
 @login_required
@@ -649,19 +679,3 @@ def attachment_download(request, pk, attachment_pk):
     item, _roles = _item_for(request, pk)
     row = get_object_or_404(ItemAttachment, pk=attachment_pk, item=item)
     return files.serve(row)
-
-
-@login_required
-@require_POST
-def attachment_delete(request, pk, attachment_pk):
-    item, refused = _step(request, pk, K.DETACH)
-    if refused:
-        return refused
-    row = get_object_or_404(ItemAttachment, pk=attachment_pk, item=item)
-    return _run(
-        request,
-        item,
-        f"已删除附件“{row.name}”。",
-        lambda: workflow.detach(row, by=request.user, now=now()),
-        "attachments",
-    )

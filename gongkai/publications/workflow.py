@@ -12,7 +12,8 @@ The path of an item:
     拟稿 create/edit (信息员, 政务公开办, 本部门承办人员) → 提交 submit →
     初审 first_review (政务公开办) → 保密审查 five gates (保密审查人员; Art. 17) →
     领导审批 approve (分管领导 or 工作机构负责人) → 发布 publish, now or at a set time
-    (政务公开办) → 更正 correct / 撤回 withdraw (政务公开办).
+    (政务公开办) → 更正 correct / 撤回 withdraw (政务公开办). Until its time has come a
+    scheduled item may be rescheduled (reschedule) or go back to 待发布 (unschedule).
 Any reviewer may return the item to 草稿 with comments; a failed gate of the 保密审查
 returns it at once. A resubmitted item starts a new review round.
 
@@ -44,7 +45,8 @@ import difflib
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.utils import timezone
 
 from gongkai.agencies.models import Agency, Department, Membership, Role
 from gongkai.publications import sanitize
@@ -85,6 +87,8 @@ TRANSITIONS = {
     K.SECRECY_REVIEW: ({S.SECRECY_REVIEW}, {S.APPROVAL, S.DRAFT}),
     K.APPROVE: ({S.APPROVAL}, {S.APPROVED, S.DRAFT}),
     K.PUBLISH: ({S.APPROVED}, {S.PUBLISHED}),
+    K.RESCHEDULE: ({S.PUBLISHED}, {S.PUBLISHED}),  # only while scheduled: _begin_scheduled
+    K.UNSCHEDULE: ({S.PUBLISHED}, {S.APPROVED}),
     K.CORRECT: ({S.PUBLISHED}, {S.PUBLISHED}),
     K.WITHDRAW: ({S.PUBLISHED}, {S.WITHDRAWN}),
     K.RECORD_CHANNEL: ({S.PUBLISHED}, {S.PUBLISHED}),
@@ -102,6 +106,8 @@ ROLES = {
     K.SECRECY_REVIEW: frozenset({Role.SECRECY_REVIEWER}),
     K.APPROVE: frozenset({Role.LEADER, Role.OFFICE_HEAD}),
     K.PUBLISH: frozenset({Role.OFFICE}),
+    K.RESCHEDULE: frozenset({Role.OFFICE}),
+    K.UNSCHEDULE: frozenset({Role.OFFICE}),
     K.CORRECT: frozenset({Role.OFFICE}),
     K.WITHDRAW: frozenset({Role.OFFICE}),
     K.RECORD_CHANNEL: frozenset({Role.OFFICE, Role.INFO_OFFICER}),
@@ -639,6 +645,120 @@ def publish(item, *, by, now, at=None):
     for partner in partners:
         _require_role(by, partner.agency_id, partner.department_id, K.PUBLISH, ROLES[K.PUBLISH])
         _publish_one(partner, by, now, at, together_with=item.index_number)
+    return item
+
+
+def _local(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def _begin_scheduled(item, step, by, now, seen_at):
+    """_begin, and the item must still be waiting for its publication time (定时发布).
+
+    seen_at: the publication time the caller's page showed; if someone has changed it
+    since, the step is refused rather than silently overriding their change.
+    """
+    item = _begin(item, step, by)
+    if seen_at is not None and item.published_at != seen_at:
+        raise WorkflowError(
+            f"信息 {item.index_number} 的定时发布时间已被他人改为 {_local(item.published_at)}，"
+            "请刷新页面，确认后再操作。"
+        )
+    if not item.is_scheduled(now):
+        raise WorkflowError(
+            f"信息 {item.index_number} 已于 {_local(item.published_at)} 发布，公众已经可以看到，"
+            "不能再调整或取消定时发布；如需撤下，请撤回发布。"
+        )
+    return item
+
+
+def _move(item, by, now, at, together_with=None):
+    previous, item.published_at = item.published_at, at
+    on_time = item.publication_due_on is None or at.date() <= item.publication_due_on
+    return _finish(
+        item,
+        K.RESCHEDULE,
+        by,
+        ["published_at"],
+        at=now,
+        published_at=timezone.localtime(at),
+        previous_at=timezone.localtime(previous),
+        on_time=on_time,
+        together_with=together_with,
+    )
+
+
+@transaction.atomic
+def reschedule(item, *, by, now, at, seen_at=None):
+    """调整定时发布: move a scheduled item (not yet visible) to another future time.
+
+    三同步: interpretations scheduled together with the document move with it, and
+    any scheduled to appear before its new time wait for it; an interpretation
+    itself may not be moved before its document. See _begin_scheduled for seen_at.
+    """
+    _aware(now)
+    at = _aware(at, "发布时间")
+    item = _begin_scheduled(item, K.RESCHEDULE, by, now, seen_at)
+    if at <= now:
+        raise WorkflowError(
+            "新的发布时间应晚于现在；要马上发布，请先取消定时发布，再选择“立即发布”。"
+        )
+    if at.date() < item.written_on:
+        raise WorkflowError(f"发布时间（{at:%Y-%m-%d}）不能早于成文日期（{item.written_on}）。")
+    if at == item.published_at:
+        raise WorkflowError(f"新的发布时间与原定时间（{_local(at)}）相同，无需调整。")
+    if item.interprets_id is not None:
+        policy = Item.objects.select_for_update().get(pk=item.interprets_id)
+        if at < policy.published_at:
+            raise WorkflowError(
+                f"解读的发布时间不能早于所解读文件的发布时间（{_local(policy.published_at)}）。"
+            )
+    previous = item.published_at
+    item = _move(item, by, now, at)
+    partners = Item.objects.select_for_update().filter(
+        Q(published_at=previous) | Q(published_at__lt=at),
+        interprets=item,
+        status=S.PUBLISHED,
+        published_at__gt=now,
+    )
+    for partner in partners:
+        _require_role(
+            by, partner.agency_id, partner.department_id, K.RESCHEDULE, ROLES[K.RESCHEDULE]
+        )
+        _move(partner, by, now, at, together_with=item.index_number)
+    return item
+
+
+def _unschedule_one(item, by, now, together_with=None):
+    previous, item.published_at = item.published_at, None
+    return _finish(
+        item,
+        K.UNSCHEDULE,
+        by,
+        ["published_at"],
+        S.APPROVED,
+        at=now,
+        previous_at=timezone.localtime(previous),
+        together_with=together_with,
+    )
+
+
+@transaction.atomic
+def unschedule(item, *, by, now, seen_at=None):
+    """取消定时发布: a scheduled item goes back to 待发布 (approved, no publication time),
+    ready to be published now or at another time; the review stays valid. Its
+    scheduled interpretations go back with it (三同步). See _begin_scheduled."""
+    _aware(now)
+    item = _begin_scheduled(item, K.UNSCHEDULE, by, now, seen_at)
+    item = _unschedule_one(item, by, now)
+    partners = Item.objects.select_for_update().filter(
+        interprets=item, status=S.PUBLISHED, published_at__gt=now
+    )
+    for partner in partners:
+        _require_role(
+            by, partner.agency_id, partner.department_id, K.UNSCHEDULE, ROLES[K.UNSCHEDULE]
+        )
+        _unschedule_one(partner, by, now, together_with=item.index_number)
     return item
 
 

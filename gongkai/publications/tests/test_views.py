@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.urls import reverse
 
 from gongkai.agencies.models import Role
@@ -596,3 +597,174 @@ def test_attachment_views_for_every_role(client, world, item, name, tmp_path, se
         assert download.status_code == 200  # everyone who sees the item sees its files
         assert (upload.status_code, delete.status_code) == (403, 403)
         assert list(item.attachments.values_list("name", flat=True)) == ["a.txt"]
+
+
+# ---- 定时发布: reschedule / unschedule -------------------------------------------------
+
+LATER = at("2026-02-12 08:30")
+
+
+@pytest.fixture
+def scheduled(world, item):
+    return run_to(item, world, "published", at_time=LATER)
+
+
+def schedule_post(seen=LATER, **kw):
+    return {"seen_at": seen.isoformat(), **kw}
+
+
+def test_scheduled_item_page_offers_reschedule_and_cancel_to_office(client, world, scheduled):
+    client_for(client, world.office)
+    page = client.get(url("detail", scheduled.pk)).content.decode()
+    assert (
+        '定于 <strong class="scheduled-at">2026-02-12 08:30</strong> 发布，届时公众才能看到' in page
+    )
+    assert 'value="2026-02-12T08:30"' in page  # the new-time field starts at the old time
+    assert "调整发布时间" in page and "取消定时发布" in page
+    client_for(client, world.leader)
+    page = client.get(url("detail", scheduled.pk)).content.decode()
+    assert "调整发布时间" not in page and "取消定时发布" not in page
+
+
+def test_public_item_page_has_no_schedule_form(client, world, item):
+    item = run_to(item, world, "published")
+    client_for(client, world.office)
+    page = client.get(url("detail", item.pk)).content.decode()
+    assert "调整发布时间" not in page and "取消定时发布" not in page
+
+
+@pytest.mark.parametrize("step", ["reschedule", "unschedule"])
+@pytest.mark.parametrize("name", ALL_USERS)
+def test_schedule_changes_for_every_role(client, world, scheduled, step, name):
+    client_for(client, getattr(world, name))
+    response = client.post(url(step, scheduled.pk), schedule_post(at="2026-02-13T10:00"))
+    scheduled.refresh_from_db()
+    if name == "office":
+        assert response.status_code == 302
+        assert response["Location"].endswith("#schedule" if step == "reschedule" else "#publish")
+        assert scheduled.published_at == (at("2026-02-13 10:00") if step == "reschedule" else None)
+    else:
+        assert response.status_code == (403 if reaches(world, name) else 404)
+        assert scheduled.published_at == LATER and scheduled.status == Status.PUBLISHED
+        if response.status_code == 403:
+            assert "权限" in response.content.decode()
+
+
+def test_reschedule_form(client, world, scheduled):
+    client_for(client, world.office)
+
+    def post(**data):
+        response = client.post(url("reschedule", scheduled.pk), data, follow=True)
+        scheduled.refresh_from_db()
+        return response.content.decode()
+
+    assert "请填写新的发布时间。" in post(**schedule_post())
+    assert "请按“2026-03-01 09:00”的格式填写发布时间。" in post(**schedule_post(at="下周一"))
+    assert "新的发布时间应晚于现在" in post(**schedule_post(at="2026-02-10T08:00"))
+    assert "无需调整" in post(**schedule_post(at="2026-02-12T08:30"))
+    assert scheduled.published_at == LATER
+    page = post(**schedule_post(at="2026-02-13T10:00"))
+    assert scheduled.published_at == at("2026-02-13 10:00")
+    assert "已调整定时发布，将于 2026-02-13 10:00 对公众可见。" in page
+    assert "调整定时发布" in page and "原定 2026-02-12 08:30" in page  # in the history
+
+
+def test_stale_schedule_page_is_refused(client, world, scheduled):
+    """A page opened before someone else changed the time cannot override the change."""
+    client_for(client, world.office)
+    response = client.post(url("reschedule", scheduled.pk), {"at": "2026-02-13T10:00"}, follow=True)
+    assert "页面已过期" in response.content.decode()
+    response = client.post(
+        url("unschedule", scheduled.pk), {"seen_at": "2026-02-12 08:30"}, follow=True
+    )
+    assert "页面已过期" in response.content.decode()  # no time zone: not from our page
+    workflow.reschedule(scheduled, by=world.office, now=NOW, at=at("2026-02-14 09:00"))
+    for step in ("reschedule", "unschedule"):
+        response = client.post(
+            url(step, scheduled.pk), schedule_post(at="2026-02-13T10:00"), follow=True
+        )
+        assert "已被他人改为 2026-02-14 09:00，请刷新页面" in response.content.decode()
+    scheduled.refresh_from_db()
+    assert scheduled.published_at == at("2026-02-14 09:00")
+    assert scheduled.status == Status.PUBLISHED
+
+
+def test_unschedule_then_publish_now(client, world, scheduled):
+    client_for(client, world.office)
+    response = client.post(url("unschedule", scheduled.pk), schedule_post(), follow=True)
+    page = response.content.decode()
+    assert "已取消定时发布，信息回到“待发布”，可以重新发布。" in page
+    scheduled.refresh_from_db()
+    assert scheduled.status == Status.APPROVED and scheduled.published_at is None
+    assert "立即发布" in page  # the publish form is back
+    response = client.post(url("unschedule", scheduled.pk), schedule_post(), follow=True)
+    assert "当前状态为“待发布”，不能进行“取消定时发布”" in response.content.decode()
+    client.post(url("publish", scheduled.pk), {"when": "now"})
+    scheduled.refresh_from_db()
+    assert scheduled.is_public(NOW)
+
+
+# ---- title search (trigram indexes on PostgreSQL: migrations/0004) --------------------
+
+
+def test_title_search_on_every_database(client, world):
+    """Substring, case-insensitive, by title or 索引号; LIKE wildcards are literal."""
+    titles = [
+        "关于开展冬季道路交通安全整治的通告",
+        "ETC Lane 收费标准调整公告",
+        "100%实名制寄递管理办法",
+        "户籍_迁移办理指南",
+    ]
+    items = {t: make_item(world.agency, world.office, title=t) for t in titles}
+    client_for(client, world.office)
+
+    def found(q):
+        response = client.get(url("list"), {"q": q})
+        assert response.status_code == 200
+        page = response.content.decode()
+        return {t for t in titles if t in page}
+
+    assert found("道路交通安全") == {titles[0]}  # three or more characters: indexed
+    assert found("交通") == {titles[0]}  # two: scanned, same answer
+    assert found("etc lane") == {titles[1]}
+    assert found("ETC LANE") == {titles[1]}
+    assert found("100%实名") == {titles[2]}
+    assert found("%") == {titles[2]}  # a literal percent sign, not "anything"
+    assert found("_") == {titles[3]}
+    assert found("户籍迁移") == set()
+    assert found(items[titles[3]].index_number) == {titles[3]}
+    assert found(items[titles[3]].index_number.upper()) == {titles[3]}
+    assert found("不存在的标题") == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="只有 PostgreSQL 有 pg_trgm 索引")
+def test_title_search_has_trigram_indexes_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'publications_item'"
+            " AND indexname LIKE '%%_trgm'"
+        )
+        indexes = dict(cursor.fetchall())
+    assert set(indexes) == {
+        "publications_item_title_trgm",
+        "publications_item_index_number_trgm",
+    }
+    assert all("gin_trgm_ops" in definition for definition in indexes.values())
+
+
+# ---- the steps posted from the item page (views.ACTIONS) ------------------------------
+
+
+def test_every_step_url_is_post_only_and_needs_login(client, world, item):
+    """Each URL of views.ACTIONS: anonymous → login page; GET → 405, nothing changes."""
+    names = list(views.ACTIONS)
+    assert len(names) == 10
+    for name in names:
+        args = (item.pk, 1) if name == "attachment_delete" else (item.pk,)
+        response = client.post(url(name, *args))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client_for(client, world.office)
+    for name in names:
+        args = (item.pk, 1) if name == "attachment_delete" else (item.pk,)
+        assert client.get(url(name, *args)).status_code == 405
+    assert [e.kind for e in item.events.all()] == ["create"]

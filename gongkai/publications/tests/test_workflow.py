@@ -536,3 +536,125 @@ def test_membership_in_two_roles(world):
     item = workflow.first_review(item, by=both, now=NOW, passed=True)
     item = workflow.secrecy_review(item, by=both, now=NOW, results=ALL_PASS)
     assert item.status == Status.APPROVAL
+
+
+# ---- 定时发布: reschedule / unschedule -------------------------------------------------
+
+LATER = at("2026-02-12 08:30")
+LATEST = at("2026-02-13 10:00")
+
+
+def scheduled_item(world, **kw):
+    return run_to(
+        make_item(world.agency, world.info_officer, **kw), world, "published", at_time=LATER
+    )
+
+
+def test_reschedule_moves_a_scheduled_item(world):
+    item = scheduled_item(world)
+    item = workflow.reschedule(item, by=world.office, now=NOW, at=LATEST, seen_at=LATER)
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED and item.published_at == LATEST
+    assert not Item.objects.public(LATER).exists()
+    assert Item.objects.public(LATEST).get() == item
+    event = ItemEvent.objects.get(item=item, kind=EventKind.RESCHEDULE)
+    assert event.actor == world.office
+    assert event.data["published_at"].startswith("2026-02-13T10:00")
+    assert event.data["previous_at"].startswith("2026-02-12T08:30")
+    assert event.data["on_time"] is True  # due 2026-03-06 (Art. 26)
+
+
+def test_reschedule_refusals_change_nothing(world):
+    item = scheduled_item(world)
+    events = kinds(item)
+    refusals = [
+        (dict(by=world.office, now=NOW, at=at("2026-02-10 08:00")), "应晚于现在"),
+        (dict(by=world.office, now=NOW, at=NOW), "应晚于现在"),
+        (dict(by=world.office, now=NOW, at=LATER), "相同"),
+        (dict(by=world.office, now=NOW, at=dt.datetime(2026, 2, 13, 9)), "时区"),
+        (dict(by=world.leader, now=NOW, at=LATEST), "权限"),
+        (dict(by=world.info_officer, now=NOW, at=LATEST), "权限"),
+        (dict(by=world.outsider, now=NOW, at=LATEST), "权限"),
+        # a stale page: it showed another time than the one now stored
+        (
+            dict(by=world.office, now=NOW, at=LATEST, seen_at=LATEST),
+            "已被他人改为 2026-02-12 08:30",
+        ),
+        # the time has come: the item is public, no longer scheduled
+        (dict(by=world.office, now=at("2026-02-12 09:00"), at=LATEST), "公众已经可以看到"),
+    ]
+    for kwargs, message in refusals:
+        with pytest.raises(WorkflowError, match=message):
+            workflow.reschedule(item, **kwargs)
+    item.refresh_from_db()
+    assert item.published_at == LATER and kinds(item) == events
+
+
+def test_only_scheduled_items_can_be_rescheduled_or_unscheduled(world):
+    approved = run_to(make_item(world.agency, world.info_officer), world, "approved")
+    public = run_to(make_item(world.agency, world.info_officer), world, "published")
+    for step in (workflow.reschedule, workflow.unschedule):
+        extra = {"at": LATEST} if step is workflow.reschedule else {}
+        with pytest.raises(WorkflowError, match="当前状态为“待发布”"):
+            step(approved, by=world.office, now=NOW, **extra)
+        with pytest.raises(WorkflowError, match="已于 2026-02-10 09:00 发布，公众已经可以看到"):
+            step(public, by=world.office, now=NOW, **extra)
+    public = workflow.withdraw(public, by=world.office, now=NOW, reason="过时")
+    with pytest.raises(WorkflowError, match="当前状态为“已撤回”"):
+        workflow.unschedule(public, by=world.office, now=NOW)
+
+
+def test_unschedule_returns_the_item_to_approved(world):
+    item = scheduled_item(world)
+    with pytest.raises(WorkflowError, match="权限"):
+        workflow.unschedule(item, by=world.leader, now=NOW)
+    with pytest.raises(WorkflowError, match="已被他人改为"):
+        workflow.unschedule(item, by=world.office, now=NOW, seen_at=LATEST)
+    item = workflow.unschedule(item, by=world.office, now=NOW, seen_at=LATER)
+    item.refresh_from_db()
+    assert item.status == Status.APPROVED and item.published_at is None
+    assert not Item.objects.public(LATEST).exists()
+    assert not Item.objects.scheduled(NOW).exists()
+    event = ItemEvent.objects.get(item=item, kind=EventKind.UNSCHEDULE)
+    assert event.data["status"] == Status.APPROVED
+    assert event.data["previous_at"].startswith("2026-02-12T08:30")
+    # ready to publish again, without a new review
+    item = workflow.publish(item, by=world.office, now=NOW)
+    assert item.is_public(NOW)
+    assert kinds(item)[-3:] == [EventKind.PUBLISH, EventKind.UNSCHEDULE, EventKind.PUBLISH]
+
+
+def test_schedule_changes_keep_interpretations_with_their_document(world):
+    policy = run_to(make_item(world.agency, world.info_officer), world, "approved")
+    reading = make_item(
+        world.agency,
+        world.info_officer,
+        title="政策解读",
+        genre=Genre.INTERPRETATION,
+        interprets=policy,
+    )
+    reading = run_to(reading, world, "approved")
+    workflow.publish(policy, by=world.office, now=NOW, at=LATER)
+    reading.refresh_from_db()
+    assert reading.published_at == LATER
+
+    # the interpretation alone may not go before its document
+    with pytest.raises(WorkflowError, match="不能早于所解读文件"):
+        workflow.reschedule(reading, by=world.office, now=NOW, at=at("2026-02-11 08:00"))
+    # the document moves, the interpretation scheduled with it follows
+    workflow.reschedule(policy, by=world.office, now=NOW, at=LATEST)
+    reading.refresh_from_db()
+    assert reading.published_at == LATEST
+    event = ItemEvent.objects.get(item=reading, kind=EventKind.RESCHEDULE)
+    assert event.data["together_with"] == policy.index_number
+    # the interpretation alone may move later
+    reading = workflow.reschedule(reading, by=world.office, now=NOW, at=at("2026-02-14 10:00"))
+    assert reading.published_at == at("2026-02-14 10:00")
+    # cancelling the document's schedule takes its interpretation back too
+    workflow.unschedule(policy, by=world.office, now=NOW)
+    reading.refresh_from_db()
+    assert reading.status == Status.APPROVED and reading.published_at is None
+    # publishing the document again publishes both (三同步)
+    workflow.publish(policy, by=world.office, now=NOW)
+    reading.refresh_from_db()
+    assert reading.is_public(NOW)
