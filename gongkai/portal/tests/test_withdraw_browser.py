@@ -11,12 +11,12 @@ from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_user
 from gongkai.publications import views as staff_views
 from gongkai.publications.models import EventKind, Gate, Item, ItemEvent, Status
+from gongkai.publications.tests.browsing import PASSWORD, login, review_and_publish
 from gongkai.workdays import loading
 
 from .factories import NOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "gongkai-browser-test"
 TITLE = "关于2026年元宵节期间灯会交通管制的通告"
 BODY_TEXT = "元宵节灯会期间，滨江路实行临时交通管制。"
 REASON = "管制时间调整，已另行发布新通告"
@@ -33,15 +33,6 @@ def staff(db, monkeypatch):
     return {
         role: make_user(agency, role, username=f"w-{role}", password=PASSWORD) for role in roles
     }
-
-
-def login(page, user):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".who")).to_have_text(user.username)
 
 
 def anonymous(page):
@@ -71,25 +62,7 @@ def draft_and_publish(page, staff):
     page.get_by_role("button", name="提交初审结论").click()
     expect(page.locator(".item-status")).to_have_text("待保密审查")
 
-    login(page, staff[Role.SECRECY_REVIEWER])
-    page.goto(item_url)
-    for gate in Gate:
-        fieldset = page.locator("fieldset.gate", has=page.locator("legend", has_text=gate.label))
-        fieldset.get_by_label("通过", exact=True).check()
-    page.get_by_role("button", name="提交保密审查结论").click()
-    expect(page.locator(".messages")).to_contain_text("保密审查五项均通过")
-    expect(page.locator(".item-status")).to_have_text("待领导审批")
-
-    login(page, staff[Role.LEADER])
-    page.goto(item_url)
-    page.locator("form.review-form").get_by_label("通过").check()
-    page.get_by_role("button", name="提交审批结论").click()
-    expect(page.locator(".item-status")).to_have_text("待发布")
-
-    login(page, staff[Role.OFFICE])
-    page.goto(item_url)
-    page.get_by_label("立即发布").check()
-    page.get_by_role("button", name="发布", exact=True).click()
+    review_and_publish(page, staff, item_url)
     expect(page.locator(".item-status")).to_have_text("已发布（公众可见）")
     return item_url
 

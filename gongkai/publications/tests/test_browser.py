@@ -2,19 +2,17 @@
 信息员 drafts → 政务公开办 初审 → 保密审查 five checks → 分管领导 approves → 政务公开办
 publishes; the item then shows as 已发布."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_user
 from gongkai.publications import views
-from gongkai.publications.models import Gate, Item, ReviewCheck, Status
+from gongkai.publications.models import Item, ReviewCheck, Status
+from gongkai.publications.tests.browsing import PASSWORD, login, review_and_publish
 from gongkai.publications.tests.factories import NOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "gongkai-browser-test"
 TITLE = "关于2026年春节期间烟花爆竹燃放管理的通告"
 
 
@@ -25,15 +23,6 @@ def staff(world):
         for role in (Role.INFO_OFFICER, Role.OFFICE, Role.SECRECY_REVIEWER, Role.LEADER)
     }
     return users
-
-
-def login(page, user):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".who")).to_have_text(user.username)
 
 
 def test_draft_review_approve_publish(page, staff, monkeypatch):
@@ -71,29 +60,8 @@ def test_draft_review_approve_publish(page, staff, monkeypatch):
     review.get_by_role("button", name="提交初审结论").click()
     expect(page.locator(".item-status")).to_have_text("待保密审查")
 
-    # 保密审查: five checks, one fieldset each
-    login(page, staff[Role.SECRECY_REVIEWER])
-    page.goto(item_url)
-    for gate in Gate:
-        fieldset = page.locator("fieldset.gate", has=page.locator("legend", has_text=gate.label))
-        fieldset.get_by_label("通过", exact=True).check()
-    page.get_by_role("button", name="提交保密审查结论").click()
-    expect(page.locator(".messages")).to_contain_text("保密审查五项均通过")
-    expect(page.locator(".item-status")).to_have_text("待领导审批")
-
-    # 分管领导 approves
-    login(page, staff[Role.LEADER])
-    page.goto(item_url)
-    page.locator("form.review-form").get_by_label("通过").check()
-    page.get_by_role("button", name="提交审批结论").click()
-    expect(page.locator(".item-status")).to_have_text("待发布")
-
-    # 政务公开办 publishes now
-    login(page, staff[Role.OFFICE])
-    page.goto(item_url)
-    page.get_by_label("立即发布").check()
-    page.get_by_role("button", name="发布", exact=True).click()
-    expect(page.locator(".item-status")).to_have_text(re.compile("已发布"))
+    # 保密审查 five checks, 分管领导 approves, 政务公开办 publishes now
+    review_and_publish(page, staff, item_url)
     expect(page.locator(".due-state")).to_have_text("按时公开")
     page.screenshot(path="/tmp/gongkai-publication.png", full_page=True)
     page.goto("/publications/?tab=published")
