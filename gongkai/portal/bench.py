@@ -6,14 +6,17 @@ runs); the portal's search index is dropped while a large batch is generated and
 rebuilt afterwards (one CREATE INDEX is far cheaper than a million index updates).
 
 A real server is started on loopback: gunicorn (WORKERS processes × THREADS threads,
-keep-alive), DEBUG off. CLIENTS threads, each with its own keep-alive connection,
-send requests for SECONDS over a mix of catalogue pages, deep pages, filtered pages,
-searches, item pages and the home page: first back to back (no think time: latency
-at saturation, and the throughput), then paced, each client one request every PACE
-seconds (50 people reading the portal at once). The mix runs twice: with the page cache off, then with
-the page cache on (gongkai/portal/pagecache.py; in Redis when REDIS_URL is set, as in
-production, else in each process's memory). Goal (issue 5): p95 < 50 ms at 50 clients.
-The load generator shares the machine's CPU with the server; it is part of the load.
+keep-alive), DEBUG off. Two kinds of load, each run twice: with the page cache off,
+then on (gongkai/portal/pagecache.py; in Redis when REDIS_URL is set, as in
+production, else in each process's memory):
+- saturation: wrk (Debian's package, installed by scripts/ensure-wrk; C, so the load
+  generator takes little of the CPU the server needs) keeps CLIENTS connections busy
+  back to back for SECONDS over addresses drawn from the mix below: once over the
+  catalogue and search pages only (the goal of issue 5: p95 < 50 ms at 50 concurrent
+  clients), once over the whole mix with item pages and the home page;
+- readers: CLIENTS Python threads, each with a keep-alive connection, each sending one
+  request every PACE seconds (50 people reading the portal at once), per kind of page.
+Everything shares the machine's two cores: server, PostgreSQL, Redis and the load.
 
 Environment: GONGKAI_BENCH_ITEMS (1000000), GONGKAI_BENCH_CLIENTS (50),
 GONGKAI_BENCH_SECONDS (20), GONGKAI_BENCH_WORKERS (4), GONGKAI_BENCH_THREADS (2),
@@ -29,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -72,11 +76,16 @@ WORDS = (
 )
 # kind: share of requests
 MIX = {"first": 15, "deep": 15, "filter": 25, "search": 25, "item": 15, "home": 5}
+CATALOGUE = ("first", "deep", "filter", "search")  # the pages the goal is about
+ADDRESSES = 100_000  # addresses drawn per wrk run (each connection starts elsewhere)
+WRK_LUA = Path(__file__).with_name("bench_wrk.lua")
 
 
 def run():
     if connection.vendor != "postgresql":
         print("跳过门户基准：需要 PostgreSQL（DATABASE_URL=postgres://…），当前为 SQLite。")
+        return
+    if subprocess.run(["scripts/ensure-wrk"], cwd=settings.BASE_DIR).returncode != 0:
         return
     from gongkai.publications.generate import ensure_agency
 
@@ -85,16 +94,21 @@ def run():
     plan = _plan(agency)
     print(
         f"服务器：gunicorn {WORKERS} 进程 × {THREADS} 线程（gthread，keep-alive），DEBUG=0；"
-        f"客户端：{CLIENTS} 个并发连接，连续发送（无思考时间），每轮 {SECONDS:.0f} 秒。",
+        f"{CLIENTS} 个并发客户端，每轮 {SECONDS:.0f} 秒。",
         flush=True,
     )
     where = "Redis 共享" if os.environ.get("REDIS_URL") else "每进程内存"
     for label, cache_seconds in (("页面缓存关闭", 0), (f"页面缓存 30 秒（{where}）", 30)):
         with _server(cache_seconds) as port:
-            _drive(port, plan, CLIENTS, WARM_UP, seed=0)
-            results, elapsed = _drive(port, plan, CLIENTS, SECONDS, seed=1)
-            _report(f"{label}，连续发送", results, elapsed)
-            results, elapsed = _drive(port, plan, CLIENTS, SECONDS, seed=2, pace=PACE)
+            _wrk(port, plan, CATALOGUE, WARM_UP, seed=0)
+            _report_wrk(
+                f"{label}，wrk 连续发送，目录与检索页", _wrk(port, plan, CATALOGUE, SECONDS, seed=1)
+            )
+            _report_wrk(
+                f"{label}，wrk 连续发送，全部页面（含信息页、首页）",
+                _wrk(port, plan, tuple(MIX), SECONDS, seed=2),
+            )
+            results, elapsed = _drive(port, plan, CLIENTS, SECONDS, seed=3, pace=PACE)
             _report(f"{label}，每个客户端每 {PACE:g} 秒一次请求", results, elapsed)
 
 
@@ -242,6 +256,43 @@ def _wait_until_up(port, process, timeout=60):
         except OSError:
             time.sleep(0.3)
     raise RuntimeError("gunicorn 在 60 秒内没有就绪。")
+
+
+# ---- wrk (saturation) ----------------------------------------------------------------
+
+
+def _wrk(port, plan, kinds, seconds, *, seed):
+    """wrk over ADDRESSES addresses drawn from `kinds` (MIX weights); its summary as a dict."""
+    rng = random.Random(seed)
+    weights = [MIX[kind] for kind in kinds]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as addresses:
+        for _ in range(ADDRESSES):
+            addresses.write(_url(rng.choices(kinds, weights)[0], plan, rng) + "\n")
+        addresses.flush()
+        command = [
+            "wrk", "--threads", "1", "--connections", str(CLIENTS),
+            "--duration", f"{seconds:g}s", "--timeout", "30s",
+            "--script", str(WRK_LUA), f"http://127.0.0.1:{port}",
+        ]  # fmt: skip
+        env = {**os.environ, "GONGKAI_WRK_ADDRESSES": addresses.name}
+        output = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    line = next(row for row in output.stdout.splitlines() if row.startswith("GONGKAI "))
+    names = ("requests", "micros", "p50", "p95", "p99", "max", "status_errors", "socket_errors")
+    return dict(zip(names, map(int, line.split()[1:]), strict=True))
+
+
+def _report_wrk(label, summary):
+    seconds = summary["micros"] / 1e6
+    ms = {name: summary[name] / 1000 for name in ("p50", "p95", "p99", "max")}
+    errors = summary["status_errors"] + summary["socket_errors"]
+    print(f"【{label}】", flush=True)
+    print(
+        f"  {summary['requests']:>7} 次  {summary['requests'] / seconds:>7.1f} 次/秒  "
+        f"p50 {ms['p50']:>7.1f} ms  p95 {ms['p95']:>7.1f} ms  p99 {ms['p99']:>7.1f} ms  "
+        f"max {ms['max']:>7.1f} ms  出错 {errors}"
+    )
+    verdict = "达到" if ms["p95"] < GOAL_P95_MS else "未达到"
+    print(f"  目标 p95 < {GOAL_P95_MS} ms：{verdict}（p95 = {ms['p95']:.1f} ms）", flush=True)
 
 
 # ---- clients -------------------------------------------------------------------------

@@ -76,8 +76,11 @@ def is_default(agency):
     return default is not None and default.pk == agency.pk
 
 
-def url(name, agency=None, *args):
-    """The URL of portal page `name` for `agency` (short form for the default agency)."""
-    if agency is None or is_default(agency):
+def url(name, agency=None, *args, default=None):
+    """The URL of portal page `name` for `agency` (short form for the default agency).
+    default: whether `agency` is the default one, when the caller already knows."""
+    if default is None:
+        default = agency is None or is_default(agency)
+    if default:
         return reverse(f"portal:{name}", args=args)
     return reverse(f"portal:a-{name}", args=(agency.code, *args))

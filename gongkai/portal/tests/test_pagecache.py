@@ -1,0 +1,94 @@
+"""The page cache (pagecache.py): what is stored, for whom it is served, and when a
+stored page stops being served."""
+
+import pytest
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from gongkai.portal import pagecache
+
+from .factories import make_item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def long_cache(settings):
+    settings.PORTAL_CACHE_SECONDS = 600
+
+
+def test_stored_page_is_served_whole_without_the_view(
+    client, world, long_cache, django_assert_num_queries
+):
+    item = make_item(world.agency, title="缓存测试：通知")
+    for url in ("/xxgk/catalogue/", f"/xxgk/items/{item.pk}/", "/xxgk/feed/rss/"):
+        first = client.get(url)
+        assert first.status_code == 200
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again.status_code == 200
+        assert again.content == first.content
+        for header in ("Content-Type", "Content-Length", "X-Frame-Options", "Referrer-Policy"):
+            assert again[header] == first[header], header
+
+
+def test_signed_in_staff_always_get_a_fresh_page(client, world, long_cache):
+    make_item(world.agency, title="缓存测试：旧")
+    assert "缓存测试：旧" in client.get("/xxgk/catalogue/").content.decode()  # stored
+    # Inside the test's transaction nothing commits, so the generation stays: the new
+    # item is in the database but not on the stored page.
+    make_item(world.agency, title="缓存测试：新")
+    assert "缓存测试：新" not in client.get("/xxgk/catalogue/").content.decode()
+    client.force_login(world.office)  # a session cookie: never served from the store
+    assert "缓存测试：新" in client.get("/xxgk/catalogue/").content.decode()
+
+
+def test_host_is_part_of_the_address(client, world, long_cache, settings):
+    """Sitemaps print absolute URLs: each host gets its own page; an unknown host gets 400."""
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    make_item(world.agency, title="缓存测试：地址")
+    for host in ("a.example", "b.example", "a.example"):
+        body = client.get("/xxgk/sitemap-items.xml", HTTP_HOST=host).content.decode()
+        assert f"://{host}/xxgk/items/" in body
+    assert client.get("/xxgk/sitemap-items.xml", HTTP_HOST="evil.example").status_code == 400
+
+
+class View:
+    """A stand-in for the URL resolver and view behind the middleware: counts calls."""
+
+    def __init__(self, during=None, cookie=False, seconds=600):
+        self.calls, self.during, self.cookie, self.seconds = 0, during, cookie, seconds
+
+    def __call__(self, request):
+        self.calls += 1
+        if self.during:
+            self.during()
+        response = HttpResponse(f"第 {self.calls} 次")
+        if self.cookie:
+            response.set_cookie("seen", "1")
+        if self.seconds:
+            response.page_cache_seconds = self.seconds
+        return response
+
+
+def serve(view, times, method="get"):
+    cache.clear()
+    middleware = pagecache.PageCache(view)
+    request = getattr(RequestFactory(), method)
+    return [middleware(request("/xxgk/catalogue/")).content.decode() for _ in range(times)]
+
+
+def test_only_marked_anonymous_reads_without_cookies_are_stored():
+    assert serve(View(), 3) == ["第 1 次"] * 3
+    assert serve(View(seconds=None), 2) == ["第 1 次", "第 2 次"]  # not @cached
+    assert serve(View(seconds=0), 2) == ["第 1 次", "第 2 次"]  # PORTAL_CACHE_SECONDS=0
+    assert serve(View(cookie=True), 2) == ["第 1 次", "第 2 次"]  # sets a cookie
+    assert serve(View(), 2, method="post") == ["第 1 次", "第 2 次"]
+
+
+def test_page_made_while_a_change_committed_is_not_served():
+    """The page is stored under the generation read before the view ran."""
+    view = View()
+    view.during = lambda: pagecache._move_on() if view.calls == 1 else None
+    assert serve(view, 3) == ["第 1 次", "第 2 次", "第 2 次"]
