@@ -36,15 +36,15 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# -n auto: one pytest worker per core (pytest-xdist), each with its own test database.
 test: install-dev browser lint
-	REDIS_URL= $(VENV)/bin/pytest -p no:cacheprovider
+	REDIS_URL= $(VENV)/bin/pytest -p no:cacheprovider -n auto
 
-# The database-touching tests again, against PostgreSQL (used by .ci/run); the browser
-# walks (UI flows, already run on SQLite) are left out: their database work is the same
-# workflow code the other tests run here.
-test-pg: install-dev
+# The database-touching tests again, against PostgreSQL (used by .ci/run), browser walks
+# included.
+test-pg: install-dev browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
-		$(VENV)/bin/pytest -p no:cacheprovider -m "django_db and not browser"
+		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m django_db
 
 bench: install-dev
 	$(PY) -m gongkai.bench
