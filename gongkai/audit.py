@@ -1,5 +1,6 @@
 """Append-only records: audit trails and kept versions that may be added, never changed."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -21,3 +22,29 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError(f"{self.record_name}不能删除。")
+
+
+class Event(AppendOnlyModel):
+    """One step of an audit trail: who took it, when, and its facts.
+
+    actor: the user; null where no user acts (the applicant online, a command-line
+        import, generated benchmark data).
+    at: when the step was recorded (server time).
+    data: the step's facts as JSON (dates ISO, changed fields old → new, …).
+    A trail adds what the step is about and what kind of step it was.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    data = models.JSONField("内容", default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]

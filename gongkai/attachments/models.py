@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from gongkai.audit import AppendOnlyModel
+from gongkai.audit import Event
 from gongkai.cases.models import Case
 
 
@@ -100,7 +100,7 @@ class AttachmentAction(models.TextChoices):
     REMOVE = "remove", "移除"
 
 
-class AttachmentEvent(AppendOnlyModel):
+class AttachmentEvent(Event):
     """Append-only record of each upload, download and removal.
 
     actor: null for the applicant (online upload or download with the 查询码).
@@ -111,21 +111,10 @@ class AttachmentEvent(AppendOnlyModel):
         CaseAttachment, verbose_name="附件", on_delete=models.PROTECT, related_name="events"
     )
     action = models.CharField("操作", max_length=20, choices=AttachmentAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", auto_now_add=True)
-    data = models.JSONField("内容", default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = "附件记录"
         verbose_name_plural = "附件记录"
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.attachment} {self.get_action_display()}"

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from gongkai.agencies.models import Agency, Department
-from gongkai.audit import AppendOnlyModel
+from gongkai.audit import Event
 from gongkai.reports import tables
 
 
@@ -423,7 +423,7 @@ class EventKind(models.TextChoices):
     VIEW_APPLICANT = "view_applicant", "查看申请人完整信息"
 
 
-class CaseEvent(AppendOnlyModel):
+class CaseEvent(Event):
     """One step taken on a case: the append-only audit trail.
 
     case: the case acted on.
@@ -437,20 +437,10 @@ class CaseEvent(AppendOnlyModel):
         Case, verbose_name="申请", on_delete=models.PROTECT, related_name="events"
     )
     kind = models.CharField("环节", max_length=32, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-    )
-    at = models.DateTimeField("时间", auto_now_add=True)
-    data = models.JSONField("内容", default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.case.tracking_number} {self.get_kind_display()}"

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.safestring import mark_safe
 
 from gongkai.agencies.models import Agency, Department
-from gongkai.audit import AppendOnlyModel
+from gongkai.audit import AppendOnlyModel, Event
 from gongkai.publications import sanitize
 
 
@@ -574,7 +574,7 @@ class EventKind(models.TextChoices):
     GENERATE = "generate", "批量生成"
 
 
-class ItemEvent(AppendOnlyModel):
+class ItemEvent(Event):
     """One step taken on an item: the append-only audit trail (like cases.CaseEvent).
 
     item: the item acted on.
@@ -588,21 +588,10 @@ class ItemEvent(AppendOnlyModel):
         Item, verbose_name="信息", on_delete=models.PROTECT, related_name="events"
     )
     kind = models.CharField("环节", max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", auto_now_add=True)
-    data = models.JSONField("内容", default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.item.index_number} {self.get_kind_display()}"

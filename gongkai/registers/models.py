@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from gongkai.agencies.models import Agency
-from gongkai.audit import AppendOnlyModel
+from gongkai.audit import Event
 
 from . import rows
 
@@ -259,7 +259,7 @@ class EventKind(models.TextChoices):
     IMPORTED = "imported", "导入业务数据"
 
 
-class RegisterEvent(AppendOnlyModel):
+class RegisterEvent(Event):
     """One change to an agency's registers: the append-only audit trail.
 
     agency: whose register changed.
@@ -271,27 +271,16 @@ class RegisterEvent(AppendOnlyModel):
 
     agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT)
     kind = models.CharField("操作", max_length=24, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", auto_now_add=True)
     document = models.ForeignKey(
         Document, verbose_name="文件", null=True, blank=True, on_delete=models.PROTECT
     )
     batch = models.ForeignKey(
         ImportBatch, verbose_name="导入批次", null=True, blank=True, on_delete=models.PROTECT
     )
-    data = models.JSONField("内容", default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = "登记记录"
         verbose_name_plural = "登记记录"
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.agency} {self.get_kind_display()}"
