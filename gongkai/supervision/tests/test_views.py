@@ -188,7 +188,7 @@ def test_pagination(world, case):
     assert len(first.context["page"].object_list) == views.PAGE_SIZE
     second = client.get(reverse("supervision:notices"), {"page": 2})
     assert len(second.context["page"].object_list) == 35 - views.PAGE_SIZE
-    assert "第 2 / 2 页" in second.content.decode()
+    assert "第 2 页，共 2 页" in second.content.decode()
 
 
 def test_nav_shows_the_unread_count(world, case):
