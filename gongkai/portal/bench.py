@@ -298,11 +298,11 @@ def _report_wrk(label, summary):
 # ---- clients -------------------------------------------------------------------------
 
 
-def _drive(port, plan, clients, seconds, *, seed, pace=0.0):
-    """Run `clients` threads for `seconds`; ([(kind, ms, ok)], elapsed seconds).
+def _drive(port, plan, clients, seconds, *, seed, pace):
+    """Run `clients` paced readers for `seconds`; ([(kind, ms, ok)], elapsed seconds).
 
-    pace: 0 sends back to back; otherwise each client starts one request every
-    `pace` seconds (a person reading pages), skipping ahead when it falls behind.
+    Each client starts one request every `pace` seconds (a person reading pages),
+    skipping ahead when it falls behind. (Back-to-back load is wrk's: _wrk.)
     """
     kinds, weights = list(MIX), list(MIX.values())
     results, lock = [], threading.Lock()
@@ -316,11 +316,10 @@ def _drive(port, plan, clients, seconds, *, seed, pace=0.0):
         start.wait()
         due = time.perf_counter() + rng.random() * pace
         while time.perf_counter() < stop_at[0]:
-            if pace:
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-                due = max(due + pace, time.perf_counter())
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            due = max(due + pace, time.perf_counter())
             kind = rng.choices(kinds, weights)[0]
             url = _url(kind, plan, rng)
             began = time.perf_counter()
