@@ -72,6 +72,9 @@ def resolve(code=None):
 
 
 def is_default(agency):
+    code = getattr(settings, "PORTAL_AGENCY_CODE", "") or ""
+    if code:  # no lookup needed (production sets it)
+        return agency.code == code
     default = default_agency()
     return default is not None and default.pk == agency.pk
 
