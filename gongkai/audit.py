@@ -8,16 +8,18 @@ class AppendOnlyModel(models.Model):
     """A row that is written once: saving it again or deleting it raises ValueError.
 
     record_name: what the row is called in the message a user may read (Chinese).
+    change_hint: what to do instead of changing it, added to that message ("" none).
     """
 
     record_name = "记录"
+    change_hint = ""
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ValueError(f"{self.record_name}只能新增，不能修改。")
+            raise ValueError(f"{self.record_name}只能新增，不能修改。{self.change_hint}")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

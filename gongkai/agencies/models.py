@@ -65,6 +65,15 @@ class Role(models.TextChoices):
     INFO_OFFICER = "info_officer", "信息员"  # drafts 主动公开 items (issue 5)
 
 
+def reach(memberships):
+    """(agency ids, department ids) whose cases these memberships reach: the set form
+    of MembershipQuerySet.acting_on. memberships: dicts with role, agency_id and
+    department_id (Membership.objects.values())."""
+    agencies = {m["agency_id"] for m in memberships if m["role"] != Role.HANDLER}
+    departments = {m["department_id"] for m in memberships if m["role"] == Role.HANDLER}
+    return agencies, departments
+
+
 class MembershipQuerySet(models.QuerySet):
     def acting_on(self, user, agency_id, department_id=None):
         """Memberships of `user` that reach a case of this agency and department.

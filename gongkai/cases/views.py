@@ -33,7 +33,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongkai.agencies.models import Agency, Department, Membership, Role
+from gongkai.agencies.models import Agency, Department, Membership, Role, reach
 from gongkai.cases import duplicates, forms, stats, workflow
 from gongkai.cases.forms import TABS, CaseFilterForm, RegisterForm, ReportForm
 from gongkai.cases.models import (
@@ -108,15 +108,13 @@ def _memberships(request):
 
 
 def visible_cases(memberships):
-    """The cases these memberships reach (the set form of Membership.acting_on)."""
-    agencies = {m["agency_id"] for m in memberships if m["role"] != Role.HANDLER}
-    departments = {m["department_id"] for m in memberships if m["role"] == Role.HANDLER}
+    """The cases these memberships reach (agencies.models.reach)."""
+    agencies, departments = reach(memberships)
     return Case.objects.filter(Q(agency_id__in=agencies) | Q(department_id__in=departments))
 
 
 def visible_departments(memberships):
-    agencies = {m["agency_id"] for m in memberships if m["role"] != Role.HANDLER}
-    departments = {m["department_id"] for m in memberships if m["role"] == Role.HANDLER}
+    agencies, departments = reach(memberships)
     return (
         Department.objects.filter(Q(agency_id__in=agencies) | Q(pk__in=departments))
         .select_related("agency")

@@ -72,12 +72,15 @@ class Letterhead(models.Model):
         return self.number_prefix.replace("{year}", str(year)) + f"{serial}号"
 
 
-class LetterTemplate(models.Model):
+class LetterTemplate(AppendOnlyModel):
     """One version of an agency's wording for one kind of letter (append-only).
 
     kind: a key of letters.defaults.DEFAULTS (e.g. "receipt", "reply.granted").
     version: 1, 2, … per agency and kind; the highest is in use (0 = shipped text).
     """
+
+    record_name = "文书模板的历史版本"
+    change_hint = "请保存为新版本。"
 
     agency = models.ForeignKey(
         Agency, verbose_name="机关", on_delete=models.CASCADE, related_name="letter_templates"
@@ -107,14 +110,6 @@ class LetterTemplate(models.Model):
 
     def __str__(self):
         return f"{self.agency} {self.kind} 第{self.version}版"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("文书模板的历史版本不能修改，请保存为新版本。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("文书模板的历史版本不能删除。")
 
 
 class LetterIssued(AppendOnlyModel):

@@ -283,8 +283,10 @@ def test_an_edited_template_is_used_and_its_version_recorded(world, case):
             "version", flat=True
         )
     ) == [2, 1]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="文书模板的历史版本只能新增，不能修改。请保存为新版本。"):
         row.save()
+    with pytest.raises(ValueError, match="文书模板的历史版本不能删除。"):
+        row.delete()
 
 
 def test_template_validation_lists_allowed_placeholders(world):
