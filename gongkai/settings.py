@@ -55,9 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # anonymous portal pages from the store before anything else runs (pagecache.py)
+    # outermost: anonymous portal pages stored with every header the others add, and
+    # served before anything else runs (pagecache.py; gongkai/wsgi.py serves them earlier)
     "gongkai.portal.pagecache.PageCache",
+    "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

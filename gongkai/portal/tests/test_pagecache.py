@@ -92,3 +92,70 @@ def test_page_made_while_a_change_committed_is_not_served():
     view = View()
     view.during = lambda: pagecache._move_on() if view.calls == 1 else None
     assert serve(view, 3) == ["第 1 次", "第 2 次", "第 2 次"]
+
+
+# ---- StoredPages: the WSGI layer in front of Django (gongkai/wsgi.py) ------------------
+
+
+def call(environ):
+    """gongkai.wsgi.application as a server calls it: (status, headers, body)."""
+    from gongkai.wsgi import application
+
+    started = []
+    result = application(environ, lambda status, headers: started.append((status, headers)))
+    try:
+        body = b"".join(result)
+    finally:
+        getattr(result, "close", lambda: None)()
+    [(status, headers)] = started
+    return status, dict(headers), body
+
+
+def environ(method="get", host="testserver", **extra):
+    request = getattr(RequestFactory(), method)("/xxgk/catalogue/", HTTP_HOST=host, **extra)
+    return request.environ
+
+
+@pytest.fixture
+def handled():
+    """Requests that reached Django's handler."""
+    from django.core.signals import request_started
+
+    seen = []
+
+    def receiver(**_signal):
+        seen.append(1)
+
+    request_started.connect(receiver)
+    yield seen
+    request_started.disconnect(receiver)
+
+
+def test_stored_page_is_answered_before_django(world, long_cache, handled):
+    make_item(world.agency, title="缓存测试：WSGI")
+    cache.clear()
+    status, headers, body = call(environ())
+    assert status == "200 OK" and "缓存测试：WSGI" in body.decode()
+    assert len(handled) == 1
+    again = call(environ())
+    assert again == (status, headers, body)  # every header, Referrer-Policy included
+    assert "Referrer-Policy" in headers and "X-Frame-Options" in headers
+    assert len(handled) == 1  # Django's handler did not run
+
+
+def test_what_the_store_never_answers(world, long_cache, handled, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    cache.clear()
+    call(environ())  # stored
+    assert len(handled) == 1
+    session = f"{settings.SESSION_COOKIE_NAME}=x"
+    for request in (
+        environ(HTTP_COOKIE=session),  # someone signed in (or who was)
+        environ("head"),  # PageCache answers HEAD inside Django
+        environ("post"),
+    ):
+        call(request)
+    assert len(handled) == 4
+    status, _headers, _body = call(environ(host="evil.example"))
+    assert status.startswith("400") and len(handled) == 5  # unknown host: Django refuses
+    assert call(environ(HTTP_COOKIE="other=1"))[0] == "200 OK" and len(handled) == 5
