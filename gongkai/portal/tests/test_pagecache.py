@@ -3,6 +3,8 @@ stored page stops being served."""
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -98,15 +100,23 @@ def test_page_made_while_a_change_committed_is_not_served():
 
 
 def call(environ):
-    """gongkai.wsgi.application as a server calls it: (status, headers, body)."""
+    """gongkai.wsgi.application as a server calls it: (status, headers, body). As in
+    Django's test client, the handler must not close the test's database connection."""
     from gongkai.wsgi import application
 
     started = []
-    result = application(environ, lambda status, headers: started.append((status, headers)))
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
     try:
-        body = b"".join(result)
+        result = application(environ, lambda status, headers: started.append((status, headers)))
+        try:
+            body = b"".join(result)
+        finally:
+            getattr(result, "close", lambda: None)()
     finally:
-        getattr(result, "close", lambda: None)()
+        for signal in signals:
+            signal.connect(close_old_connections)
     [(status, headers)] = started
     return status, dict(headers), body
 
@@ -119,8 +129,6 @@ def environ(method="get", host="testserver", **extra):
 @pytest.fixture
 def handled():
     """Requests that reached Django's handler."""
-    from django.core.signals import request_started
-
     seen = []
 
     def receiver(**_signal):
