@@ -65,6 +65,11 @@ class Role(models.TextChoices):
     INFO_OFFICER = "info_officer", "信息员"  # drafts 主动公开 items (issue 5)
 
 
+def role_names(roles):
+    """The roles' Chinese names in a stable order, for messages ("登记、承办部门")."""
+    return "、".join(Role(r).label for r in sorted(roles))
+
+
 def reach(memberships):
     """(agency ids, department ids) whose cases these memberships reach: the set form
     of MembershipQuerySet.acting_on. memberships: dicts with role, agency_id and
@@ -84,6 +89,13 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(user=user, agency_id=agency_id).filter(
             ~Q(role=Role.HANDLER) | Q(department_id=department_id, department__isnull=False)
         )
+
+    def roles_reaching(self, user, agency_id, department_id=None):
+        """The roles (a set) `user` holds that reach a record of this agency and
+        department; empty for an anonymous user or one without such a role."""
+        if user is None or not user.is_authenticated:
+            return set()
+        return set(self.acting_on(user, agency_id, department_id).values_list("role", flat=True))
 
 
 class Membership(models.Model):

@@ -51,13 +51,7 @@ class AttachmentError(Exception):
 
 def roles_on(user, case):
     """The roles `user` holds that reach `case` (empty: may not see it)."""
-    if user is None or not user.is_authenticated:
-        return set()
-    return set(
-        Membership.objects.acting_on(user, case.agency_id, case.department_id).values_list(
-            "role", flat=True
-        )
-    )
+    return Membership.objects.roles_reaching(user, case.agency_id, case.department_id)
 
 
 def may_upload(case, roles):

@@ -48,7 +48,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from gongkai.agencies.models import Agency, Department, Membership, Role
+from gongkai.agencies.models import Agency, Department, Membership, Role, role_names
 from gongkai.publications import sanitize
 from gongkai.publications.models import (
     ChannelPublication,
@@ -163,18 +163,13 @@ _CLEAN_EXCLUDE = [
 def _require_role(user, agency_id, department_id, step, roles):
     held = Membership.objects.acting_on(user, agency_id, department_id).filter(role__in=roles)
     if not held.exists():
-        names = "、".join(Role(r).label for r in sorted(roles))
         where = "本部门" if roles == {Role.HANDLER} else "本机关"
-        raise WorkflowError(f"您没有“{step.label}”的权限：需要{where}的{names}角色。")
+        raise WorkflowError(f"您没有“{step.label}”的权限：需要{where}的{role_names(roles)}角色。")
 
 
 def roles_of(user, item):
     """The roles `user` holds that reach `item` (a handler: only its own department)."""
-    return set(
-        Membership.objects.acting_on(user, item.agency_id, item.department_id).values_list(
-            "role", flat=True
-        )
-    )
+    return Membership.objects.roles_reaching(user, item.agency_id, item.department_id)
 
 
 def _begin(item, step, user):

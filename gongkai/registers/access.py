@@ -5,7 +5,7 @@ the 工作机构负责人 and the 分管领导 read them and the table they prod
 roles (登记, 承办部门, 审查) have no business here.
 """
 
-from gongkai.agencies.models import Membership, Role
+from gongkai.agencies.models import Membership, Role, role_names
 
 EDIT_ROLES = frozenset({Role.OFFICE, Role.ADMIN})
 VIEW_ROLES = EDIT_ROLES | {Role.OFFICE_HEAD, Role.LEADER}
@@ -13,10 +13,6 @@ VIEW_ROLES = EDIT_ROLES | {Role.OFFICE_HEAD, Role.LEADER}
 
 class RegisterError(Exception):
     """A change that may not be made; the message tells the user why (Chinese)."""
-
-
-def role_names(roles):
-    return "、".join(Role(r).label for r in sorted(roles))
 
 
 def roles_in(user, agency):

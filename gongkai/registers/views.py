@@ -22,7 +22,7 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from gongkai.agencies.models import Agency, Membership
+from gongkai.agencies.models import Agency, Membership, role_names
 from gongkai.reports import findings as findings_mod
 from gongkai.reports import tables
 from gongkai.reports.render import FORMATS
@@ -31,7 +31,7 @@ from gongkai.reports.render.htmlfmt import grid_html
 from gongkai.reports.render.layout import proactive_grid
 
 from . import documents, imports, rows, stats
-from .access import EDIT_ROLES, VIEW_ROLES, RegisterError, role_names
+from .access import EDIT_ROLES, VIEW_ROLES, RegisterError
 from .forms import (
     LAYOUT_ROWS,
     CancelRepealForm,
