@@ -10,7 +10,6 @@ downloads and the 指南/制度 pages.
 
 import datetime as dt
 import functools
-from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Q
@@ -18,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
@@ -204,7 +204,8 @@ def catalogue_page(request, agency=None):
             agency,
             "catalogue",
             form=form,
-            rows=[_row(item) for item in rows],
+            items=rows,
+            rows=_table_rows(rows),
             filtered=filters.any(),
             filters=filters,
             cursor_error=error,
@@ -216,30 +217,32 @@ def catalogue_page(request, agency=None):
     )
 
 
-class Row(NamedTuple):
-    """What a catalogue row prints, worked out in Python: cheaper than template tags
-    and filters per row on the busiest page."""
-
-    pk: int
-    index_number: str
-    title: str
-    url: str
-    summary: str
-    issuer: str
-    written_on: str
-    published_on: str
+# One row of the 目录 table, written out by format_html (every value escaped) instead of
+# a template loop: on the busiest page of the portal the loop's 160 variable lookups
+# cost about as much as the query itself. The rest of the table is in catalogue.html.
+ROW_HTML = (
+    '<tr><td class="index-number" data-label="索引号">{}</td>'
+    '<td data-label="名称"><a href="{}">{}</a>{}</td>'
+    '<td data-label="发文机关">{}</td><td data-label="成文日期">{}</td>'
+    '<td data-label="发布日期">{}</td></tr>\n'
+)
 
 
-def _row(item):
-    return Row(
-        pk=item.pk,
-        index_number=item.index_number,
-        title=item.title,
-        url=item_path(item.pk),
-        summary=_shortened(item.summary, 80),
-        issuer=item.issuer,
-        written_on=item.written_on.isoformat() if item.written_on else "",
-        published_on=timezone.localdate(item.published_at).isoformat(),
+def _table_rows(items):
+    """The <tr> rows of the catalogue table for `items` (safe HTML; "" when none)."""
+    return format_html_join("", ROW_HTML, (_row_values(item) for item in items))
+
+
+def _row_values(item):
+    summary = _shortened(item.summary, 80)
+    return (
+        item.index_number,
+        item_path(item.pk),
+        item.title,
+        format_html("<br><small>{}</small>", summary) if summary else "",
+        item.issuer,
+        item.written_on.isoformat() if item.written_on else "",
+        timezone.localdate(item.published_at).isoformat(),
     )
 
 

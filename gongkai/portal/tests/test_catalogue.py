@@ -16,7 +16,7 @@ URL = "/xxgk/catalogue/"
 
 
 def titles(response):
-    return [row.title for row in response.context["rows"]]
+    return [row.title for row in response.context["items"]]
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_keyset_pages_cover_everything_once_newest_first(client, world):
     while True:
         response = client.get(URL, query)
         assert response.status_code == 200
-        rows = response.context["rows"]
+        rows = response.context["items"]
         assert len(rows) <= catalogue.PAGE_SIZE
         seen += rows
         pages += 1
@@ -207,7 +207,7 @@ def test_search_in_month_windows_equals_reading_everything(client, world, monkey
     while True:
         response = client.get(URL, query)
         assert response.status_code == 200
-        seen += [row.pk for row in response.context["rows"]]
+        seen += [row.pk for row in response.context["items"]]
         if not response.context["next_query"]:
             break
         query = dict(pair.split("=") for pair in response.context["next_query"].split("&"))
