@@ -10,6 +10,7 @@ downloads and the 指南/制度 pages.
 
 import datetime as dt
 import functools
+import html
 
 from django.core.cache import cache
 from django.db.models import Q
@@ -17,7 +18,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
@@ -217,9 +217,11 @@ def catalogue_page(request, agency=None):
     )
 
 
-# One row of the 目录 table, written out by format_html (every value escaped) instead of
-# a template loop: on the busiest page of the portal the loop's 160 variable lookups
-# cost about as much as the query itself. The rest of the table is in catalogue.html.
+# One row of the 目录 table, written out in Python instead of a template loop: on the
+# busiest page of the portal the loop's 160 variable lookups cost about as much as the
+# query itself. Every value goes through html.escape, which is what Django's escape()
+# does to a string (without its lazy-string wrapper, a tenth of a millisecond a page).
+# The rest of the table is in catalogue.html.
 ROW_HTML = (
     '<tr><td class="index-number" data-label="索引号">{}</td>'
     '<td data-label="名称"><a href="{}">{}</a>{}</td>'
@@ -230,17 +232,17 @@ ROW_HTML = (
 
 def _table_rows(items):
     """The <tr> rows of the catalogue table for `items` (safe HTML; "" when none)."""
-    return format_html_join("", ROW_HTML, (_row_values(item) for item in items))
+    return mark_safe("".join(_table_row(item) for item in items))
 
 
-def _row_values(item):
+def _table_row(item):
     summary = _shortened(item.summary, 80)
-    return (
-        item.index_number,
-        item_path(item.pk),
-        item.title,
-        format_html("<br><small>{}</small>", summary) if summary else "",
-        item.issuer,
+    return ROW_HTML.format(
+        html.escape(item.index_number),
+        html.escape(item_path(item.pk)),
+        html.escape(item.title),
+        f"<br><small>{html.escape(summary)}</small>" if summary else "",
+        html.escape(item.issuer),
         item.written_on.isoformat() if item.written_on else "",
         timezone.localdate(item.published_at).isoformat(),
     )
