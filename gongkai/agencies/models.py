@@ -70,6 +70,12 @@ def role_names(roles):
     return "、".join(Role(r).label for r in sorted(roles))
 
 
+def missing_role(action, roles):
+    """The message refusing `action` (its label) to a user without one of `roles`."""
+    where = "本部门" if set(roles) == {Role.HANDLER} else "本机关"
+    return f"您没有“{action}”的权限：需要{where}的{role_names(roles)}角色。"
+
+
 def reach(memberships):
     """(agency ids, department ids) whose cases these memberships reach: the set form
     of MembershipQuerySet.acting_on. memberships: dicts with role, agency_id and
@@ -89,6 +95,11 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(user=user, agency_id=agency_id).filter(
             ~Q(role=Role.HANDLER) | Q(department_id=department_id, department__isnull=False)
         )
+
+    def holds(self, user, agency_id, department_id, roles):
+        """True when `user` holds one of `roles` reaching a record of this agency and
+        department."""
+        return self.acting_on(user, agency_id, department_id).filter(role__in=roles).exists()
 
     def roles_reaching(self, user, agency_id, department_id=None):
         """The roles (a set) `user` holds that reach a record of this agency and

@@ -18,7 +18,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from gongkai.agencies.models import Membership, Role, role_names
+from gongkai.agencies.models import Membership, Role, missing_role
 from gongkai.cases import deadlines
 from gongkai.cases.models import (
     OPEN_STATUSES,
@@ -104,9 +104,8 @@ _CODE_LENGTH = 10  # 50 bits
 
 
 def _require_role(user, agency_id, department_id, step, roles):
-    held = Membership.objects.acting_on(user, agency_id, department_id).filter(role__in=roles)
-    if not held.exists():
-        raise WorkflowError(f"您没有“{step.label}”的权限：需要本机关的{role_names(roles)}角色。")
+    if not Membership.objects.holds(user, agency_id, department_id, roles):
+        raise WorkflowError(missing_role(step.label, roles))
 
 
 def _begin(case, step, user, roles=None):

@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from gongkai.agencies.models import Agency, Department, Membership, Role
+from gongkai.agencies.models import Agency, Department, Membership, Role, missing_role
 from gongkai.publications import files, workflow
 from gongkai.publications.forms import (
     TABS,
@@ -119,11 +119,8 @@ def _item_for(request, pk):
 
 
 def _forbidden(request, step):
-    names = "、".join(Role(r).label for r in sorted(workflow.ROLES[step]))
     return _no_access(
-        request,
-        f"您没有“{step.label}”的权限：需要本机关的{names}角色。",
-        title=f"不能进行“{step.label}”",
+        request, missing_role(step.label, workflow.ROLES[step]), title=f"不能进行“{step.label}”"
     )
 
 

@@ -48,7 +48,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from gongkai.agencies.models import Agency, Department, Membership, Role, role_names
+from gongkai.agencies.models import Agency, Department, Membership, Role, missing_role
 from gongkai.publications import sanitize
 from gongkai.publications.models import (
     ChannelPublication,
@@ -161,10 +161,8 @@ _CLEAN_EXCLUDE = [
 
 
 def _require_role(user, agency_id, department_id, step, roles):
-    held = Membership.objects.acting_on(user, agency_id, department_id).filter(role__in=roles)
-    if not held.exists():
-        where = "本部门" if roles == {Role.HANDLER} else "本机关"
-        raise WorkflowError(f"您没有“{step.label}”的权限：需要{where}的{role_names(roles)}角色。")
+    if not Membership.objects.holds(user, agency_id, department_id, roles):
+        raise WorkflowError(missing_role(step.label, roles))
 
 
 def roles_of(user, item):

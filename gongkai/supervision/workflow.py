@@ -10,7 +10,7 @@ the 主管部门 is outside this function; its text is not quoted in regulation.
 
 from django.db import transaction
 
-from gongkai.agencies.models import Membership, Role
+from gongkai.agencies.models import Membership, Role, missing_role
 from gongkai.cases.models import OPEN_STATUSES, Case, CaseEvent, EventKind
 from gongkai.supervision import mail, text
 from gongkai.supervision.models import Notice, NoticeKind
@@ -26,17 +26,12 @@ class SupervisionError(Exception):
 
 def may_supervise(user, case):
     """True when `user` holds a supervising role that reaches `case` (open or not)."""
-    return (
-        Membership.objects.acting_on(user, case.agency_id, case.department_id)
-        .filter(role__in=SUPERVISORS)
-        .exists()
-    )
+    return Membership.objects.holds(user, case.agency_id, case.department_id, SUPERVISORS)
 
 
 def _check(case, by, on, note):
     if not may_supervise(by, case):
-        names = "、".join(Role(r).label for r in sorted(SUPERVISORS))
-        raise SupervisionError(f"您没有“督办”的权限：需要本机关的{names}角色。")
+        raise SupervisionError(missing_role("督办", SUPERVISORS))
     if case.status not in OPEN_STATUSES:
         raise SupervisionError(
             f"申请 {case.tracking_number} 当前状态为“{case.get_status_display()}”，"
