@@ -10,7 +10,9 @@ already clean (the constant templates are cleaned once, not per row).
 
 Trail: generated rows carry `generated=True` and no per-item events, revisions or
 review checks; each run writes ONE ItemEvent of kind GENERATE (on its first item)
-recording the count, the first and last 索引号 and the seed. Deterministic for a seed.
+recording the count, the first and last 索引号 and the seed. Items come in 成文日期
+order, spread evenly over the years (as the table fills in service). Deterministic for a
+seed.
 """
 
 import datetime as dt
@@ -187,8 +189,11 @@ def generate(agency, count, *, years=DEFAULT_YEARS, seed=1, batch=5000, now=None
                 .annotate(n=Max("index_serial"))
             )
             rows = []
-            for _ in range(size):
-                written_on = start + dt.timedelta(rng.randrange(span + 1))
+            for position in range(written, written + size):
+                # Spread evenly over the years but written in date order, as rows are
+                # appended in service: the table's physical order follows the dates.
+                day = int((position + rng.random()) * (span + 1) / count)
+                written_on = start + dt.timedelta(day)
                 year = written_on.year
                 serial = serials.get(year, 0) + 1
                 serials[year] = serial

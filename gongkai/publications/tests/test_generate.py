@@ -35,6 +35,14 @@ def test_generated_items_are_consistent(world):
     assert ItemEvent.objects.filter(item__generated=True).count() == 1
 
 
+def test_items_are_written_in_date_order_over_the_whole_span(world):
+    generate.generate(world.agency, 200, years=(2020, 2025), seed=4, batch=30, now=NOW)
+    dates = list(Item.objects.order_by("id").values_list("written_on", flat=True))
+    assert dates == sorted(dates)
+    assert dates[0].year == 2020 and dates[-1].year == 2025
+    assert {d.year for d in dates} == set(range(2020, 2026))
+
+
 def test_generation_is_deterministic(world):
     generate.generate(world.agency, 20, years=(2024, 2024), seed=9, now=NOW)
     first = list(Item.objects.order_by("id").values_list("title", "written_on"))
