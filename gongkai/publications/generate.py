@@ -192,7 +192,7 @@ def generate(agency, count, *, years=DEFAULT_YEARS, seed=1, batch=5000, now=None
             for position in range(written, written + size):
                 # Spread evenly over the years but written in date order, as rows are
                 # appended in service: the table's physical order follows the dates.
-                day = int((position + rng.random()) * (span + 1) / count)
+                day = min(span, int((position + rng.random()) * (span + 1) / count))
                 written_on = start + dt.timedelta(day)
                 year = written_on.year
                 serial = serials.get(year, 0) + 1
