@@ -236,7 +236,8 @@ def _table_rows(items):
 
 
 def _table_row(item):
-    summary = _shortened(item.summary, 80)
+    # a 内容概述 that only repeats the title is not printed twice
+    summary = _shortened(item.summary, 80) if item.summary != item.title else ""
     return ROW_HTML.format(
         html.escape(item.index_number),
         html.escape(item_path(item.pk)),

@@ -76,6 +76,14 @@ def test_search_is_not_fooled_by_split_pairs(client, world):
     assert titles(client.get(URL, {"q": "安全"})) == ["安全生产检查"]
 
 
+def test_a_summary_that_repeats_the_title_is_printed_once(client, world):
+    make_item(world.agency, title="南门派出所办公时间", summary="南门派出所办公时间")
+    make_item(world.agency, title="冬季交通安全提示", summary="雨雪天气减速慢行。")
+    page = client.get(URL).content.decode()
+    assert page.count("南门派出所办公时间") == 1
+    assert "<small>雨雪天气减速慢行。</small>" in page
+
+
 def test_filters(client, items):
     assert titles(client.get(URL, {"topic": "traffic"})) == ["冬季道路安全提示"]
     assert titles(client.get(URL, {"genre": "announcement"})) == ["冬季道路安全提示"]
