@@ -90,8 +90,10 @@ class _Demo:
         )
         genre = genre or kind_genre
         body = samples.BODY.format(topic=Topic(topic).label, genre=Genre(kind_genre).label)
+        summary = samples.SUMMARY.format(topic=Topic(topic).label)
         if interprets is not None:
             body = samples.READING_BODY.format(title=interprets.title)
+            summary = samples.READING_SUMMARY.format(title=interprets.title)
         number = ""
         if genre in (Genre.CIRCULAR, Genre.NOTICE, Genre.DECISION, Genre.OPINION):
             number = f"示公通〔{written_on.year}〕{self.rng.randrange(1, 90)}号"
@@ -107,7 +109,7 @@ class _Demo:
             genre=genre,
             topic=topic,
             category=category,
-            summary=title,
+            summary=summary,
             body=body,
             interprets=interprets,
         )

@@ -195,6 +195,9 @@ BODY = (
     "<li>加强监督检查，依法查处违法行为。</li></ol>"
     "<p>咨询电话：0000-12345678。</p>"
 )
+# 内容概述 (Art. 24) of a demo item: a sentence of its own, not the title again.
+SUMMARY = "明确{topic}工作的适用范围和办理时限，规范办理流程，加强监督检查。"
+READING_SUMMARY = "解读《{title}》的制定背景和主要内容。"
 READING_BODY = (
     "<h2>一、制定背景</h2><p>为回应群众关切，现对《{title}》的主要内容作如下解读。</p>"
     "<h2>二、主要内容</h2><p>文件明确了适用范围、办理流程和监督措施。</p>"
