@@ -126,6 +126,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REPORT_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = REPORT_UPLOAD_MAX_BYTES + 1024 * 1024
 # Case attachments larger than this are refused with a Chinese message (attachments app).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+# 年报体检 (public): each submitted report is read in a child process limited to
+# REPORT_PARSE_MEMORY_MB of address space and REPORT_PARSE_SECONDS (gongkai.reports.sandbox);
+# submissions per client address: REPORT_CHECKUP_RATE_LIMIT ("N/period", like INTAKE_RATE_LIMIT).
+REPORT_PARSE_MEMORY_MB = int(os.environ.get("REPORT_PARSE_MEMORY_MB", "448"))
+REPORT_PARSE_SECONDS = float(os.environ.get("REPORT_PARSE_SECONDS", "9"))
+REPORT_CHECKUP_RATE_LIMIT = os.environ.get("REPORT_CHECKUP_RATE_LIMIT", "30/10m")
 
 # Auth
 LOGIN_URL = "login"

@@ -17,16 +17,14 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from gongkai import safezip
+
 MIB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MIB
 NAME_MAX_CHARS = 120
 
-# Limits for ZIP-based formats (docx, xlsx, ofd): nothing is extracted, but a
-# container that claims to unpack to gigabytes is refused as a zip bomb.
-ZIP_MAX_ENTRIES = 5000
-ZIP_MAX_UNCOMPRESSED = 256 * MIB
-ZIP_MAX_RATIO = 100  # uncompressed / compressed, checked above ZIP_RATIO_FLOOR
-ZIP_RATIO_FLOOR = 32 * MIB
+# ZIP-based formats (docx, xlsx, ofd) are checked for zip bombs and path tricks by
+# gongkai.safezip (its limits); nothing is extracted.
 MANIFEST_MAX_BYTES = MIB
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -226,44 +224,23 @@ def _looks_like_markup(head):
 
 
 def _zip_kind(uploaded_file, name):
-    """docx / xlsx / ofd / 'zip' (another archive) for a ZIP container, checked for bombs."""
+    """docx / xlsx / ofd / 'zip' (another archive) for a ZIP container, checked for bombs
+    by the shared check (gongkai.safezip, also used by the annual-report engine)."""
     try:
+        infos = safezip.check(uploaded_file, name)
         uploaded_file.seek(0)
         with zipfile.ZipFile(uploaded_file) as archive:
-            return _inspect_zip(archive, name)
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,
-        NotImplementedError,  # an unsupported compression method
-        OSError,
-        ValueError,
-        EOFError,
-    ) as error:
+            return _office_kind(archive, infos)
+    except safezip.ZipRejected as error:
+        raise UploadRejected(str(error)) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as error:
         raise UploadRejected(
             f"文件“{name}”是损坏的压缩格式文件，无法打开（{type(error).__name__}）。"
             "请用原程序重新保存后上传。"
         ) from None
 
 
-def _inspect_zip(archive, name):
-    infos = archive.infolist()
-    if len(infos) > ZIP_MAX_ENTRIES:
-        raise UploadRejected(
-            f"文件“{name}”内含 {len(infos)} 个部件，超过 {ZIP_MAX_ENTRIES} 个的上限，"
-            "疑似压缩炸弹，未予接收。"
-        )
-    unpacked = sum(info.file_size for info in infos)
-    packed = max(sum(info.compress_size for info in infos), 1)
-    if unpacked > ZIP_MAX_UNCOMPRESSED or (
-        unpacked > ZIP_RATIO_FLOOR and unpacked > ZIP_MAX_RATIO * packed
-    ):
-        raise UploadRejected(
-            f"文件“{name}”解压后约 {size_text(unpacked)}，是压缩后大小的 "
-            f"{unpacked // packed} 倍，疑似压缩炸弹，未予接收。请另存为 PDF 后上传。"
-        )
-    if any(info.flag_bits & 0x1 for info in infos):
-        raise UploadRejected(f"文件“{name}”已加密（设置了打开密码），请取消密码后重新上传。")
+def _office_kind(archive, infos):
     names = {info.filename for info in infos}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         return "含宏的 Office 文档（docm/xlsm）"

@@ -29,6 +29,7 @@ DEFAULTS = {
     "INTAKE_RATE_LIMIT": "10/10m",
     "INTAKE_TRACK_RATE_LIMIT": "30/10m",
     "INTAKE_TRACK_NUMBER_LIMIT": "10/1h",
+    "REPORT_CHECKUP_RATE_LIMIT": "30/10m",  # the public 年报体检 page (gongkai.reports.views)
 }
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 

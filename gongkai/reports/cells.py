@@ -15,6 +15,10 @@ _NUMBER = re.compile(
 )
 _UNIT_IN_HEADER = re.compile(r"单位[:：]?\s*(亿元|万元|元)")
 YUAN_PER = {"元": 1, "万元": 10_000, "万": 10_000, "亿元": 100_000_000}
+# No figure in an annual report has this many digits. Longer digit strings are not read
+# as numbers: Python's int() refuses more than 4,300 digits (ValueError) and float()
+# turns more than 308 into infinity.
+MAX_DIGITS = 100
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ def read_number(cell):
     if not m:
         return None
     raw = m["num"].replace(",", "")
+    if len(raw) > MAX_DIGITS:
+        return None
     value = float(raw) if "." in raw else int(raw)
     sign = {"增": 1, "增加": 1, "+": 1, "减": -1, "减少": -1, "-": -1}.get(m["sign"] or "", 0)
     return Number(value, sign, m["unit"], text)

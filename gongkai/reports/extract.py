@@ -10,8 +10,10 @@ import errno
 import io
 import json
 import re
-import zipfile
+import zlib
 from pathlib import PurePath
+
+from gongkai import safezip
 
 from .tables import FORMAT_ID
 
@@ -37,10 +39,10 @@ def kind_of(data, filename):
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile as exc:
-            raise UnsupportedInput("文件已损坏，无法作为 Word 文档（.docx）打开。") from exc
+        try:  # the attachments app's zip-bomb and path checks, before python-docx opens it
+            names = [info.filename for info in safezip.check(data, PurePath(filename or "").name)]
+        except safezip.ZipRejected as exc:
+            raise UnsupportedInput(str(exc)) from exc
         if "word/document.xml" in names:
             return "docx"
         raise UnsupportedInput(
@@ -77,7 +79,13 @@ def decode(data):
             "文件不是文本文件（含有二进制内容）：请上传 .txt、.html、.docx 或 .pdf。"
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnsupportedInput(
+                "无法读取：文件标明是 UTF-16 编码，但其中有不是有效 UTF-16 文字的内容"
+                "（文件可能已损坏或被截断）。请另存为 UTF-8 编码的文本后再上传。"
+            ) from exc
     for encoding in ("utf-8-sig", "gb18030", "big5"):
         try:
             return data.decode(encoding)
@@ -181,18 +189,71 @@ def docx_to_text(data):
 # ---- PDF --------------------------------------------------------------------
 
 
+# Limits of the readers (the upload size is limited by REPORT_UPLOAD_MAX_BYTES; ZIP
+# containers by gongkai.safezip; the work per upload on the public page by the sandbox).
+PDF_MAX_PAGES = 300
+
+
+# Inflated size of a PDF's compressed streams (images aside: pdfplumber never inflates
+# them), in all and per stream as a ratio — a PDF can be a zip bomb too. The ratio limits
+# are the ZIP check's (gongkai.safezip).
+PDF_MAX_UNPACKED = 64 * safezip.MIB
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_pdf_streams(data):
+    """Refuse a PDF whose Flate streams inflate beyond the limits, without keeping the
+    inflated bytes (read in 1 MiB steps)."""
+    view, total = memoryview(data), 0
+    for m in _STREAM.finditer(data):
+        head = data[max(0, m.start() - 512) : m.start()]
+        first = data[m.end() : m.end() + 1]
+        if b"/Image" in head[head.rfind(b" obj") + 1 :] or not first or first[0] & 0x0F != 8:
+            continue  # an image, or not a zlib stream
+        inflater, tail, size = zlib.decompressobj(), view[m.end() :], 0
+        try:
+            for _ in range(PDF_MAX_UNPACKED // safezip.MIB + 2):
+                size += len(inflater.decompress(tail, safezip.MIB))
+                tail = inflater.unconsumed_tail
+                if inflater.eof or not tail or total + size > PDF_MAX_UNPACKED:
+                    break
+        except zlib.error:
+            continue
+        total += size
+        packed = max(len(view) - m.end() - len(inflater.unused_data) - len(tail), 1)
+        if total > PDF_MAX_UNPACKED or (
+            size > safezip.ENTRY_RATIO_FLOOR and size > safezip.MAX_RATIO * packed
+        ):
+            raise UnsupportedInput(
+                f"无法读取：PDF 中的压缩内容解压后超过 {safezip.size_text(min(total, PDF_MAX_UNPACKED))}"
+                f"（压缩比 {size // packed} 倍），疑似压缩炸弹，未予读取。请上传原始 PDF。"
+            )
+
+
 def pdf_to_text(data):
     import pdfplumber
 
+    check_pdf_streams(data)
+
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
+        # Only the first PDF_MAX_PAGES + 1 pages are ever laid out.
+        pdf = pdfplumber.open(io.BytesIO(data), pages=range(1, PDF_MAX_PAGES + 2))
     except Exception as exc:  # pdfminer raises many kinds for broken or encrypted files
         raise UnsupportedInput(
             "PDF 文件已损坏或已加密，无法读取：请上传未加密的原始 PDF。"
         ) from exc
     out = []
     with pdf:
-        for page in pdf.pages:
+        try:
+            pages = pdf.pages
+        except Exception as exc:
+            raise UnsupportedInput("PDF 文件的页面结构已损坏，无法读取。") from exc
+        if len(pages) > PDF_MAX_PAGES:
+            raise UnsupportedInput(
+                f"无法读取：PDF 超过 {PDF_MAX_PAGES} 页，不像一份年度报告（年报通常在 30 页以内）。"
+                "请只上传年度报告本身。"
+            )
+        for page in pages:
             try:
                 found = page.find_tables()
                 boxes = [t.bbox for t in found]
@@ -237,6 +298,29 @@ def to_text(data, *, filename, kind=None):
     return decode(data)
 
 
+# The interchange format nests a few levels (report → section → row → column);
+# anything much deeper is not a report and would exhaust the schema validator's stack.
+JSON_MAX_DEPTH = 32
+_TOO_DEEP = (
+    f"无法读取：JSON 文件的嵌套层数超过 {JSON_MAX_DEPTH} 层，不是年度报告交换格式。"
+    "请上传本系统导出的 JSON 文件。"
+)
+
+
+def _depth(value):
+    """How deeply lists and objects nest in `value` (counted without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > JSON_MAX_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def load_json(data):
     """Our own interchange JSON back into a report, refused with the exact place if invalid."""
     from .validation import schema_errors
@@ -249,6 +333,14 @@ def load_json(data):
         raise UnsupportedInput(
             f"不是有效的 JSON 文件：第 {exc.lineno} 行第 {exc.colno} 列有语法错误。"
         ) from exc
+    except RecursionError as exc:
+        raise UnsupportedInput(_TOO_DEEP) from exc
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise UnsupportedInput(
+            "无法读取：JSON 文件中有位数过多、无法读取的数值，不是年度报告交换格式。"
+        ) from exc
+    if _depth(report) > JSON_MAX_DEPTH:
+        raise UnsupportedInput(_TOO_DEEP)
     if not isinstance(report, dict) or report.get("format") != FORMAT_ID:
         raise UnsupportedInput(
             f"这个 JSON 文件不是年度报告交换格式：应为一个对象，且 format 为“{FORMAT_ID}”。"

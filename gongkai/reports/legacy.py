@@ -6,6 +6,7 @@ each figure null when it says nothing (spec: `legacy`).
 
 import re
 
+from .cells import MAX_DIGITS
 from .tables import empty_legacy
 
 _N = r"(\d[\d,]*(?:\.\d+)?)"
@@ -32,6 +33,8 @@ _FEE = re.compile(r"收取[^。]{0,10}?费[用]?[^。]{0,6}?" + _N + r"\s*元")
 
 
 def _num(text, wan=False):
+    if len(text) > MAX_DIGITS:
+        return None  # not a figure (see cells.MAX_DIGITS)
     value = float(text.replace(",", ""))
     if wan:
         value *= 10_000

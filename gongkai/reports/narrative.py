@@ -12,6 +12,8 @@ misread one is a false warning on a correct report.
 
 import re
 
+from .cells import MAX_DIGITS
+
 # What a stated figure counts (the checker maps each to table cells).
 RECEIVED = "received"  # 本年新收 (一)
 RECEIVED_WITH_CARRIED = "received_with_carried"  # 新收 + 上年结转 (含上年结转)
@@ -141,8 +143,8 @@ def _half_width(text):
 def chinese_number(text):
     """'3' -> 3, '两' -> 2, '十二' -> 12, '一百零五' -> 105; None if not a number."""
     text = text.strip()
-    if text.isdigit():
-        return int(text)
+    if text.isdecimal():
+        return int(text) if len(text) <= MAX_DIGITS else None
     total, digit = 0, None
     for ch in text:
         if ch in _CN_DIGITS:

@@ -10,7 +10,9 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from . import engine, findings, samples, tables
+from gongkai.intake import ratelimit
+
+from . import engine, findings, samples, sandbox, tables
 from .forms import CheckupForm, SampleForm
 from .render import FORMATS, tables_html
 from .render import render as render_report
@@ -36,7 +38,13 @@ NARRATIVE_HEADINGS_2008 = {
     "other": tables.SECTIONS_2008[6],
 }
 # Findings about the whole report rather than a cell.
-PLACES = {"template": "报告格式", "year": "报告年度", "agency": "机关名称", "published": "发布日期"}
+PLACES = {
+    "template": "报告格式",
+    "year": "报告年度",
+    "agency": "机关名称",
+    "published": "发布日期",
+    "source": "报告原文",
+}
 INTERNAL_ERROR = (
     "读取这份报告时系统出错，问题已记录，我们会尽快处理。"
     "请检查文件是否完整；也可以把报告正文复制后粘贴到文本框再试。"
@@ -46,15 +54,57 @@ INTERNAL_ERROR = (
 def checkup(request):
     if request.method != "POST":
         return page(request, CheckupForm())
+    # The page is public: submissions per client address are limited with the online
+    # application's limiter (REPORT_CHECKUP_RATE_LIMIT), before anything is read.
+    verdict = ratelimit.hit(
+        "report-checkup", ratelimit.client_address(request), "REPORT_CHECKUP_RATE_LIMIT"
+    )
+    if not verdict.allowed:
+        form = CheckupForm()
+        form.cleaned_data = {}  # an unbound form that carries only the refusal
+        form.add_error(None, too_often(verdict))
+        response = page(request, form, status=429)
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
     form = CheckupForm(request.POST, request.FILES)
     report = None
     if form.is_valid():
         upload, text = form.cleaned_data["file"], form.cleaned_data["text"]
+        # Read in a child process with a memory and a time limit (sandbox): a crafted
+        # file can cost at most that, and a breach is a Chinese message.
         if upload:
-            report = analyse(form, engine.analyse_bytes, upload.read(), filename=upload.name)
+            report = analyse_bounded(form, upload.read(), filename=upload.name)
         else:
-            report = analyse(form, engine.analyse_text, text)
+            report = analyse_bounded(form, text, text=True)
     return page(request, form, report)
+
+
+def too_often(verdict):
+    minutes = max(1, -(-verdict.retry_after // 60))
+    return (
+        f"提交过于频繁：同一网络地址每{verdict.limit.period_text()}最多提交"
+        f" {verdict.limit.count} 次年报体检。请 {minutes} 分钟后再试。"
+    )
+
+
+def analyse_bounded(form, data, *, filename=None, text=False):
+    """Like `analyse`, with the engine run in a bounded child process (sandbox.run)."""
+    outcome = sandbox.run(data, filename=filename, text=text)
+    if outcome.traceback is not None:
+        logger.error("analysing %s failed:\n%s", filename or "pasted text", outcome.traceback)
+        form.add_error(None, INTERNAL_ERROR)
+        return None
+    if outcome.error is not None:
+        if outcome.breach:
+            logger.warning(
+                "analysing %s stopped (%s, %.1f s)",
+                filename or "pasted text",
+                outcome.breach,
+                outcome.seconds,
+            )
+        form.add_error(None, outcome.error)
+        return None
+    return recognised(form, outcome.report)
 
 
 @require_POST
@@ -101,19 +151,25 @@ def analyse(form, analyser, data, **kwargs):
         logger.exception("analysing %s failed", kwargs.get("filename") or "pasted text")
         form.add_error(None, INTERNAL_ERROR)
         return None
+    return recognised(form, report)
+
+
+def recognised(form, report):
     if report.get("template") is None and report.get("year") is None:
         form.add_error(None, NOT_A_REPORT)
         return None
     return report
 
 
-def page(request, form, report=None):
+def page(request, form, report=None, status=None):
     context = {"form": form, "sample_form": SampleForm(), "rules": findings.RULES}
     if report is not None:
         request.session[SESSION_KEY] = report
         # A fresh form below the result, so the next report starts clean.
         context.update(result_context(report), form=CheckupForm())
-    return render(request, "reports/checkup.html", context, status=400 if form.errors else 200)
+    if status is None:
+        status = 400 if form.errors else 200
+    return render(request, "reports/checkup.html", context, status=status)
 
 
 def result_context(report):

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from gongkai.reports import engine
+from gongkai.reports import sandbox
 from gongkai.reports.render import FORMATS
 
 pytestmark = pytest.mark.django_db
@@ -193,17 +193,23 @@ def test_unreadable_file_gets_engine_message(client):
     assert errors_of(response)  # UnsupportedInput's Chinese message is shown
 
 
-def test_unexpected_parser_error_is_caught_and_explained(client, monkeypatch):
-    """A parser bug must not crash the page: it is logged and shown in Chinese."""
+def test_unexpected_parser_error_is_caught_and_explained(client, monkeypatch, caplog):
+    """A parser bug must not crash the page: it is logged and shown in Chinese.
 
-    def broken(text, **kwargs):
-        raise RuntimeError("parser bug")
+    The engine runs in a child process (sandbox), so the bug is made real there: the
+    pasted text reaches the parser as bytes, which it cannot handle (a TypeError in
+    the child)."""
+    real_run = sandbox.run
 
-    monkeypatch.setattr(engine, "analyse_text", broken)
+    def with_a_bug(data, **kwargs):
+        return real_run(data.encode("utf-8"), text=True)
+
+    monkeypatch.setattr(sandbox, "run", with_a_bug)
     response = post(client, text=HAINING.read_text(encoding="utf-8"))
     assert response.status_code == 400
     assert "系统出错" in errors_of(response)
-    assert "parser bug" not in response.content.decode()
+    assert "TypeError" not in response.content.decode()
+    assert "TypeError" in caplog.text  # the child's traceback is logged
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
