@@ -63,5 +63,11 @@ bench: install-dev
 	$(PY) manage.py calendar load
 	$(PY) -m gongkai.bench
 
+# The public 年报体检 page's readers against 1,000+ mutated and crafted files (bombs
+# included), each read as the page reads it; figures in var/fuzz/results.json (issue 13).
+.PHONY: fuzz
+fuzz: install-dev
+	$(PY) -m gongkai.reports.fuzz --count $${FUZZ_COUNT:-1000}
+
 clean:
 	rm -rf $(VENV) var
