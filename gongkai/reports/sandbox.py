@@ -117,8 +117,7 @@ def run(data, *, filename=None, text=False, memory=None, seconds=None):
     child = ctx.Process(
         target=_child,
         args=(sender, "text" if text else "bytes", data, kwargs, memory, seconds),
-        daemon=True,
-    )
+    )  # not daemonic: a daemonic server worker could not start it; always joined below
     started = time.monotonic()
     child.start()
     sender.close()
