@@ -243,7 +243,7 @@ def pdf_to_text(data):
             "PDF 文件已损坏或已加密，无法读取：请上传未加密的原始 PDF。"
         ) from exc
     out = []
-    with pdf:
+    try:
         try:
             pages = pdf.pages
         except Exception as exc:
@@ -269,11 +269,24 @@ def pdf_to_text(data):
                     f"PDF 第{page.page_number}页无法读取：文件可能已损坏。"
                 ) from exc
             out.extend(text for _, text in sorted(items, key=lambda item: item[0]))
+    finally:
+        _close(pdf)
     if not any(line.strip() for line in out):
         raise UnsupportedInput(
             "PDF 中没有可提取的文字（可能是扫描件）：请上传带文字层的 PDF 或文本。"
         )
     return "\n".join(out)
+
+
+def _close(pdf):
+    """Close a PDF even when its page tree is broken (pdfplumber's close walks the pages
+    again and raises what reading them raised)."""
+    try:
+        pdf.close()
+    except Exception:
+        stream = getattr(pdf, "stream", None)
+        if stream is not None:
+            stream.close()
 
 
 def _inside(obj, boxes):

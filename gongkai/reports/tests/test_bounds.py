@@ -252,3 +252,10 @@ def test_a_fuzz_sample_through_the_pages_path():
     assert figures["tracebacks"] == [], [r.message for r in results if r.outcome == "traceback"]
     assert figures["over_10s"] == [] and figures["over_500mb"] == []
     assert time.monotonic() - started < 40
+
+
+def test_a_pdf_with_a_broken_page_tree_is_refused_not_a_traceback():
+    """Found by `make fuzz` (a few flipped bytes): pdfplumber raised TypeError reading
+    the pages, and again while closing the file."""
+    data = (TESTDATA / "fuzz" / "broken-page-tree.pdf").read_bytes()
+    assert "页面结构已损坏" in refused(data, "年报.pdf")
