@@ -259,3 +259,9 @@ def test_a_pdf_with_a_broken_page_tree_is_refused_not_a_traceback():
     the pages, and again while closing the file."""
     data = (TESTDATA / "fuzz" / "broken-page-tree.pdf").read_bytes()
     assert "页面结构已损坏" in refused(data, "年报.pdf")
+
+
+def test_xml_bombs_and_external_entities_in_a_docx_are_not_expanded(docx):
+    assert "无法读取" in refused(fuzz.docx_with_xml(docx, fuzz.BILLION_LAUGHS), "年报.docx")
+    text = engine.extract.to_text(fuzz.docx_with_xml(docx, fuzz.XXE), filename="年报.docx")
+    assert "root:" not in text
