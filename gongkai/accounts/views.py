@@ -123,6 +123,11 @@ class SecondFactorView(View):
         enrolling = device is None
         if enrolling:
             device = _enrolment_device(user)
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            # django-otp's throttle after a wrong code: 1, 2, 4 … seconds
+            form.add_error("token", "输入过于频繁，请稍等几秒后再输入当前显示的口令。")
+            return self._render(request, user, form, pending)
         if not device.verify_token(form.cleaned_data["token"]):
             security.record(request, user.get_username(), LoginRecord.Result.SECOND_FACTOR_FAILURE)
             form.add_error("token", "动态口令不正确或已过期，请输入验证器应用中当前显示的口令。")
