@@ -7,6 +7,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -155,6 +156,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, "密码已修改。")
         return response
+
+
+@login_required
+def account(request):
+    """The user's own account security: password, second factor, recent logins."""
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "password_changed_at": security.password_changed_at(user),
+            "expiry_days": security.setting("PASSWORD_EXPIRY_DAYS", 0),
+            "device": security.confirmed_device(user),
+            "required": security.second_factor_required(user),
+            "recent": LoginRecord.objects.filter(username__iexact=user.get_username())[:10],
+            "can_read_records": user.is_staff and user.has_perm("accounts.view_loginrecord"),
+        },
+    )
 
 
 RECORDS_PER_PAGE = 50

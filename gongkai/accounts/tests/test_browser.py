@@ -90,3 +90,23 @@ def test_office_head_enrols_a_second_factor_and_logs_in_with_it(page, demo, sett
     page.goto("/cases/")
     expect(page.get_by_role("heading", name="依申请公开")).to_be_visible()
     assert violations == []
+
+
+def test_admin_reads_the_login_records_and_a_user_their_own(page, demo):
+    submit_login(page, "clerk", "wrong-password")
+    submit_login(page, "clerk", "gongkai-clerk")
+    expect(page.locator(".who")).to_have_text("clerk")
+    page.goto("/accounts/")
+    expect(page.get_by_role("heading", name="最近的登录记录")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("密码错误")
+    page.screenshot(path="/tmp/gongkai-account.png", full_page=True)
+    page.goto("/accounts/records/")
+    expect(page.get_by_role("heading", name="403")).to_be_visible()
+    page.context.clear_cookies()
+    submit_login(page, "admin", "gongkai-admin")
+    page.goto("/accounts/records/")
+    page.get_by_label("用户名").fill("clerk")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("tbody")).to_contain_text("登录成功")
+    page.screenshot(path="/tmp/gongkai-login-records.png", full_page=True)

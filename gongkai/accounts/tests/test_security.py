@@ -386,3 +386,33 @@ def test_expiry_is_off_by_default(demo, client):
     PasswordHistory.objects.filter(user=user).update(at=timezone.now() - timedelta(days=900))
     post_login(client, "wang", "Start-Pass-00")
     assert client.get(reverse("supervision:notices")).status_code == 200
+
+
+# The user's own account page ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        "admin",
+        "registrar",
+        "clerk",
+        "handler1",
+        "legal",
+        "secrecy",
+        "office_head",
+        "leader",
+        "info",
+    ],
+)
+def test_every_user_sees_their_own_account_page_only(demo, client, username):
+    LoginRecord.objects.create(username="someone-else", address=B, result="failure")
+    LoginRecord.objects.create(username=username, address=A, result="success")
+    client.force_login(demo[username])
+    page = client.get(reverse("account")).content.decode()
+    assert "账号安全" in page and A in page and B not in page
+    assert (reverse("login_records") in page) == (username == "admin")
+
+
+def test_account_page_needs_a_login(client):
+    assert client.get(reverse("account"))["Location"].startswith(reverse("login"))
