@@ -96,7 +96,7 @@ def test_admin_reads_the_login_records_and_a_user_their_own(page, demo):
     submit_login(page, "clerk", "wrong-password")
     submit_login(page, "clerk", "gongkai-clerk")
     expect(page.locator(".who")).to_have_text("clerk")
-    page.goto("/accounts/")
+    page.locator(".who").get_by_role("link", name="clerk").click()  # the header's name
     expect(page.get_by_role("heading", name="最近的登录记录")).to_be_visible()
     expect(page.locator("table")).to_contain_text("密码错误")
     page.screenshot(path="/tmp/gongkai-account.png", full_page=True)
