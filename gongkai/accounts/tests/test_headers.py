@@ -222,8 +222,10 @@ def test_the_server_make_serve_runs_refuses_300_mb_without_receiving_it(tmp_path
         with conn:
             conn.sendall(
                 b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Content-Type: application/octet-stream\r\n"
+                b"Content-Type: multipart/form-data; boundary=gongkai\r\n"
                 + f"Content-Length: {300 * 1024 * 1024}\r\n\r\n".encode()
+                + b"--gongkai\r\n"
+                + b'Content-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n'
                 + b"x" * 65536
             )
             conn.settimeout(20)
