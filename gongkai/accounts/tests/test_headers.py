@@ -32,6 +32,7 @@ def production_env(tmp_path, **extra):
         PYTHONPATH=str(ROOT),
     )
     env.pop("EMAIL_HOST", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' fixture
     env.update(extra)
     return env
 
