@@ -170,3 +170,92 @@ INTAKE_TRACK_NUMBER_LIMIT = os.environ.get("INTAKE_TRACK_NUMBER_LIMIT", "10/1h")
 INTAKE_RATE_LIMITS_ENABLED = env_bool("INTAKE_RATE_LIMITS_ENABLED", True)
 INTAKE_TRUSTED_PROXIES = [a for a in os.environ.get("INTAKE_TRUSTED_PROXIES", "").split(",") if a]
 INTAKE_MIN_FILL_SECONDS = float(os.environ.get("INTAKE_MIN_FILL_SECONDS", "3"))
+
+# Accounts and transport security (issue 13; docs/security.md). One block: the lists
+# above get their entries here.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "gongkai.accounts.middleware.AccountSecurityMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+# Lockout first: a locked account × address is refused before its password is tried.
+AUTHENTICATION_BACKENDS = ["gongkai.accounts.backends.LockoutModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "gongkai.accounts.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+    {"NAME": "gongkai.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
+]
+# Days a password is good for; 0 (default): no expiry. Expired: sent to change it.
+PASSWORD_EXPIRY_DAYS = int(os.environ.get("PASSWORD_EXPIRY_DAYS", "0"))
+# Lockout: failures per account × address, and per address across accounts, in a window.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+# TOTP second factor: required for superusers, 系统管理员, 工作机构负责人 and 分管领导
+# (default: in production, off under DEBUG so the demo logs in with passwords); for
+# every other account with ACCOUNTS_OTP_REQUIRED_ALL=1.
+ACCOUNTS_OTP_REQUIRED = env_bool("ACCOUNTS_OTP_REQUIRED", not DEBUG)
+ACCOUNTS_OTP_REQUIRED_ALL = env_bool("ACCOUNTS_OTP_REQUIRED_ALL", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "gongkai")
+# Session timeouts in seconds (0: off): idle, and since login whatever the activity.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(8 * 3600)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT or 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# HTTPS_ONLY=1 (production behind TLS): HSTS, redirect to https, Secure cookies.
+# HTTPS_PROXY_HEADER=1: the reverse proxy sets X-Forwarded-Proto: https.
+HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = 31536000 if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+# The preload flag in the header; submitting the domain to the list is a separate step.
+SECURE_HSTS_PRELOAD = HTTPS_ONLY
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS_ONLY
+if env_bool("HTTPS_PROXY_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production never prints mail to the console: without EMAIL_HOST, SMTP on localhost:25.
+if not DEBUG and not os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": int(os.environ.get("EMAIL_PORT", "25"))},
+        }
+    }
+# Content Security Policy (Django's own): scripts from our origin or with the page's
+# nonce ({{ csp_nonce }}); no inline styles but the 500 page's (its hash).
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, "'sha256-SxRRJUI8E0DvSXwHUWoGAY32R7jjIOs/XhJ3yvnzH7E='"],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Request bodies over this are refused (413) before they are read (gongkai/wsgi.py);
+# above every upload limit, so a file just over one still gets its Chinese message.
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", 32 * 1024 * 1024))

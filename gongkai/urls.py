@@ -1,11 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
     path("", include("gongkai.reports.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("gongkai.accounts.urls")),
     path("admin/", admin.site.urls),
     path("attachments/", include("gongkai.attachments.urls")),
     path("cases/", include("gongkai.cases.urls")),

@@ -3,4 +3,7 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "gongkai.accounts"
-    verbose_name = "用户与演示数据"
+    verbose_name = "用户与账号安全"
+
+    def ready(self):
+        from gongkai.accounts import signals  # noqa: F401
