@@ -16,6 +16,9 @@ from gongkai.attachments import services
 from gongkai.attachments.forms import ApplicantDownloadForm, RemoveForm, UploadForm
 from gongkai.attachments.models import CaseAttachment
 from gongkai.cases.models import Case
+from gongkai.intake import ratelimit
+from gongkai.intake.submission import find_case
+from gongkai.intake.views import limited
 
 NOT_FOUND = "没有找到这件申请或附件，或您无权查看。"
 
@@ -97,7 +100,11 @@ def applicant_download(request, pk):
     if not form.is_valid():
         raise Http404(NOT_FOUND)
     number = form.cleaned_data["tracking_number"].strip()
-    case = Case.objects.filter(tracking_number=number).first()
-    if case is None or not case.check_query_code(form.cleaned_data["query_code"]):
+    code = form.cleaned_data["query_code"]
+    # The same 查询 limits as the 查询 page (issue 13 #6).
+    case, refused = ratelimit.check_code(request, number, lambda: find_case(number, code))
+    if refused is not None:
+        return limited(request, refused.verdict, refused.message)
+    if case is None:
         raise Http404(NOT_FOUND)
     return services.serve(services.public_attachment(case, pk), by=None)

@@ -209,3 +209,43 @@ def test_the_applicant_gets_404_for_a_wrong_code_a_hidden_file_or_another_case(w
     assert (
         client.get(reverse("attachments:applicant_download", args=[visible.pk])).status_code == 405
     )
+
+
+def test_the_applicant_download_is_held_to_the_query_limits(world, coded_case, settings):
+    """Issue 13 #6: /attachments/applicant/<pk>/ checked codes without any limit."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.INTAKE_RATE_LIMITS_ENABLED = True
+    settings.INTAKE_TRACK_RATE_LIMIT = "30/10m"
+    settings.INTAKE_TRACK_NUMBER_LIMIT = "3/1h"
+    case, code = coded_case
+    row = attach(
+        case,
+        SimpleUploadedFile("答复书.pdf", files.PDF),
+        kind="reply",
+        by=world.office,
+        visible_to_applicant=True,
+    )
+    url = reverse("attachments:applicant_download", args=[row.pk])
+    client = Client()
+
+    def post(query_code, address):
+        data = {"tracking_number": case.tracking_number, "query_code": query_code}
+        return client.post(url, data, REMOTE_ADDR=address)
+
+    try:
+        for i in range(3):
+            assert post(f"WRONGCODE{i}", "203.0.113.9").status_code == 404
+        refused = post(code, "203.0.113.9")
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+        assert "失败的次数过多" in refused.content.decode()
+        assert post(code, "198.51.100.7").status_code == 200  # the applicant still can
+        # Failures on the 查询 page and here are counted together: one limiter.
+        data = {"tracking_number": case.tracking_number, "query_code": "WRONGCODE9"}
+        client.post("/xxgk/track/", data, REMOTE_ADDR="192.0.2.1")
+        for i in range(2):
+            post(f"WRONGCODE{i}", "192.0.2.1")
+        assert post(code, "192.0.2.1").status_code == 429
+    finally:
+        cache.clear()
