@@ -33,6 +33,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gongkai import personal_data
 from gongkai.agencies.models import (
     PERSONAL_DATA_ROLES,
     Agency,
@@ -608,9 +609,9 @@ COMPARED_CHARS = 1000  # contents are compared on their first characters
 def _same_applicant_q(applicant):
     q = Q(pk__in=[])
     if applicant.id_document.strip() and applicant.name.strip():
-        q |= Q(
+        q |= Q(  # the ID number is encrypted: exact search by its keyed digest
             applicant_name=applicant.name.strip(),
-            applicant_id_document=applicant.id_document.strip(),
+            applicant_id_digest=personal_data.digest(applicant.id_document),
         )
     if applicant.contact.strip():
         q |= Q(applicant_contact=applicant.contact.strip())
