@@ -32,7 +32,8 @@ run: install
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Production: DEBUG=0 (set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL yourself).
+# Production: DEBUG=0 (set SECRET_KEY, PERSONAL_DATA_KEYS, PERSONAL_DATA_SEARCH_KEY, ALLOWED_HOSTS,
+# DATABASE_URL, REDIS_URL yourself; docs/security.md).
 # granian, one process per core with two threads (as the portal bench measures it); it
 # serves the collected static files itself.
 serve: install

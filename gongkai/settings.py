@@ -26,6 +26,22 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key" if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("生产环境（DEBUG=0）必须设置环境变量 SECRET_KEY。")
+# Citizens' ID numbers are encrypted at rest (gongkai/personal_data.py, docs/security.md):
+# PERSONAL_DATA_KEYS, comma-separated Fernet keys (the first encrypts, all decrypt), and
+# PERSONAL_DATA_SEARCH_KEY for the exact-search digest. Required when DEBUG is off; with
+# DEBUG on, keys derived from SECRET_KEY stand in.
+_DEV_KEY = __import__("hashlib").sha256(f"personal-data\x00{SECRET_KEY}".encode()).digest()
+PERSONAL_DATA_KEYS = [
+    k.strip() for k in os.environ.get("PERSONAL_DATA_KEYS", "").split(",") if k.strip()
+] or ([__import__("base64").urlsafe_b64encode(_DEV_KEY).decode()] if DEBUG else [])
+PERSONAL_DATA_SEARCH_KEY = os.environ.get("PERSONAL_DATA_SEARCH_KEY", "") or (
+    f"dev-search-{SECRET_KEY}" if DEBUG else ""
+)
+if not PERSONAL_DATA_KEYS or not PERSONAL_DATA_SEARCH_KEY:
+    raise RuntimeError(
+        "生产环境（DEBUG=0）必须设置环境变量 PERSONAL_DATA_KEYS 和 PERSONAL_DATA_SEARCH_KEY"
+        "（身份证件号码的加密密钥和检索密钥，见 docs/security.md）。"
+    )
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 ROOT_URLCONF = "gongkai.urls"
 WSGI_APPLICATION = "gongkai.wsgi.application"
@@ -120,6 +136,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "gongkai" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (applicants' ID scans among them) readable by the server's account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Reports larger than this are refused with a Chinese message (年报体检 page).
 REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REPORT_UPLOAD_MAX_BYTES + 1024 * 1024

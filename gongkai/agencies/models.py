@@ -65,6 +65,13 @@ class Role(models.TextChoices):
     INFO_OFFICER = "info_officer", "信息员"  # drafts 主动公开 items (issue 5)
 
 
+# Roles that see an applicant's personal data in full (name, ID number, contact, ID
+# scan); every other role sees it masked (王*) and is refused the ID scan.
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.REGISTRAR, Role.OFFICE, Role.ADMIN, Role.OFFICE_HEAD, Role.LEADER}
+)
+
+
 def role_names(roles):
     """The roles' Chinese names in a stable order, for messages ("登记、承办部门")."""
     return "、".join(Role(r).label for r in sorted(roles))
@@ -100,6 +107,13 @@ class MembershipQuerySet(models.QuerySet):
         """True when `user` holds one of `roles` reaching a record of this agency and
         department."""
         return self.acting_on(user, agency_id, department_id).filter(role__in=roles).exists()
+
+    def sees_personal_data(self, user, agency_id):
+        """True when `user` holds a PERSONAL_DATA_ROLES role in this agency (those roles
+        are agency-wide)."""
+        if user is None or not user.is_authenticated:
+            return False
+        return self.filter(user=user, agency_id=agency_id, role__in=PERSONAL_DATA_ROLES).exists()
 
     def roles_reaching(self, user, agency_id, department_id=None):
         """The roles (a set) `user` holds that reach a record of this agency and

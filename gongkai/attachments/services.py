@@ -49,6 +49,11 @@ class AttachmentError(Exception):
     """An attachment step that may not be taken; the message (Chinese) says why."""
 
 
+# An ID scan is refused to roles that see the applicant masked (王*); downloading any
+# of APPLICANT_KINDS in full is a view of personal data (cases.privacy).
+MASKED_REFUSED_KINDS = frozenset({AttachmentKind.IDENTITY})
+
+
 def roles_on(user, case):
     """The roles `user` holds that reach `case` (empty: may not see it)."""
     return Membership.objects.roles_reaching(user, case.agency_id, case.department_id)

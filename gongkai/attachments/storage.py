@@ -51,10 +51,14 @@ def store(uploaded_file, info, *, subdir):
         raise StorageError(f"refused extension {info.extension!r}")
     relative = f"{subdir}/{secrets.token_hex(16)}.{info.extension}"
     path = absolute_path(relative)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_private_dirs(path.parent)
     digest = hashlib.sha256()
     try:
-        with open(path, "xb") as out:  # exclusive: never overwrite
+        # Exclusive (never overwrite) and readable by the server's account only: the
+        # files include applicants' ID scans (issue 13 #13).
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode())
+        os.fchmod(descriptor, file_mode())  # whatever the umask
+        with open(descriptor, "wb") as out:
             for chunk in _chunks(uploaded_file):
                 digest.update(chunk)
                 out.write(chunk)
@@ -66,6 +70,28 @@ def store(uploaded_file, info, *, subdir):
         path.unlink(missing_ok=True)
         raise
     return relative
+
+
+def file_mode():
+    return getattr(settings, "FILE_UPLOAD_PERMISSIONS", None) or 0o600
+
+
+def directory_mode():
+    return getattr(settings, "FILE_UPLOAD_DIRECTORY_PERMISSIONS", None) or 0o700
+
+
+def _make_private_dirs(directory):
+    """Create `directory` and its missing parents inside MEDIA_ROOT with directory_mode()."""
+    root = media_root()
+    missing = []
+    while not directory.exists() and directory != root and directory.is_relative_to(root):
+        missing.append(directory)
+        directory = directory.parent
+    if not root.exists():
+        missing.append(root)
+    for folder in reversed(missing):
+        folder.mkdir(mode=directory_mode(), parents=True, exist_ok=True)
+        os.chmod(folder, directory_mode())
 
 
 def discard(relative):

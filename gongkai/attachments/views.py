@@ -8,14 +8,19 @@ revealed. Files are served only by services.serve, from the stored random path.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from gongkai.agencies.models import Membership
 from gongkai.attachments import services
 from gongkai.attachments.forms import ApplicantDownloadForm, RemoveForm, UploadForm
 from gongkai.attachments.models import CaseAttachment
+from gongkai.cases import privacy
 from gongkai.cases.models import Case
+from gongkai.intake import ratelimit
+from gongkai.intake.submission import find_case
+from gongkai.intake.views import limited
 
 NOT_FOUND = "没有找到这件申请或附件，或您无权查看。"
 
@@ -67,8 +72,17 @@ def upload(request, tracking_number):
 @login_required
 @require_GET
 def download(request, pk):
+    """A staff download. An ID scan is refused to roles that see the applicant masked
+    (王*); files holding the applicant's personal data, downloaded in full, are
+    recorded as views of it (issue 13 #3)."""
     row = _attachment_or_404(request, pk)
-    return services.serve(row, by=request.user)
+    full = Membership.objects.sees_personal_data(request.user, row.case.agency_id)
+    if row.kind in services.MASKED_REFUSED_KINDS and not full:
+        return render(request, "attachments/withheld.html", {"row": row}, status=403)
+    response = services.serve(row, by=request.user)
+    if full and row.kind in services.APPLICANT_KINDS:
+        privacy.record_view(row.case, request.user, privacy.ATTACHMENT, attachment=row.pk)
+    return response
 
 
 @login_required
@@ -97,7 +111,11 @@ def applicant_download(request, pk):
     if not form.is_valid():
         raise Http404(NOT_FOUND)
     number = form.cleaned_data["tracking_number"].strip()
-    case = Case.objects.filter(tracking_number=number).first()
-    if case is None or not case.check_query_code(form.cleaned_data["query_code"]):
+    code = form.cleaned_data["query_code"]
+    # The same 查询 limits as the 查询 page (issue 13 #6).
+    case, refused = ratelimit.check_code(request, number, lambda: find_case(number, code))
+    if refused is not None:
+        return limited(request, refused.verdict, refused.message)
+    if case is None:
         raise Http404(NOT_FOUND)
     return services.serve(services.public_attachment(case, pk), by=None)

@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save
 
 from gongkai.agencies.models import Agency, Department
 from gongkai.audit import Event
+from gongkai.personal_data import EncryptedTextField
 from gongkai.reports import tables
 
 
@@ -249,6 +250,8 @@ class Case(models.Model):
         date, or the day a 补正 lapsed or the request was withdrawn.
     query_code_hash: HMAC of the 查询码 given to the applicant; the code itself is
         never stored.
+    applicant_id_document: encrypted at rest (gongkai.personal_data); found by exact
+        search through applicant_id_digest only.
     """
 
     agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT)
@@ -260,7 +263,13 @@ class Case(models.Model):
 
     applicant_type = models.CharField("申请人类型", max_length=20, choices=ApplicantType.choices)
     applicant_name = models.CharField("申请人名称", max_length=200)
-    applicant_id_document = models.CharField("身份证明", max_length=100, blank=True)
+    # Encrypted at rest; exact search through the keyed digest (issue 13, 等保 level 3).
+    applicant_id_document = EncryptedTextField(
+        "身份证明", blank=True, digest_field="applicant_id_digest"
+    )
+    applicant_id_digest = models.CharField(
+        "身份证明检索摘要", max_length=64, blank=True, editable=False, db_index=True
+    )
     applicant_contact = models.CharField("联系方式", max_length=200, blank=True)
     applicant_address = models.CharField("通信地址", max_length=300, blank=True)
 

@@ -33,8 +33,16 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongkai.agencies.models import Agency, Department, Membership, Role, reach
-from gongkai.cases import duplicates, forms, stats, workflow
+from gongkai import personal_data
+from gongkai.agencies.models import (
+    PERSONAL_DATA_ROLES,
+    Agency,
+    Department,
+    Membership,
+    Role,
+    reach,
+)
+from gongkai.cases import duplicates, forms, privacy, stats, workflow
 from gongkai.cases.forms import TABS, CaseFilterForm, RegisterForm, ReportForm
 from gongkai.cases.models import (
     OPEN_STATUSES,
@@ -60,7 +68,7 @@ PAGE_SIZE = 50
 # a million cases would cost more than the page itself.
 COUNT_CAP = 10_000
 # Roles that see the applicant's personal data in full (the others see it masked).
-FULL_VIEW_ROLES = {Role.REGISTRAR, Role.OFFICE, Role.ADMIN, Role.OFFICE_HEAD, Role.LEADER}
+FULL_VIEW_ROLES = PERSONAL_DATA_ROLES
 NO_MEMBERSHIP = (
     "您的账号还没有分配到任何机关或部门，因此不能查看依申请公开的申请。"
     "请联系本机关的系统管理员，为您设置所属机关、部门和角色。"
@@ -259,9 +267,15 @@ def _apply_filters(request, cases, data, day):
         cases = cases.filter(received_on__lte=data["received_to"])
     words = data["q"].strip()
     if words:
+        # A person's name is searched only where the user sees names in full: a role
+        # that sees "王*" must not confirm a full name by searching it (issue 13 #3).
+        full = Membership.objects.filter(user=request.user, role__in=FULL_VIEW_ROLES)
+        name_visible = Q(agency_id__in=full.values("agency_id")) | ~Q(
+            applicant_type=ApplicantType.NATURAL_PERSON
+        )
         cases = cases.filter(
             Q(tracking_number__icontains=words)
-            | Q(applicant_name__icontains=words)
+            | (Q(applicant_name__icontains=words) & name_visible)
             | Q(content__icontains=words)
         )
     tab = data["tab"]
@@ -595,9 +609,9 @@ COMPARED_CHARS = 1000  # contents are compared on their first characters
 def _same_applicant_q(applicant):
     q = Q(pk__in=[])
     if applicant.id_document.strip() and applicant.name.strip():
-        q |= Q(
+        q |= Q(  # the ID number is encrypted: exact search by its keyed digest
             applicant_name=applicant.name.strip(),
-            applicant_id_document=applicant.id_document.strip(),
+            applicant_id_digest=personal_data.digest(applicant.id_document),
         )
     if applicant.contact.strip():
         q |= Q(applicant_contact=applicant.contact.strip())
@@ -683,17 +697,7 @@ def _render_detail(request, case, roles, *, bound=None, offer=None, status=200):
     full = bool(roles & FULL_VIEW_ROLES)
     if full:
         # Every full view of personal data is recorded in the case's audit trail.
-        CaseEvent.objects.create(
-            case=case,
-            kind=EventKind.VIEW_APPLICANT,
-            actor=request.user,
-            data={"on": today().isoformat()},
-        )
-        audit.info(
-            "applicant data viewed in full: case=%s user=%s",
-            case.tracking_number,
-            request.user.get_username(),
-        )
+        privacy.record_view(case, request.user, privacy.CASE_PAGE, on=today())
     consultations = list(case.consultations.all())
     day = today()
     deadline = deadline_error = None

@@ -340,6 +340,9 @@ def run():
         "DJANGO_SETTINGS_MODULE": "gongkai.settings",
         "DEBUG": "0",
         "SECRET_KEY": settings.SECRET_KEY,
+        # The server reads the ID numbers this process wrote (required when DEBUG=0).
+        "PERSONAL_DATA_KEYS": ",".join(settings.PERSONAL_DATA_KEYS),
+        "PERSONAL_DATA_SEARCH_KEY": settings.PERSONAL_DATA_SEARCH_KEY,
         "INTAKE_RATE_LIMITS_ENABLED": "0",
         "INTAKE_MIN_FILL_SECONDS": "0",
         "PYTHONUNBUFFERED": "1",

@@ -2,11 +2,17 @@
 
 A limit is "N/period" (period: a number with s, m or h, e.g. "5/10m"): at most N
 counted requests per key in each fixed window of that length. Keys are a scope
-("apply", "track", "track-number") plus the client address or the tracking
-number, hashed. Settings: INTAKE_RATE_LIMIT (applications per address),
-INTAKE_TRACK_RATE_LIMIT (查询 per address), INTAKE_TRACK_NUMBER_LIMIT (failed 查询
-per tracking number); INTAKE_RATE_LIMITS_ENABLED = False turns every limit off
-(the benchmark does this).
+("apply", "track", "track-number") plus the client address, or the client address
+and the tracking number, hashed. Settings: INTAKE_RATE_LIMIT (applications per
+address), INTAKE_TRACK_RATE_LIMIT (code checks per address), INTAKE_TRACK_NUMBER_LIMIT
+(failed code checks per address and tracking number); INTAKE_RATE_LIMITS_ENABLED =
+False turns every limit off (the benchmark does this).
+
+Every check of a 受理编号 + 查询码 (the 查询 page, the applicant's download) goes
+through check_code. Failures are counted per (address, tracking number), never per
+tracking number alone: wrong guesses from elsewhere cannot lock the real applicant
+out (issue 13 #6). Guessing stays hopeless: a 查询码 is 10 random letters and digits
+(36^10 ≈ 3.7×10^15), and every address is held to INTAKE_TRACK_RATE_LIMIT checks.
 
 The client address is REMOTE_ADDR. X-Forwarded-For is read only when REMOTE_ADDR
 is one of INTAKE_TRUSTED_PROXIES (the reverse proxy in front of gongkai): then
@@ -118,3 +124,38 @@ def exceeded(scope, ident, setting, *, at=None):
         return False
     at = time.time() if at is None else at
     return (cache.get(_key(scope, ident, int(at // limit.seconds))) or 0) >= limit.count
+
+
+ADDRESS_REFUSAL = "同一网络地址在{period}内最多查询 {count} 次，您已达到上限。"
+NUMBER_REFUSAL = (
+    "从您的网络地址对这个受理编号的查询在{period}内失败的次数过多，为保护申请人的信息，"
+    "暂时不能查询。"
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A code check refused by a limit: the verdict (for Retry-After) and the message."""
+
+    verdict: Verdict
+    message: str
+
+
+def check_code(request, tracking_number, check):
+    """Run `check()` — it checks the 查询码 and returns the case or None — under the
+    查询 limits. Returns (case or None, Refusal or None); check() is not run when
+    refused. Counted: every check per address; failures per (address, number)."""
+    address = client_address(request)
+    verdict = hit("track", address, "INTAKE_TRACK_RATE_LIMIT")
+    if not verdict.allowed:
+        text = ADDRESS_REFUSAL.format(period=verdict.limit.period_text(), count=verdict.limit.count)
+        return None, Refusal(verdict, text)
+    pair = f"{address}\x00{str(tracking_number).strip().upper()}"
+    if exceeded("track-number", pair, "INTAKE_TRACK_NUMBER_LIMIT"):
+        limit = limit_for("INTAKE_TRACK_NUMBER_LIMIT")
+        text = NUMBER_REFUSAL.format(period=limit.period_text())
+        return None, Refusal(Verdict(False, limit.seconds, limit), text)
+    case = check()
+    if case is None:
+        hit("track-number", pair, "INTAKE_TRACK_NUMBER_LIMIT")
+    return case, None

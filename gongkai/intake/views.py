@@ -38,7 +38,10 @@ log = logging.getLogger("gongkai.audit")
 
 RECEIPT_KEY = "intake_receipt"
 GRANT_KEY = "intake_track"
-RECEIPT_SECONDS = 30 * 60  # the receipt (with the 查询码) stays in the session this long
+# The receipt holds the plain 查询码 and the applicant's details: it stays in the session
+# only for the minutes the applicant needs to save it, stamped with its end, and is
+# dropped from the session on the first request after that (issue 13 #5).
+RECEIPT_SECONDS = 10 * 60
 GRANT_SECONDS = 15 * 60
 AGENCY_CACHE_SECONDS = 60  # document links work this long after a successful 查询
 DOWNLOAD_SALT = "gongkai.intake.download"
@@ -91,7 +94,8 @@ def _see_other(url):
     return response
 
 
-def _limited(request, verdict, message):
+def limited(request, verdict, message):
+    """The 429 page: `message` and when to try again."""
     minutes = max(1, round(verdict.retry_after / 60))
     response = render(
         request,
@@ -110,13 +114,14 @@ def _limited(request, verdict, message):
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply(request):
     if request.method != "POST":
+        _session_receipt(request)  # drops a receipt whose time is up
         agency = resolve_agency(request.GET.get("agency"))
         return _form_page(request, agency, ApplicationForm())
 
     verdict = ratelimit.hit("apply", ratelimit.client_address(request), "INTAKE_RATE_LIMIT")
     if not verdict.allowed:
         log.warning("online application refused by rate limit")
-        return _limited(
+        return limited(
             request,
             verdict,
             f"同一网络地址在{verdict.limit.period_text()}内最多提交 {verdict.limit.count} 次申请，"
@@ -182,13 +187,24 @@ def _to_receipt(request, receipt):
     data = receipt.as_dict()
     data["until"] = time.time() + RECEIPT_SECONDS
     request.session[RECEIPT_KEY] = data
+    _keep_briefly(request, RECEIPT_SECONDS)
     return _see_other(reverse("intake:receipt"))
 
 
+def _keep_briefly(request, seconds):
+    """An applicant's (anonymous) session ends `seconds` from now, on the server too, so
+    nothing it holds outlives what it is for; a signed-in user's session is left as is
+    (its receipt is dropped by _session_receipt)."""
+    if not request.user.is_authenticated:
+        request.session.set_expiry(seconds)
+
+
 def _session_receipt(request):
+    """The receipt while it is needed; after its time it is removed from the session."""
     data = request.session.get(RECEIPT_KEY)
     if not data or data.get("until", 0) < time.time():
-        request.session.pop(RECEIPT_KEY, None)
+        if RECEIPT_KEY in request.session:
+            request.session.pop(RECEIPT_KEY)
         return None
     return data
 
@@ -256,31 +272,19 @@ def receipt_done(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def track(request):
+    _session_receipt(request)  # drops a receipt whose time is up
     if request.method != "POST":
         return render(request, "intake/track.html", {"form": TrackForm(), "errors": []})
-    verdict = ratelimit.hit("track", ratelimit.client_address(request), "INTAKE_TRACK_RATE_LIMIT")
-    if not verdict.allowed:
-        return _limited(
-            request,
-            verdict,
-            f"同一网络地址在{verdict.limit.period_text()}内最多查询 {verdict.limit.count} 次，"
-            "您已达到上限。",
-        )
     form = TrackForm(request.POST)
     if not form.is_valid():
         return _track_page(request, form, status=400)
     number = form.cleaned_data["tracking_number"]
-    if ratelimit.exceeded("track-number", number.upper(), "INTAKE_TRACK_NUMBER_LIMIT"):
-        limit = ratelimit.limit_for("INTAKE_TRACK_NUMBER_LIMIT")
-        return _limited(
-            request,
-            ratelimit.Verdict(False, limit.seconds, limit),
-            f"这个受理编号在{limit.period_text()}内查询失败的次数过多，为保护申请人的信息，"
-            "暂时不能查询。",
-        )
-    case = submission.find_case(number, form.cleaned_data["query_code"])
+    case, refused = ratelimit.check_code(
+        request, number, lambda: submission.find_case(number, form.cleaned_data["query_code"])
+    )
+    if refused is not None:
+        return limited(request, refused.verdict, refused.message)
     if case is None:
-        ratelimit.hit("track-number", number.upper(), "INTAKE_TRACK_NUMBER_LIMIT")
         form.add_error(None, WRONG)
         return _track_page(request, form, status=400)
     grant = {
@@ -289,6 +293,8 @@ def track(request):
         "until": time.time() + GRANT_SECONDS,
     }
     request.session[GRANT_KEY] = grant
+    if RECEIPT_KEY not in request.session:  # a receipt keeps its own (shorter) end
+        _keep_briefly(request, GRANT_SECONDS)
     documents = [
         {
             "name": row.original_name,

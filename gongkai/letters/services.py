@@ -306,11 +306,12 @@ def may_generate(user, case):
     return Membership.objects.acting_on(user, case.agency_id, case.department_id).exists()
 
 
-def generate(case, key, *, by, on, consultation_id=None, fmt="docx"):
+def generate(case, key, *, by, on, consultation_id=None, fmt="docx", applicant=None):
     """Make the letter `key` for `case`; returns (bytes, LetterIssued).
 
     on: the letter's date (发文日期) and the year of a new 文号. fmt: "docx" or
     "pdf" (pdf.PdfError when LibreOffice is missing or fails: nothing recorded).
+    applicant: the applicant's name as `by` may see it (masked, 王*); None: in full.
     """
     if fmt not in FORMATS:
         raise LetterError("文书格式只能是 DOCX 或 PDF。")
@@ -339,6 +340,8 @@ def generate(case, key, *, by, on, consultation_id=None, fmt="docx"):
             serial = (last or 0) + 1
         number = letterhead.number(year, serial)
         values = values_for(case, letterhead, on=on, consultation=item.consultation, number=number)
+        if applicant is not None:
+            values["申请人"] = applicant
         data = build_docx(compose(letterhead, template, values, draft=item.draft))
         if fmt == "pdf":
             data = pdf.to_pdf(data)

@@ -16,7 +16,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from gongkai.agencies.models import Agency, Membership
+from gongkai.cases import privacy
 from gongkai.cases.models import Case
+from gongkai.cases.views import list_name
 from gongkai.letters import pdf, services
 from gongkai.letters.defaults import DEFAULTS, PLACEHOLDERS
 from gongkai.letters.forms import LetterheadForm, TemplateForm
@@ -54,15 +56,26 @@ def download(request, tracking_number, key):
     docx_url = request.path + (f"?consultation={consultation_id}" if consultation_id else "")
     if fmt == "pdf" and pdf.converter() is None:
         return _pdf_unavailable(request, case, key, pdf.UNAVAILABLE, docx_url)
+    # A role that sees the applicant as "王*" gets the letter with the name masked; a
+    # full copy is a view of personal data and recorded (issue 13 #3).
+    full = Membership.objects.sees_personal_data(request.user, case.agency_id)
     try:
         data, _issued = services.generate(
-            case, key, by=request.user, on=today(), consultation_id=consultation_id, fmt=fmt
+            case,
+            key,
+            by=request.user,
+            on=today(),
+            consultation_id=consultation_id,
+            fmt=fmt,
+            applicant=None if full else list_name(case),
         )
     except pdf.PdfError as error:
         return _pdf_unavailable(request, case, key, str(error), docx_url)
     except services.LetterError as error:
         messages.error(request, str(error))
         return redirect("cases:detail", tracking_number=case.tracking_number)
+    if full:
+        privacy.record_view(case, request.user, privacy.LETTER, on=today(), letter=key)
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     name = f"{case.tracking_number}-{services.label_of(key)}.{fmt}"
     response["Content-Disposition"] = content_disposition_header(True, name)

@@ -235,6 +235,9 @@ def _server(cache_seconds):
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-not-secret",
+        # The server reads the ID numbers this process wrote (required when DEBUG=0).
+        "PERSONAL_DATA_KEYS": ",".join(settings.PERSONAL_DATA_KEYS),
+        "PERSONAL_DATA_SEARCH_KEY": settings.PERSONAL_DATA_SEARCH_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "PORTAL_AGENCY_CODE": BENCH_CODE,
         "PORTAL_CACHE_SECONDS": str(cache_seconds),

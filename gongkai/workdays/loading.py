@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Q
 
 from gongkai.workdays import seed
 from gongkai.workdays.calendar import WorkCalendar
-from gongkai.workdays.models import ExceptionalDay
+from gongkai.workdays.models import CalendarChange, ExceptionalDay
 
 NATIONAL = ""
 _cache = {}
@@ -66,11 +66,28 @@ def national_years():
     )
 
 
-def _replace(year_days, source, note=""):
-    """Replace the national rows of each year in `year_days` {year: [seed.Day]}."""
+def day_facts(rows):
+    """[[date, kind, name, scope], ...] of ExceptionalDay rows, as a change record keeps them."""
+    return [[r.date.isoformat(), r.kind, r.name, r.scope] for r in rows]
+
+
+def record_change(how, before, after, *, by=None, years=()):
+    """Keep one CalendarChange: who (`by`, None for the command line), what before, what after."""
+    return CalendarChange.objects.create(
+        actor=by,
+        how=how,
+        data={"years": sorted(years), "before": before, "after": after},
+    )
+
+
+def _replace(year_days, source, note="", *, by=None, how="命令行"):
+    """Replace the national rows of each year in `year_days` {year: [seed.Day]}; the
+    change is recorded (who, before, after)."""
     dates = [d.date for days in year_days.values() for d in days]
     national = ExceptionalDay.objects.filter(scope=NATIONAL)
-    removed, _ = national.filter(Q(year__in=list(year_days)) | Q(date__in=dates)).delete()
+    old = national.filter(Q(year__in=list(year_days)) | Q(date__in=dates)).order_by("date")
+    before = day_facts(old)
+    removed, _ = old.delete()
     rows = [
         ExceptionalDay(date=d.date, kind=d.kind, year=d.year, name=d.name, source=source, note=note)
         for days in year_days.values()
@@ -79,24 +96,26 @@ def _replace(year_days, source, note=""):
     for row in rows:
         row.full_clean(validate_unique=False)
     ExceptionalDay.objects.bulk_create(rows)
+    after = day_facts(sorted(rows, key=lambda r: r.date))
+    record_change(how, before, after, by=by, years=year_days)
     return removed, len(rows)
 
 
 @transaction.atomic
-def load_chinesecalendar():
+def load_chinesecalendar(*, by=None):
     """Seed the national schedule 2004–2026 from chinesecalendar; returns (removed, added)."""
     by_year = {year: [] for year in seed.covered_years()}
     for day in seed.chinesecalendar_days():
         by_year.setdefault(day.year, []).append(day)
-    return _replace(by_year, seed.source_label())
+    return _replace(by_year, seed.source_label(), by=by, how="载入内置节假日数据")
 
 
 @transaction.atomic
-def store_notice(parsed, *, note=""):
+def store_notice(parsed, *, note="", by=None, how="命令行导入通知"):
     """Store a parsed 国务院办公厅 notice as the national schedule of its year."""
     days = [seed.Day(d, seed.HOLIDAY, parsed.year, name) for d, name in parsed.holidays]
     days += [seed.Day(d, seed.WORKDAY, parsed.year, name) for d, name in parsed.workdays]
-    return _replace({parsed.year: days}, parsed.source, note)
+    return _replace({parsed.year: days}, parsed.source, note, by=by, how=how)
 
 
 def year_summary():

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from gongkai.audit import Event
+
 
 class ExceptionalDay(models.Model):
     """A day that breaks the Monday-to-Friday rule: a holiday or a make-up workday.
@@ -38,3 +40,23 @@ class ExceptionalDay(models.Model):
     def __str__(self):
         where = f"［{self.scope}］" if self.scope else ""
         return f"{self.date} {self.name}{self.get_kind_display()}{where}"
+
+
+class CalendarChange(Event):
+    """One change of the working-day calendar: who, when, and the days before and after.
+
+    Every deadline is counted on this calendar, so each change is kept (issue 13 #4).
+    how: what made the change (网页导入通知, 命令行, 后台修改, …).
+    data: {"years": [...], "before": [[date, kind, name, scope], ...], "after": [...]}.
+    """
+
+    how = models.CharField("方式", max_length=50)
+
+    class Meta(Event.Meta):
+        verbose_name = "工作日历变更记录"
+        verbose_name_plural = "工作日历变更记录"
+
+    record_name = "工作日历变更记录"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.how} {self.actor_label}"

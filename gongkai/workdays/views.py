@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
 
 from gongkai.workdays import loading
@@ -26,7 +27,13 @@ def _rows(days):
     return [(d, "周" + WEEKDAYS[d.weekday()], name) for d, name in days]
 
 
+# Replacing a year's schedule deletes and adds calendar rows, and moves every deadline
+# counted on it: staff status alone is not enough (issue 13 #4).
+IMPORT_PERMISSIONS = ("workdays.add_exceptionalday", "workdays.delete_exceptionalday")
+
+
 @staff_member_required
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
 def import_notice(request):
     """GET: the form. POST 'preview': parse and show. POST 'store': parse again and save."""
     form = NoticeForm(request.POST or None)
@@ -38,7 +45,12 @@ def import_notice(request):
             form.add_error(None, str(exc))
         else:
             if "store" in request.POST:
-                removed, added = loading.store_notice(parsed, note=f"由 {request.user} 在网页导入")
+                removed, added = loading.store_notice(
+                    parsed,
+                    note=f"由 {request.user} 在网页导入",
+                    by=request.user,
+                    how="网页导入通知",
+                )
                 messages.success(
                     request,
                     f"已保存{parsed.year}年节假日安排：{added} 条（替换旧记录 {removed} 条）。",

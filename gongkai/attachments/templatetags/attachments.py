@@ -2,6 +2,7 @@
 
 from django import template
 
+from gongkai.agencies.models import PERSONAL_DATA_ROLES
 from gongkai.attachments import services
 from gongkai.attachments.forms import RemoveForm, UploadForm
 from gongkai.attachments.models import CaseAttachment
@@ -22,12 +23,14 @@ def case_attachments(case, user):
         .order_by("uploaded_at", "id")
     )
     may_remove = bool(roles & services.REMOVE_ROLES)
+    full = bool(roles & PERSONAL_DATA_ROLES)
     archived = not services.may_upload(case, roles)
     items = [
         {
             "row": row,
             "size": size_text(row.size),
             "can_remove": not archived and (may_remove or row.uploaded_by_id == user.pk),
+            "withheld": not full and row.kind in services.MASKED_REFUSED_KINDS,
         }
         for row in rows
     ]

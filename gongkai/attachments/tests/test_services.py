@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,18 @@ def test_files_left_by_an_outer_rollback_are_found_and_swept(world, case, media)
     call_command("attachments_sweep", "--delete", "--hours", "0", stdout=out)
     assert f"已删除 {orphan}" in out.getvalue()
     assert stored_files(media) == [Path(media) / kept.stored_path]
+
+
+def test_stored_files_and_their_folders_are_private_to_the_server_account(world, case, media):
+    """Issue 13 #13: ID scans were written 0644 (world-readable) under var/media."""
+    old = os.umask(0o022)
+    try:
+        row = attach(case, pdf(), kind="identity", by=world.registrar)
+    finally:
+        os.umask(old)
+    path = Path(media) / row.stored_path
+    assert path.stat().st_mode & 0o777 == 0o600
+    folder = path.parent
+    while folder != Path(media).parent:
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+        folder = folder.parent

@@ -6,11 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from gongkai.agencies.models import Role
+from gongkai.agencies.models import PERSONAL_DATA_ROLES, Role
 from gongkai.agencies.tests.factories import make_agency, make_user
 from gongkai.attachments.models import AttachmentEvent, CaseAttachment
 from gongkai.attachments.services import attach
 from gongkai.attachments.tests import files
+from gongkai.cases.models import CaseEvent, EventKind
 from gongkai.cases.tests.conftest import national_calendar  # noqa: F401 (autouse, DB tests)
 from gongkai.cases.tests.factories import make_case, run_to
 
@@ -92,6 +93,9 @@ def test_upload_to_a_case_the_user_may_not_act_on_is_404(world, case):
 def test_every_role_acting_on_the_case_may_download_everyone_else_gets_404(world, attachment):
     for role in Role.values:
         response = client_for(getattr(world, role)).get(download_url(attachment))
+        if role not in PERSONAL_DATA_ROLES:  # an ID scan: see the masking test below
+            assert response.status_code == 403, role
+            continue
         assert response.status_code == 200, role
         assert b"".join(response.streaming_content) == files.PDF
     others = {
@@ -102,7 +106,45 @@ def test_every_role_acting_on_the_case_may_download_everyone_else_gets_404(world
     for who, user in others.items():
         assert client_for(user).get(download_url(attachment)).status_code == 404, who
     downloads = AttachmentEvent.objects.filter(attachment=attachment, action="download")
-    assert downloads.count() == len(Role.values)
+    assert downloads.count() == len(PERSONAL_DATA_ROLES)
+
+
+@pytest.mark.parametrize("role", sorted(set(Role.values) - PERSONAL_DATA_ROLES))
+def test_roles_that_see_the_applicant_masked_are_refused_the_id_scan(world, case, role):
+    """Issue 13 #3: roles that see "张*" downloaded the applicant's ID scan."""
+    scan = attach(
+        case, SimpleUploadedFile("身份证.pdf", files.PDF), kind="identity", by=world.registrar
+    )
+    other = attach(
+        case, SimpleUploadedFile("征求意见.pdf", files.PDF), kind="other", by=world.office
+    )
+    client = client_for(getattr(world, role))
+    refused = client.get(download_url(scan))
+    assert refused.status_code == 403
+    assert "不能下载申请人的身份证明材料" in refused.content.decode()
+    assert client.get(download_url(other)).status_code == 200
+    assert not AttachmentEvent.objects.filter(attachment=scan, action="download").exists()
+    page = client.get(reverse("cases:detail", args=[case.tracking_number])).content.decode()
+    assert download_url(other) in page and download_url(scan) not in page
+    assert not CaseEvent.objects.filter(kind=EventKind.VIEW_APPLICANT).exists()
+
+
+@pytest.mark.parametrize("role", sorted(PERSONAL_DATA_ROLES))
+def test_a_full_download_of_applicant_files_is_recorded_as_a_view(world, case, role):
+    user = getattr(world, role)
+    scan = attach(
+        case, SimpleUploadedFile("身份证.pdf", files.PDF), kind="identity", by=world.registrar
+    )
+    other = attach(
+        case, SimpleUploadedFile("征求意见.pdf", files.PDF), kind="other", by=world.office
+    )
+    client = client_for(user)
+    assert client.get(download_url(scan)).status_code == 200
+    assert client.get(download_url(other)).status_code == 200  # no personal data: no view
+    views = CaseEvent.objects.filter(case=case, kind=EventKind.VIEW_APPLICANT)
+    assert [(v.actor, v.data["what"], v.data["attachment"]) for v in views] == [
+        (user, "attachment", scan.pk)
+    ]
 
 
 def test_anonymous_users_are_sent_to_log_in(attachment):
@@ -141,7 +183,7 @@ def test_removal_without_permission_is_explained(world, attachment):
 
 
 def test_the_case_page_shows_the_list_and_the_form(world, case, attachment):
-    page = client_for(world.handler).get(reverse("cases:detail", args=[case.tracking_number]))
+    page = client_for(world.office).get(reverse("cases:detail", args=[case.tracking_number]))
     html = page.content.decode()
     assert 'id="attachments"' in html
     assert download_url(attachment) in html
@@ -209,3 +251,43 @@ def test_the_applicant_gets_404_for_a_wrong_code_a_hidden_file_or_another_case(w
     assert (
         client.get(reverse("attachments:applicant_download", args=[visible.pk])).status_code == 405
     )
+
+
+def test_the_applicant_download_is_held_to_the_query_limits(world, coded_case, settings):
+    """Issue 13 #6: /attachments/applicant/<pk>/ checked codes without any limit."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.INTAKE_RATE_LIMITS_ENABLED = True
+    settings.INTAKE_TRACK_RATE_LIMIT = "30/10m"
+    settings.INTAKE_TRACK_NUMBER_LIMIT = "3/1h"
+    case, code = coded_case
+    row = attach(
+        case,
+        SimpleUploadedFile("答复书.pdf", files.PDF),
+        kind="reply",
+        by=world.office,
+        visible_to_applicant=True,
+    )
+    url = reverse("attachments:applicant_download", args=[row.pk])
+    client = Client()
+
+    def post(query_code, address):
+        data = {"tracking_number": case.tracking_number, "query_code": query_code}
+        return client.post(url, data, REMOTE_ADDR=address)
+
+    try:
+        for i in range(3):
+            assert post(f"WRONGCODE{i}", "203.0.113.9").status_code == 404
+        refused = post(code, "203.0.113.9")
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+        assert "失败的次数过多" in refused.content.decode()
+        assert post(code, "198.51.100.7").status_code == 200  # the applicant still can
+        # Failures on the 查询 page and here are counted together: one limiter.
+        data = {"tracking_number": case.tracking_number, "query_code": "WRONGCODE9"}
+        client.post("/xxgk/track/", data, REMOTE_ADDR="192.0.2.1")
+        for i in range(2):
+            post(f"WRONGCODE{i}", "192.0.2.1")
+        assert post(code, "192.0.2.1").status_code == 429
+    finally:
+        cache.clear()

@@ -167,6 +167,22 @@ def test_filters_and_search_narrow_the_list(world, cases, params, expected):
     assert numbers(response) == {cases[k].tracking_number for k in expected}
 
 
+@pytest.mark.parametrize("role", MASKED)
+def test_roles_that_see_names_masked_cannot_confirm_a_name_by_searching(world, cases, role):
+    """Issue 13 #3: the search matched the exact full name for roles that see "张**"."""
+    client = client_for(getattr(world, role))
+    assert numbers(client.get(reverse("cases:list"), {"q": "张三丰"})) == set()
+    found = numbers(client.get(reverse("cases:list"), {"q": "治安案件"}))  # content still is
+    assert cases["own"].tracking_number in found
+
+
+def test_organisations_are_found_by_name_by_every_role(world, cases):
+    client = client_for(world.legal_reviewer)
+    assert numbers(client.get(reverse("cases:list"), {"q": "律师"})) == {
+        cases["loose"].tracking_number
+    }
+
+
 def test_department_filter_and_search_by_tracking_number(world, cases):
     client = client_for(world.office)
     response = client.get(reverse("cases:list"), {"department": world.other_dept.pk})

@@ -95,11 +95,30 @@ def test_receipt_can_be_cleared_and_then_is_gone(client, world):
     assert "请凭已保存的受理编号和查询码" in gone.content.decode()
 
 
-def test_receipt_expires_after_thirty_minutes(client, world, monkeypatch):
+def test_receipt_expires_after_its_minutes(client, world, monkeypatch):
     client.post(APPLY, person_data())
     later = views.time.time() + views.RECEIPT_SECONDS + 1
     monkeypatch.setattr(views.time, "time", lambda: later)
     assert client.get(reverse("intake:receipt")).status_code == 404
+
+
+def test_the_plain_code_and_details_leave_the_session_after_ten_minutes(client, world, monkeypatch):
+    """Issue 13 #5: the plain 查询码 and the applicant's details stayed in the session
+    (stored on the server) for the session's 14 days."""
+    start = 1_772_409_600.0  # 2026-03-02 08:00 Beijing time
+    monkeypatch.setattr(views.time, "time", lambda: start)
+    client.post(APPLY, person_data())
+    session = client.session
+    assert session[views.RECEIPT_KEY]["until"] == start + 600
+    assert session.get_expiry_age() == 600  # the applicant's session itself ends then
+    assert client.get(reverse("intake:receipt")).status_code == 200
+
+    monkeypatch.setattr(views.time, "time", lambda: start + 9 * 60)
+    assert client.get(reverse("intake:receipt")).status_code == 200
+    monkeypatch.setattr(views.time, "time", lambda: start + 10 * 60 + 1)
+    assert client.get("/xxgk/track/").status_code == 200
+    assert views.RECEIPT_KEY not in client.session
+    assert "张三" not in str(dict(client.session.items()))
 
 
 def test_same_form_posted_twice_gives_the_same_receipt_and_one_case(client, world):

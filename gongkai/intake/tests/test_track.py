@@ -236,21 +236,26 @@ def test_track_rate_limit_per_address(client, world, settings):
     assert int(refused["Retry-After"]) > 0
 
 
-def test_failed_guesses_lock_the_tracking_number_from_any_address(client, world, settings):
+def test_wrong_guesses_from_elsewhere_cannot_lock_the_applicant_out(client, world, settings):
+    """Issue 13 #6: ten wrong codes against a (sequential) tracking number locked the
+    real applicant out of 查询 for an hour, from any address."""
     settings.INTAKE_TRACK_NUMBER_LIMIT = "3/1h"
     case = online_case(world.agency)
-    for i in range(3):
-        r = client.post(
-            TRACK,
-            {"tracking_number": case.tracking_number, "query_code": f"WRONG{i}"},
-            REMOTE_ADDR=f"10.0.0.{i}",
-        )
-        assert r.status_code == 400
-    locked = ask(client, case)  # even the right code, from a new address
+
+    def guess(address, code):
+        data = {"tracking_number": case.tracking_number, "query_code": code}
+        return client.post(TRACK, data, REMOTE_ADDR=address)
+
+    for i in range(5):
+        assert guess("203.0.113.9", f"WRONG{i}").status_code in (400, 429)
+    locked = guess("203.0.113.9", case.query_code)  # the guesser's address is held back
     assert locked.status_code == 429
-    assert "查询失败的次数过多" in locked.content.decode()
+    assert "失败的次数过多" in locked.content.decode()
+    assert guess("198.51.100.7", case.query_code).status_code == 200  # the applicant is not
     unknown = client.post(
-        TRACK, {"tracking_number": "SFGAJ-2026-77777", "query_code": "x"}, REMOTE_ADDR="10.1.1.1"
+        TRACK,
+        {"tracking_number": "SFGAJ-2026-77777", "query_code": "x"},
+        REMOTE_ADDR="203.0.113.9",
     )
     assert unknown.status_code == 400  # other numbers are not affected
 

@@ -9,8 +9,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from gongkai.agencies.models import Role
+from gongkai.agencies.models import PERSONAL_DATA_ROLES, Role
 from gongkai.agencies.tests.factories import make_agency, make_user
+from gongkai.cases.models import CaseEvent, EventKind
 from gongkai.cases.tests.conftest import national_calendar  # noqa: F401 (autouse, DB tests)
 from gongkai.cases.tests.factories import make_case, run_to
 from gongkai.letters import pdf, views
@@ -55,7 +56,8 @@ def test_every_role_acting_on_the_case_downloads_the_reply_everyone_else_gets_40
         assert response["Content-Disposition"].startswith("attachment;")
         assert "filename*=utf-8''" in response["Content-Disposition"]
         text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
-        assert "李雷" in text and case.tracking_number in text
+        name = "李雷" if role in PERSONAL_DATA_ROLES else "李*"
+        assert name in text and case.tracking_number in text
         assert LetterIssued.objects.last().by == getattr(world, role)
     others = {
         "handler of another department": world.other_handler,
@@ -65,6 +67,29 @@ def test_every_role_acting_on_the_case_downloads_the_reply_everyone_else_gets_40
     for who, user in others.items():
         assert client_for(user).get(url(case, "reply.granted")).status_code == 404, who
     assert LetterIssued.objects.count() == len(Role.values)
+
+
+def _letter_text(response):
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+
+
+@pytest.mark.parametrize("role", sorted(set(Role.values) - PERSONAL_DATA_ROLES))
+def test_roles_that_see_the_applicant_masked_get_a_masked_letter(world, case, role):
+    """Issue 13 #3: a letter download gave the full name to roles that see "李*"."""
+    response = client_for(getattr(world, role)).get(url(case, "reply.granted"))
+    text = _letter_text(response)
+    assert "李*" in text and "李雷" not in text
+    assert not CaseEvent.objects.filter(case=case, kind=EventKind.VIEW_APPLICANT).exists()
+
+
+@pytest.mark.parametrize("role", sorted(PERSONAL_DATA_ROLES))
+def test_a_full_letter_is_recorded_as_a_view_of_personal_data(world, case, role):
+    user = getattr(world, role)
+    response = client_for(user).get(url(case, "reply.granted"))
+    assert "李雷" in _letter_text(response)
+    view = CaseEvent.objects.get(case=case, kind=EventKind.VIEW_APPLICANT)
+    assert view.actor == user
+    assert view.data == {"on": "2024-03-20", "what": "letter", "letter": "reply.granted"}
 
 
 def test_unknown_or_unavailable_letters_are_404(world, case):
