@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gongkai.cases",
     "gongkai.intake",
     "gongkai.letters",
+    "gongkai.ops",
     "gongkai.portal",
     "gongkai.publications",
     "gongkai.registers",
@@ -107,7 +108,7 @@ if REDIS_URL:
             "KEY_PREFIX": "gongkai",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Internationalisation: everything a user reads is Chinese.
 LANGUAGE_CODE = "zh-hans"
@@ -164,3 +165,43 @@ INTAKE_TRACK_NUMBER_LIMIT = os.environ.get("INTAKE_TRACK_NUMBER_LIMIT", "10/1h")
 INTAKE_RATE_LIMITS_ENABLED = env_bool("INTAKE_RATE_LIMITS_ENABLED", True)
 INTAKE_TRUSTED_PROXIES = [a for a in os.environ.get("INTAKE_TRUSTED_PROXIES", "").split(",") if a]
 INTAKE_MIN_FILL_SECONDS = float(os.environ.get("INTAKE_MIN_FILL_SECONDS", "3"))
+
+# Operations (issue 17, gongkai.ops; docs/deploy.md): background tasks, health, metrics, logs.
+# TASKS_BACKEND "database" (default: the queue is a table, no extra server), "rq" (Redis at
+# REDIS_URL: any number of `gongkai worker` processes on any machines), "immediate" (tasks
+# run inline). `gongkai worker` runs the queue and the periodic jobs (gongkai/ops/schedule.py).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+INSTALLED_APPS += ["django_tasks_db"]
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise RuntimeError("TASKS_BACKEND=rq 需要同时设置 REDIS_URL。")
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise RuntimeError(f"TASKS_BACKEND“{TASKS_BACKEND}”无效，应为 database、rq 或 immediate。")
+# /metrics (Prometheus): from loopback always, elsewhere with "Authorization: Bearer <token>".
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+MIDDLEWARE.insert(0, "gongkai.ops.metrics.RequestMetrics")
+# LOG_FORMAT "text" (default) or "json" (one JSON object a line, for log collectors).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "gongkai.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"gongkai.ops": {"level": "INFO"}},
+}
