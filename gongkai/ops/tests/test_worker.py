@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
 from gongkai.agencies.models import Role
@@ -57,7 +57,7 @@ def overdue(world):  # noqa: F811
 def test_worker_runs_the_day_s_notify_and_mails_through_the_queue(world, overdue):  # noqa: F811
     tasks.tick(at("2024-03-22 07:05"))
     assert mail.outbox == []  # queued, nothing done yet
-    call_command("worker", "--batch")
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
     run = JobRun.objects.get(job="notify", slot="2024-03-22")
     assert run.status == JobRun.Status.SUCCEEDED and "超期：1 件" in run.output
     assert Notice.objects.filter(case=overdue).exists()
@@ -86,7 +86,7 @@ def test_failed_mail_is_recorded_with_its_error_retried_later_and_re_run(
         }
     }
     tasks.tick(at("2024-03-22 07:05"))
-    call_command("worker", "--batch")
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
     assert JobRun.objects.get(job="notify", slot="2024-03-22").status == "succeeded"
     failed = JobRun.objects.filter(job="notice_mail", attempt=1).earliest("id")
     assert failed.status == JobRun.Status.FAILED
@@ -114,7 +114,7 @@ def test_failed_mail_is_recorded_with_its_error_retried_later_and_re_run(
         follow=True,
     )
     assert "已排队重新运行：通知邮件" in response.text
-    call_command("worker", "--batch")
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
     assert JobRun.objects.filter(job="notice_mail", status=JobRun.Status.SUCCEEDED).exists()
     assert not Notice.objects.filter(emailed_at=None).exclude(recipient__email="").exists()
     assert mail.outbox
@@ -130,7 +130,7 @@ def test_the_last_attempt_gives_up_visibly(world, overdue, settings):  # noqa: F
     call_command("notify", "--date", "2024-03-22", verbosity=0)  # notices kept unsent
     last = len(tasks.MAIL_RETRY_DELAYS) + 1
     run = tasks.enqueue_notice_mail(D("2024-03-22"), attempt=last)
-    call_command("worker", "--batch")
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
     run.refresh_from_db()
     assert run.status == JobRun.Status.FAILED and "不再重试" in run.error
     assert not JobRun.objects.filter(job="notice_mail", attempt=last + 1).exists()
@@ -140,7 +140,7 @@ def test_a_failing_job_keeps_its_traceback(settings):
     # a real failure: a misconfigured session engine (a module without a SessionStore)
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.base"
     tasks.tick(at("2024-03-22 05:00"))
-    call_command("worker", "--batch")
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
     run = JobRun.objects.get(job="clear_sessions", slot="2024-03-22")
     assert run.status == JobRun.Status.FAILED and run.finished_at
     assert "AttributeError" in run.error and "Traceback" in run.error
@@ -152,7 +152,7 @@ def test_notices_page_shows_when_each_job_last_succeeded(client, world):  # noqa
     client.force_login(world.handler)
     page = client.get("/supervision/notices/").text
     assert "逾期预警与超期督办：<strong>尚未成功运行</strong>" in page
-    call_command("worker", "--batch")
+    call_command("worker", "--batch", "--at", "2024-03-22T07:30")
     page = client.get("/supervision/notices/").text
     assert "尚未成功运行" not in page
     assert "逾期预警与超期督办：<time" in page
@@ -164,3 +164,10 @@ def test_only_superusers_see_job_runs_in_the_admin(client, world, role):  # noqa
     client.force_login(user)
     response = client.get("/admin/ops/jobrun/")
     assert response.status_code in (302, 403)
+
+
+def test_worker_at_refuses_a_bad_moment_in_chinese():
+    with pytest.raises(CommandError, match="不是有效时刻"):
+        call_command("worker", "--batch", "--at", "2024-13-01T07:00")
+    with pytest.raises(CommandError, match="只能与 --batch 一起使用"):
+        call_command("worker", "--at", "2024-03-01T07:00")
