@@ -2,7 +2,18 @@ from django.contrib import admin, messages
 
 from gongkai.ops import tasks
 from gongkai.ops.models import JobRun
-from gongkai.ops.schedule import label
+from gongkai.ops.schedule import EXTRA_LABELS, JOBS, label
+
+
+class JobFilter(admin.SimpleListFilter):
+    title = "任务"
+    parameter_name = "job"
+
+    def lookups(self, request, model_admin):
+        return [(job.name, job.label) for job in JOBS] + list(EXTRA_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(job=self.value()) if self.value() else queryset
 
 
 @admin.register(JobRun)
@@ -17,7 +28,7 @@ class JobRunAdmin(admin.ModelAdmin):
         "finished_at",
         "short_error",
     ]
-    list_filter = ["status", "job", "trigger"]
+    list_filter = ["status", JobFilter, "trigger"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
     actions = ["rerun"]
 
