@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-pg bench lint install install-dev browser clean
+.PHONY: run worker serve test test-pg bench lint install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -30,7 +30,11 @@ run: install
 	@echo ""
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	scripts/with-worker $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker alone (task queue and daily jobs; production runs it beside `serve`).
+worker: install
+	$(PY) manage.py worker
 
 # Production: DEBUG=0 (set SECRET_KEY, PERSONAL_DATA_KEYS, PERSONAL_DATA_SEARCH_KEY, ALLOWED_HOSTS,
 # DATABASE_URL, REDIS_URL yourself; docs/security.md).

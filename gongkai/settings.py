@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "gongkai.cases",
     "gongkai.intake",
     "gongkai.letters",
+    "gongkai.ops",
     "gongkai.portal",
     "gongkai.publications",
     "gongkai.registers",
@@ -123,7 +124,7 @@ if REDIS_URL:
             "KEY_PREFIX": "gongkai",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Internationalisation: everything a user reads is Chinese.
 LANGUAGE_CODE = "zh-hans"
@@ -278,3 +279,42 @@ SECURE_CSP = {
 # Request bodies over this are refused (413) before they are read (gongkai/wsgi.py);
 # above every upload limit, so a file just over one still gets its Chinese message.
 REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", 32 * 1024 * 1024))
+# Operations (issue 17, gongkai.ops; docs/deploy.md): background tasks, health, metrics, logs.
+# TASKS_BACKEND "database" (default: the queue is a table, no extra server), "rq" (Redis at
+# REDIS_URL: any number of `gongkai worker` processes on any machines), "immediate" (tasks
+# run inline). `gongkai worker` runs the queue and the periodic jobs (gongkai/ops/schedule.py).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+INSTALLED_APPS += ["django_tasks_db"]
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise RuntimeError("TASKS_BACKEND=rq 需要同时设置 REDIS_URL。")
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise RuntimeError(f"TASKS_BACKEND“{TASKS_BACKEND}”无效，应为 database、rq 或 immediate。")
+# /metrics (Prometheus): from loopback always, elsewhere with "Authorization: Bearer <token>".
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+MIDDLEWARE.insert(0, "gongkai.ops.metrics.RequestMetrics")
+# LOG_FORMAT "text" (default) or "json" (one JSON object a line, for log collectors).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "gongkai.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"gongkai.ops": {"level": "INFO"}},
+}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("publications/", include("gongkai.publications.urls")),
     path("supervision/", include("gongkai.supervision.urls")),
     path("letters/", include("gongkai.letters.urls")),
+    path("", include("gongkai.ops.urls")),
     path("registers/", include("gongkai.registers.urls")),
     path("workdays/", include("gongkai.workdays.urls")),
     path("xxgk/", include("gongkai.intake.urls")),

@@ -214,10 +214,11 @@ def _write(new):
     Notice.objects.bulk_create(new, ignore_conflicts=True)
 
 
-def run(day, *, agency_code=None, dry_run=False, connection=None):
+def run(day, *, agency_code=None, dry_run=False, connection=None, send_mail=True):
     """Scan every agency (or the one with `agency_code`), write the notices, e-mail them.
 
     With dry_run nothing is written and nothing is sent; the summary says what would be.
+    send_mail=False leaves the e-mail to the caller (`gongkai worker` queues it).
     """
     agencies = Agency.objects.order_by("code")
     if agency_code:
@@ -235,6 +236,8 @@ def run(day, *, agency_code=None, dry_run=False, connection=None):
         summary.would_email = _unique([n.recipient for n in new])
         return summary
     _write(new)
+    if not send_mail:
+        return summary
     unsent = (
         Notice.objects.filter(
             created_on=day, emailed_at__isnull=True, case__agency__in=[s.agency for s in scans]

@@ -1,0 +1,173 @@
+"""`gongkai worker`: the periodic jobs on their schedule, mail through the queue with
+retries, JobRun records, re-runs from the admin, the notices page's last successes."""
+
+import datetime as dt
+import socket
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
+
+from gongkai.agencies.models import Role
+from gongkai.agencies.tests.factories import make_user
+from gongkai.cases import workflow
+from gongkai.cases.tests.factories import make_case
+from gongkai.ops import tasks
+from gongkai.ops.models import JobRun
+from gongkai.supervision.models import Notice
+from gongkai.supervision.tests.conftest import D, calendar_loaded, world  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+BJ = ZoneInfo("Asia/Shanghai")
+
+
+def at(text):
+    return dt.datetime.fromisoformat(text).replace(tzinfo=BJ)
+
+
+def test_daily_jobs_are_queued_once_at_their_time():
+    assert {r.job for r in tasks.tick(at("2024-03-22 06:59"))} == {
+        "attachments_sweep",
+        "clear_sessions",
+    }
+    queued = tasks.tick(at("2024-03-22 07:00"))
+    assert [r.job for r in queued] == ["notify"]
+    assert queued[0].slot == "2024-03-22"
+    assert tasks.tick(at("2024-03-22 18:00")) == []  # a second worker, later: nothing new
+    assert JobRun.objects.filter(job="notify").count() == 1
+    # each run is on the queue together with its record
+    assert DBTaskResult.objects.count() == 3
+    assert {r.job for r in tasks.tick(at("2024-03-23 07:30"))} == {
+        "notify",
+        "attachments_sweep",
+        "clear_sessions",
+    }
+
+
+@pytest.fixture
+def overdue(world):  # noqa: F811
+    """A case received 2024-02-19, due Mon 2024-03-18: overdue on Fri 2024-03-22."""
+    case = make_case(world.agency, world.registrar, submitted_on=D("2024-02-19"))
+    return workflow.assign(case, by=world.office, department=world.dept, on=D("2024-02-19"))
+
+
+def test_worker_runs_the_day_s_notify_and_mails_through_the_queue(world, overdue):  # noqa: F811
+    tasks.tick(at("2024-03-22 07:05"))
+    assert mail.outbox == []  # queued, nothing done yet
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
+    run = JobRun.objects.get(job="notify", slot="2024-03-22")
+    assert run.status == JobRun.Status.SUCCEEDED and "超期：1 件" in run.output
+    assert Notice.objects.filter(case=overdue).exists()
+    assert set(JobRun.objects.filter(job="notice_mail").values_list("status", flat=True)) == {
+        JobRun.Status.SUCCEEDED
+    }
+    assert mail.outbox and all(m.to[0].endswith("@example.cn") for m in mail.outbox)
+    assert not Notice.objects.filter(emailed_at=None).exclude(recipient__email="").exists()
+
+
+def _closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_failed_mail_is_recorded_with_its_error_retried_later_and_re_run(
+    world,  # noqa: F811
+    overdue,
+    settings,
+):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": _closed_port(), "timeout": 2},
+        }
+    }
+    tasks.tick(at("2024-03-22 07:05"))
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
+    assert JobRun.objects.get(job="notify", slot="2024-03-22").status == "succeeded"
+    failed = JobRun.objects.filter(job="notice_mail", attempt=1).earliest("id")
+    assert failed.status == JobRun.Status.FAILED
+    assert "无法连接邮件服务器" in failed.error and "重试" in failed.error
+    retries = JobRun.objects.filter(job="notice_mail", attempt=2)
+    assert {r.status for r in retries} == {JobRun.Status.QUEUED}  # wait: not run by this batch
+    waiting = DBTaskResult.objects.filter(status="READY")
+    assert waiting and all(
+        t.run_after > failed.finished_at + dt.timedelta(seconds=50) for t in waiting
+    )
+    assert Notice.objects.filter(emailed_at=None).exclude(recipient__email="").exists()
+
+    # the mail server is back: the admin re-runs the failed delivery
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    admin = make_user(world.agency, Role.ADMIN, username="sysadmin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/ops/jobrun/",
+        {"action": "rerun", "_selected_action": [failed.pk]},
+        follow=True,
+    )
+    assert "已排队重新运行：通知邮件" in response.text
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
+    assert JobRun.objects.filter(job="notice_mail", status=JobRun.Status.SUCCEEDED).exists()
+    assert not Notice.objects.filter(emailed_at=None).exclude(recipient__email="").exists()
+    assert mail.outbox
+
+
+def test_the_last_attempt_gives_up_visibly(world, overdue, settings):  # noqa: F811
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": _closed_port(), "timeout": 2},
+        }
+    }
+    call_command("notify", "--date", "2024-03-22", verbosity=0)  # notices kept unsent
+    last = len(tasks.MAIL_RETRY_DELAYS) + 1
+    run = tasks.enqueue_notice_mail(D("2024-03-22"), attempt=last)
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
+    run.refresh_from_db()
+    assert run.status == JobRun.Status.FAILED and "不再重试" in run.error
+    assert not JobRun.objects.filter(job="notice_mail", attempt=last + 1).exists()
+
+
+def test_a_failing_job_keeps_its_traceback(settings):
+    # a real failure: a misconfigured session engine (a module without a SessionStore)
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.base"
+    tasks.tick(at("2024-03-22 05:00"))
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
+    run = JobRun.objects.get(job="clear_sessions", slot="2024-03-22")
+    assert run.status == JobRun.Status.FAILED and run.finished_at
+    assert "AttributeError" in run.error and "Traceback" in run.error
+    sweep = JobRun.objects.get(job="attachments_sweep", slot="2024-03-22")
+    assert sweep.status == JobRun.Status.SUCCEEDED  # one failure does not stop the others
+
+
+def test_notices_page_shows_when_each_job_last_succeeded(client, world):  # noqa: F811
+    client.force_login(world.handler)
+    page = client.get("/supervision/notices/").text
+    assert "逾期预警与超期督办：<strong>尚未成功运行</strong>" in page
+    call_command("worker", "--batch", "--at", "2024-03-22T07:30")
+    page = client.get("/supervision/notices/").text
+    assert "尚未成功运行" not in page
+    assert "逾期预警与超期督办：<time" in page
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMIN])
+def test_only_superusers_see_job_runs_in_the_admin(client, world, role):  # noqa: F811
+    user = getattr(world, role)
+    client.force_login(user)
+    response = client.get("/admin/ops/jobrun/")
+    assert response.status_code in (302, 403)
+
+
+def test_worker_at_refuses_a_bad_moment_in_chinese():
+    with pytest.raises(CommandError, match="不是有效时刻"):
+        call_command("worker", "--batch", "--at", "2024-13-01T07:00")
+    with pytest.raises(CommandError, match="只能与 --batch 一起使用"):
+        call_command("worker", "--at", "2024-03-01T07:00")
