@@ -164,3 +164,12 @@ INTAKE_TRACK_NUMBER_LIMIT = os.environ.get("INTAKE_TRACK_NUMBER_LIMIT", "10/1h")
 INTAKE_RATE_LIMITS_ENABLED = env_bool("INTAKE_RATE_LIMITS_ENABLED", True)
 INTAKE_TRUSTED_PROXIES = [a for a in os.environ.get("INTAKE_TRUSTED_PROXIES", "").split(",") if a]
 INTAKE_MIN_FILL_SECONDS = float(os.environ.get("INTAKE_MIN_FILL_SECONDS", "3"))
+
+# 行政复议/行政诉讼 (gongkai/appeals; docs/appeals.md). Where the law is unclear, a setting:
+# - the 复议 answer's "十日"/"五日" are working days (行政复议法 2023 第八十八条第二款);
+#   False counts calendar days with the holiday-end rule instead.
+APPEALS_RECONSIDERATION_WORKDAYS = env_bool("APPEALS_RECONSIDERATION_WORKDAYS", True)
+# - a 复议/诉讼 still pending at the end of a year counts in that year's table 四 as
+#   尚未审结 and again, with its result, in the year it is decided ("carry"); "filed"
+#   counts it only in the year it was brought.
+APPEALS_CROSS_YEAR_RULE = os.environ.get("APPEALS_CROSS_YEAR_RULE", "carry")
