@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("appeals/", include("gongkai.appeals.urls")),
     path("attachments/", include("gongkai.attachments.urls")),
     path("cases/", include("gongkai.cases.urls")),
     path("publications/", include("gongkai.publications.urls")),
