@@ -118,7 +118,7 @@ class RecordForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answered_on = date_field("提交日期")
-    file = FileField("答复书/答辩状（选填）")
+    file = FileField("答复书/答辩状")
 
 
 class DecideForm(forms.Form):
@@ -140,7 +140,7 @@ class DecideForm(forms.Form):
         required=False,
         help_text="决定书/判决书责令重新答复的，填写其规定的期限；申请将退回承办部门重新办理。",
     )
-    file = FileField("决定书/判决书/裁定书（选填）")
+    file = FileField("决定书/判决书/裁定书")
 
 
 class DocumentForm(forms.Form):

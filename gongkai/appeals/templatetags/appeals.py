@@ -2,8 +2,7 @@
 
 from django import template
 
-from gongkai.appeals import matters
-from gongkai.appeals.views import today
+from gongkai.appeals import matters, views
 
 register = template.Library()
 
@@ -16,6 +15,6 @@ def case_appeals(case, user):
     return {
         "visible": True,
         "case": case,
-        "matters": matters.matters(appeals, today()),
+        "matters": matters.matters(appeals, views.today()),
         "may_record": matters.may_record(user, case.agency_id) and case.closed_on is not None,
     }

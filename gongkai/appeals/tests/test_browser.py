@@ -85,7 +85,7 @@ def test_a_corrected_reconsideration_reopens_the_case_for_a_new_reply(page, peop
     page.goto(f"/appeals/{appeal.pk}/")
     answer = page.locator("#answer-form")
     fill(answer, {"提交日期": "2024-10-09"})
-    answer.get_by_label("答复书/答辩状（选填）").set_input_files(
+    answer.get_by_label("答复书/答辩状（选填）", exact=True).set_input_files(
         {"name": "答复书.pdf", "mimeType": "application/pdf", "buffer": files.PDF}
     )
     answer.get_by_role("button", name="登记提交").click()
