@@ -318,3 +318,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"gongkai.ops": {"level": "INFO"}},
 }
+# 行政复议/行政诉讼 (gongkai/appeals; docs/appeals.md). Where the law is unclear, a setting:
+# - the 复议 answer's "十日"/"五日" are working days (行政复议法 2023 第八十八条第二款);
+#   False counts calendar days with the holiday-end rule instead.
+APPEALS_RECONSIDERATION_WORKDAYS = env_bool("APPEALS_RECONSIDERATION_WORKDAYS", True)
+# - a 复议/诉讼 still pending at the end of a year counts in that year's table 四 as
+#   尚未审结 and again, with its result, in the year it is decided ("carry"); "filed"
+#   counts it only in the year it was brought.
+APPEALS_CROSS_YEAR_RULE = os.environ.get("APPEALS_CROSS_YEAR_RULE", "carry")

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from gongkai.accounts.demo import DEMO_USERS
 from gongkai.agencies.models import Agency, Department, Membership, Role
-from gongkai.appeals.models import Appeal
+from gongkai.appeals import demo as appeals_demo
 from gongkai.cases import workflow
 from gongkai.cases.models import ApplicantType as A
 from gongkai.cases.models import Case
@@ -329,34 +329,6 @@ class _Builder:
             )
         return case
 
-    def appeal(self, case):
-        """A 行政复议 (sometimes followed by a suit) against a reply, as known on `today`."""
-        rng = self.rng
-        filed = case.replied_on + dt.timedelta(rng.randrange(20, 55))
-        if filed > self.today:
-            return
-        decided = filed + dt.timedelta(rng.randrange(40, 70))
-        result = rng.choices(("upheld", "corrected", "other"), (7, 2, 1))[0]
-        done = decided <= self.today
-        Appeal.objects.create(
-            case=case,
-            kind="reconsideration",
-            body="示范市人民政府",
-            filed_on=filed,
-            result=result if done else "pending",
-            decided_on=decided if done else None,
-        )
-        if done and result == "upheld" and rng.random() < 0.3:
-            sued = decided + dt.timedelta(rng.randrange(5, 15))
-            if sued <= self.today:
-                Appeal.objects.create(
-                    case=case,
-                    kind="litigation",
-                    after_reconsideration=True,
-                    body="示范市城关区人民法院",
-                    filed_on=sued,
-                )
-
 
 def _usernames():
     return [d.username for d in DEMO_USERS]
@@ -413,8 +385,7 @@ def load(today=None):
     cases.append(b.pending(_workdays_before(b.cal, today, 19), B.CRIMINAL, "刑侦支队"))
     cases.append(b.pending(_workdays_before(b.cal, today, 26), B.TRAFFIC, "交警支队"))
     replied = [c for c in cases if c.replied_on and c.outcome.startswith(("denied", "unavail"))]
-    for case in rng.sample(replied, min(len(replied), 7)):
-        b.appeal(case)
+    appeals_demo.load(b, replied)  # recorded through gongkai/appeals/workflow.py
     return len(cases)
 
 

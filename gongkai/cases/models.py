@@ -321,6 +321,8 @@ class Case(models.Model):
     )
     delivered_on = models.DateField("送达日期", null=True, blank=True)
     archived_on = models.DateField("归档日期", null=True, blank=True)
+    # Set by workflow.reopen: a 复议决定/判决 ordered a new reply by this day.
+    reopened_due_on = models.DateField("重新答复期限", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = CaseQuerySet.as_manager()
@@ -430,6 +432,12 @@ class EventKind(models.TextChoices):
     ARCHIVE = "archive", "归档"
     SUPERVISE = "supervise", "督办"
     VIEW_APPLICANT = "view_applicant", "查看申请人完整信息"
+    # 行政复议/行政诉讼 steps (gongkai/appeals/workflow.py) and the 纠正 reopening.
+    APPEAL_RECORD = "appeal_record", "登记行政复议/诉讼"
+    APPEAL_EDIT = "appeal_edit", "修改行政复议/诉讼信息"
+    APPEAL_ANSWER = "appeal_answer", "提交复议答复/答辩状"
+    APPEAL_DECIDE = "appeal_decide", "登记复议决定/裁判结果"
+    REOPEN = "reopen", "纠正后重新答复"
 
 
 class CaseEvent(Event):

@@ -11,8 +11,8 @@ constraint), so T3-BALANCE holds by construction; totals are sums, so
 T3-ROW-TOTAL, T3-RESULT-SUM and T3-OTHER-SUM hold too; and this year's
 carried_over is last year's carry_forward by definition (CONTINUITY).
 
-Section 四 counts the 复议/诉讼 brought within Y, with their result as known at the
-end of Y (decided later: 尚未审结).
+Section 四 is gongkai/appeals/counting.py (its rules, including the cross-year one,
+are stated there).
 
 Three aggregate queries in all.
 """
@@ -21,7 +21,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 
-from gongkai.appeals.models import Appeal, Kind, Result
+from gongkai.appeals import counting
 from gongkai.cases.models import Case
 from gongkai.reports import tables
 
@@ -62,17 +62,6 @@ def _result_counts(cases, start, end):
     )
 
 
-def _appeal_counts(agency, start, end):
-    """Appeals brought in the year per (kind, after_reconsideration, result at year end)."""
-    decided = Q(decided_on__isnull=False, decided_on__lte=end)
-    return (
-        Appeal.objects.filter(case__agency=agency, filed_on__gte=start, filed_on__lte=end)
-        .values("kind", "after_reconsideration", "result")
-        .annotate(decided=Count("id", filter=decided), n=Count("id"))
-        .order_by()
-    )
-
-
 def requests_section(agency, year, template):
     """Section 三 as {row key: {column key: int}} in the template's rows."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -96,25 +85,6 @@ def requests_section(agency, year, template):
     return rows
 
 
-def appeals_section(agency, year):
-    """Section 四 as {group key: {column key: int}}."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    out = {g.key: {c.key: 0 for c in tables.APPEAL_COLUMNS} for g in tables.APPEAL_GROUPS}
-    for r in _appeal_counts(agency, start, end):
-        if r["kind"] == Kind.RECONSIDERATION:
-            group = "reconsideration"
-        else:
-            group = "litigation_after" if r["after_reconsideration"] else "litigation_direct"
-        cells = out[group]
-        if r["result"] == Result.PENDING:
-            cells[Result.PENDING] += r["n"]
-        else:  # decided after the year ended: still 尚未审结 in this year's report
-            cells[r["result"]] += r["decided"]
-            cells[Result.PENDING] += r["n"] - r["decided"]
-        cells["total"] += r["n"]
-    return out
-
-
 def annual_tables(agency, year):
     """An interchange-format report (spec: annual-report-format.md) with sections 三 and 四."""
     template = tables.template_for_year(year)
@@ -125,5 +95,5 @@ def annual_tables(agency, year):
     report = tables.empty_report(template.key)
     report.update(agency=agency.name, year=year)
     report["requests"] = requests_section(agency, year, template)
-    report["appeals"] = appeals_section(agency, year)
+    report["appeals"] = counting.appeals_section(agency, year)
     return report

@@ -67,6 +67,7 @@ TRANSITIONS = {
     K.DELIVER: ({S.REPLIED}, {S.DELIVERED}),
     K.WITHDRAW: (set(OPEN_STATUSES), {S.CLOSED}),
     K.ARCHIVE: ({S.DELIVERED, S.CLOSED}, {S.ARCHIVED}),
+    K.REOPEN: ({S.REPLIED, S.DELIVERED, S.ARCHIVED}, {S.ASSIGNED}),
 }
 
 _CLERKS = {Role.REGISTRAR, Role.OFFICE}
@@ -91,6 +92,7 @@ ROLES = {
     K.DELIVER: _CLERKS,
     K.WITHDRAW: _CLERKS,
     K.ARCHIVE: {Role.OFFICE},
+    K.REOPEN: {Role.LEGAL_REVIEWER, Role.ADMIN},  # called by gongkai/appeals/workflow.py
 }
 REVIEW_ROLES = {"legal": Role.LEGAL_REVIEWER, "secrecy": Role.SECRECY_REVIEWER}
 REVIEW_FLAGS = {"legal": "legal_review_passed", "secrecy": "secrecy_review_passed"}
@@ -173,6 +175,10 @@ def deadline_of(case, *, today=None, consultations=None):
 
 
 def _refresh_due(case):
+    if case.reopened_due_on is not None:  # the period a 复议决定/判决 set (see reopen)
+        case.due_on = case.original_due_on = case.reopened_due_on
+        case.due_provisional = False
+        return
     if case.received_on is None:  # awaiting confirmation: no clock runs yet (Art. 31)
         case.due_on = case.original_due_on = None
         case.due_provisional = False
@@ -567,7 +573,9 @@ def reply(case, *, by, on):
     """答复 (Art. 36): the day the case counts as concluded in the annual report."""
     case = _begin(case, K.REPLY, by)
     _not_before(on, case.approved_on, "审批日期", "答复日期")
-    case.replied_on = case.closed_on = on
+    case.replied_on = on
+    # A reopened case (reopen) stays concluded on the day of its first reply.
+    case.closed_on = case.closed_on or on
     on_time = case.due_on is None or on <= case.due_on
     return _finish(
         case, K.REPLY, by, ["replied_on", "closed_on"], S.REPLIED, on=on, on_time=on_time
@@ -605,3 +613,38 @@ def archive(case, *, by, on):
     _not_before(on, case.delivered_on or case.closed_on, "送达/办结日期", "归档日期")
     case.archived_on = on
     return _finish(case, K.ARCHIVE, by, ["archived_on"], S.ARCHIVED, on=on)
+
+
+@transaction.atomic
+def reopen(case, *, by, on, due_on, reason):
+    """纠正后重新答复: a 复议决定 or judgment set the reply aside and ordered a new one
+    by `due_on` (the period the decision sets). The case goes back to its department
+    for draft → review → approve → reply → deliver. The first reply stays in this
+    step's record; closed_on is kept, so table 三 counts the request once, concluded
+    in the year of its first reply (docs/appeals.md)."""
+    case = _begin(case, K.REOPEN, by)
+    _not_before(on, case.replied_on, "原答复日期", "重新办理日期")
+    if due_on <= on:
+        raise WorkflowError(f"重新答复期限（{due_on}）应晚于重新办理日期（{on}）。")
+    before = {
+        "previous_outcome": case.outcome,
+        "previous_replied_on": case.replied_on,
+        "previous_delivered_on": case.delivered_on,
+        "previous_archived_on": case.archived_on,
+    }
+    case.reopened_due_on = due_on
+    case.approved_on = case.replied_on = case.delivered_on = case.archived_on = None
+    case.delivery_method = ""
+    case.legal_review_passed = case.secrecy_review_passed = False
+    fields = [
+        "reopened_due_on",
+        "approved_on",
+        "replied_on",
+        "delivered_on",
+        "archived_on",
+        "delivery_method",
+        "legal_review_passed",
+        "secrecy_review_passed",
+    ]
+    reason = _required(reason, "重新办理的理由")
+    return _finish(case, K.REOPEN, by, fields, S.ASSIGNED, on=on, reason=reason, **before)

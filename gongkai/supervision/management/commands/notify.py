@@ -13,6 +13,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from gongkai.appeals import notify as appeals_notify
 from gongkai.supervision import notify, text
 
 
@@ -40,12 +41,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, agency=None, dry_run=False, **options):
         day = parse_day(date) if date else timezone.localdate()
+        # 复议/诉讼 deadlines first, so the run below e-mails their notices too.
+        appeal_lines = appeals_notify.run(day, agency_code=agency, dry_run=dry_run)
         try:
             summary = notify.run(day, agency_code=agency, dry_run=dry_run)
         except notify.NotifyError as error:
             raise CommandError(str(error), returncode=2) from error
         if options["verbosity"]:
             self.stdout.write("\n".join(text.summary_lines(summary)))
+            if appeal_lines:
+                self.stdout.write("\n".join(appeal_lines))
         for s in summary.calendar_errors:
             self.stderr.write(
                 self.style.WARNING(
