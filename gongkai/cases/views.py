@@ -405,7 +405,12 @@ ACTION_LIST = [
         K.DRAFT_DECISION,
         forms.DraftForm,
         lambda c, u, d, day: workflow.draft_decision(
-            c, by=u, outcome=d["outcome"], legal_basis=d["legal_basis"], on=day
+            c,
+            by=u,
+            outcome=d["outcome"],
+            legal_basis=d["legal_basis"],
+            reasons=d.get("reasons", ""),
+            on=day,
         ),
         title="拟办（拟定答复意见）",
     ),

@@ -51,7 +51,9 @@ def test_attribute_access_and_format_specs_are_unknown_placeholders():
 
 def test_unknown_placeholders_are_listed_with_the_allowed_ones():
     [error] = check("{申请人}{申请日}{姓名}", PLACEHOLDERS)
-    assert error.startswith("未知的占位符：{申请日}、{姓名}。可用的占位符有：{申请人}、{受理编号}")
+    assert error.startswith(
+        "未知的占位符：{申请日}、{姓名}。可用的占位符有：{申请人}、{称谓}、{查询码}、{受理编号}"
+    )
 
 
 @pytest.mark.parametrize(
