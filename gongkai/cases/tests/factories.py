@@ -4,6 +4,7 @@ import datetime as dt
 
 from gongkai.cases import workflow
 from gongkai.cases.models import ApplicantType, Channel, DefaultBusinessType, FormWanted
+from gongkai.letters.tests.factories import ensure_remedy_bodies
 
 
 def make_case(agency, by, **kw):
@@ -58,6 +59,8 @@ def run_to(case, w, status, *, outcome="granted", on=None):
         ),
     ]
     for name, step in steps:
+        if name == "replied":  # a reply names the 复议机关 and the court
+            ensure_remedy_bodies(case.agency)
         case = step(case)
         if name == status:
             return case
