@@ -113,7 +113,7 @@ body { font-family: "Noto Serif CJK SC", "Noto Serif CJK", serif; font-size: 16p
 .draft { text-align: center; color: #c00000; font-weight: bold; margin: 0; }
 h1 { text-align: center; font-size: 22pt; line-height: 32pt; font-weight: bold;
   margin: 28pt 0; }
-p { margin: 0; text-align: justify; }
+p { margin: 0; }
 p.indent { text-indent: 2em; }
 .signature, .date { text-align: right; }
 .signature { margin-top: 28pt; }
