@@ -442,6 +442,7 @@ def draft_decision(case, *, by, outcome, legal_basis, on, reasons=""):
         raise WorkflowError("逾期未补正请使用“逾期未补正”环节办结，不能作为拟办结果。")
     if outcome == Outcome.OTHER_NO_FEE:
         raise WorkflowError("逾期未缴费请使用“逾期未缴费”环节办结，不能作为拟办结果。")
+    legal_basis = _required(legal_basis, "法律依据")
     reasons = str(reasons or "").strip()
     if needs_reasons(outcome) and not reasons:
         raise WorkflowError(
@@ -449,7 +450,7 @@ def draft_decision(case, *, by, outcome, legal_basis, on, reasons=""):
             "答复书将写明。"
         )
     case.outcome = outcome
-    case.legal_basis = _required(legal_basis, "法律依据")
+    case.legal_basis = legal_basis
     case.legal_review_passed = case.secrecy_review_passed = False
     fields = ["outcome", "legal_basis", "legal_review_passed", "secrecy_review_passed"]
     return _finish(
