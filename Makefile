@@ -18,10 +18,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
+	@scripts/ensure-pdf
 install-dev: $(VENV)/.installed-dev
 
 browser:
 	@scripts/ensure-chromium
+	@scripts/ensure-pdf
 
 run: install
 	$(PY) manage.py migrate --noinput

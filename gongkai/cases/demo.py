@@ -113,6 +113,30 @@ OUTCOMES = {
     "denied.state_secret": (1, "《政府信息公开条例》第十四条、第三十六条第（三）项"),
 }
 
+# The facts and reasons each demo reply states (Art. 36: every refusal 说明理由).
+REASONS = {
+    "partial": "所申请的统计报表中含有报案人姓名、身份证号码和住址等个人信息，"
+    "公开会损害其合法权益；已删除上述内容后提供其余部分。",
+    "unavailable.not_held": "经在本局档案室、办公室和治安支队业务系统中检索，"
+    "本局没有制作或者获取所申请的信息。",
+    "unavailable.needs_creation": "本局没有按申请所列口径统计的现成数据，"
+    "提供该信息需要对执法记录重新汇总、分析。",
+    "unavailable.unclear": "补正后的申请仍未写明所需信息的名称、文号、形成时间或其他特征性描述，"
+    "本局无法确定所需信息。",
+    "not_processed.petition": "申请内容是对民警执法行为的投诉，要求调查处理，"
+    "并非获取已制作或者获取的政府信息。",
+    "not_processed.duplicate": "申请人此前就同一信息提出过申请，本局已作出答复。",
+    "not_processed.confirm_or_reissue": "申请人要求本局确认其已获取的文件是否真实有效，"
+    "该要求不是获取政府信息。",
+    "denied.enforcement_file": "所申请的是正在办理的治安案件的询问笔录和调查材料，"
+    "属于行政执法案卷信息，该案尚未办结。",
+    "denied.third_party": "所申请的信息载有第三方企业的经营数据，经书面征求意见，"
+    "第三方不同意公开，不公开不会对公共利益造成重大影响。",
+    "denied.process_info": "所申请的是本局研究治安防控方案的会议讨论记录和内部请示，"
+    "属于过程性信息。",
+    "denied.state_secret": "所申请的警力部署方案已依法确定为国家秘密。",
+}
+
 
 def _pick(rng, weighted):
     keys = list(weighted)
@@ -254,8 +278,10 @@ class _Builder:
         day = self.wd(day, rng.randrange(18, 28) if extend else rng.randrange(3, 12))
 
         def draft(c, on):
-            basis = OUTCOMES[outcome][1]
-            return workflow.draft_decision(c, by=handler, outcome=outcome, legal_basis=basis, on=on)
+            basis, reasons = OUTCOMES[outcome][1], REASONS.get(outcome, "")
+            return workflow.draft_decision(
+                c, by=handler, outcome=outcome, legal_basis=basis, reasons=reasons, on=on
+            )
 
         plan.append((day, draft))
         if rng.random() < 0.04:  # 法制审查退回 then redrafted
@@ -345,6 +371,21 @@ def ensure_bureau():
                 Membership.objects.get_or_create(
                     user=users[demo.username], agency=agency, department=dept, role=role
                 )
+    # The demo's replies name the 行政复议机关 and the court (a reply needs both).
+    from gongkai.letters.models import Letterhead
+
+    Letterhead.objects.get_or_create(
+        agency=agency,
+        defaults={
+            "full_name": AGENCY_NAME,
+            "number_prefix": "示公开〔{year}〕",
+            "signature": AGENCY_NAME,
+            "address": "示范市中山路1号",
+            "phone": "0000-12345678",
+            "reconsideration_body": "示范市人民政府",
+            "court": "示范市中山区人民法院",
+        },
+    )
     return agency
 
 

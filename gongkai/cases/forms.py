@@ -24,6 +24,7 @@ from gongkai.cases.models import (
     Party,
     Status,
 )
+from gongkai.cases.workflow import needs_reasons
 from gongkai.reports import tables
 
 TABS = {
@@ -480,6 +481,14 @@ class DraftForm(StepForm):
     legal_basis = _text(
         "法律依据", textarea=True, help_text="已按所选结果填入建议条文，请核对并补充具体理由"
     )
+    reasons = _text(
+        "事实和理由",
+        required=False,
+        max_length=5000,
+        textarea=True,
+        help_text="本案的事实和不予提供（或部分不予提供）的具体理由，答复书将原文写明；"
+        "除“予以公开”外必须填写（条例第三十六条）。",
+    )
     submit = "提交拟办意见"
 
     def __init__(self, *args, **kwargs):
@@ -508,6 +517,11 @@ class DraftForm(StepForm):
                     "legal_basis",
                     f"法律依据仍是“{label}”的建议条文，与所选办理结果不符，请改正。",
                 )
+        if outcome and needs_reasons(outcome) and not (data.get("reasons") or "").strip():
+            self.add_error(
+                "reasons",
+                f"“{Outcome(outcome).label}”须说明理由（条例第三十六条）：请填写事实和理由。",
+            )
         return data
 
 

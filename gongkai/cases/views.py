@@ -419,7 +419,12 @@ ACTION_LIST = [
         K.DRAFT_DECISION,
         forms.DraftForm,
         lambda c, u, d, day: workflow.draft_decision(
-            c, by=u, outcome=d["outcome"], legal_basis=d["legal_basis"], on=day
+            c,
+            by=u,
+            outcome=d["outcome"],
+            legal_basis=d["legal_basis"],
+            reasons=d.get("reasons", ""),
+            on=day,
         ),
         title="拟办（拟定答复意见）",
     ),
@@ -679,7 +684,11 @@ def _duplicate_draft(match):
         f"{forms.LEGAL_BASIS[Outcome.NOT_PROCESSED_DUPLICATE]}：本机关已于{ref['replied_on']}"
         f"就申请人的同一申请（受理编号 {ref['tracking_number']}）作出答复。"
     )
-    return {"outcome": Outcome.NOT_PROCESSED_DUPLICATE, "legal_basis": basis}
+    reasons = (
+        f"申请人此前提出的相同申请（受理编号 {ref['tracking_number']}）本机关已于"
+        f"{ref['replied_on']}作出答复，本次申请的是相同的政府信息。"
+    )
+    return {"outcome": Outcome.NOT_PROCESSED_DUPLICATE, "legal_basis": basis, "reasons": reasons}
 
 
 # ---- detail --------------------------------------------------------------------------

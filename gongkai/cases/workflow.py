@@ -101,6 +101,16 @@ DENIAL_ROLES = {Role.LEADER}  # a 不予公开 decision needs the 分管领导
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 _CODE_LENGTH = 10  # 50 bits
 
+# Other apps' checks and follow-ups of a step: step -> [hook(case, user)], run inside the
+# step's transaction after its event is written; a hook raising WorkflowError refuses the
+# step and nothing is saved (letters: the reply letter's approved text and letterhead).
+STEP_HOOKS = {}
+
+
+def new_query_code():
+    """A fresh plain 查询码; only hash_query_code(code) is ever stored."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+
 
 # ---- helpers -------------------------------------------------------------------
 
@@ -135,6 +145,8 @@ def _finish(case, step, user, fields, status=None, **data):
     data = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
     data.update(status=case.status, due_on=case.due_on.isoformat() if case.due_on else None)
     CaseEvent.objects.create(case=case, kind=step, actor=user, data=data)
+    for hook in STEP_HOOKS.get(step, ()):
+        hook(case, user)
     return case
 
 
@@ -260,7 +272,7 @@ def _create(agency, step, by, fields):
         case.status = S.AWAITING_CONFIRMATION
     for name, label in (("arrived_on", "到达/签收日期"), ("confirmed_on", "确认日期")):
         _not_before(getattr(case, name) or case.submitted_on, case.submitted_on, "提交日期", label)
-    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    code = new_query_code()
     case.query_code_hash = hash_query_code(code)
     case.tracking_number = _tracking_number(agency, (case.received_on or case.submitted_on).year)
     # The table's check constraints concern dates a new case does not have yet (and the
@@ -413,11 +425,21 @@ def record_consultation_answer(consultation, *, by, on, answer=""):
     )
 
 
+def needs_reasons(outcome):
+    """Every outcome but 予以公开 refuses something and must give the case's reasons:
+    Art. 36(三) 不予公开并说明理由, 36(五) 说明理由, Art. 37 the withheld part,
+    Arts. 36(四)(六)(七), 38, 39 and 35 tell the applicant why nothing is provided."""
+    return bool(outcome) and outcome != Outcome.GRANTED
+
+
 @transaction.atomic
-def draft_decision(case, *, by, outcome, legal_basis, on):
-    """拟办: the handling department proposes one outcome row and its legal basis.
+def draft_decision(case, *, by, outcome, legal_basis, on, reasons=""):
+    """拟办: the handling department proposes one outcome row, its legal basis and the
+    case's facts and reasons (事实和理由, required for every refusal: `needs_reasons`).
 
     Partial disclosure (Art. 37) is only `partial` (表三: 区分处理的，只计这一情形).
+    The reasons are kept in the step's event (data["reasons"]); the reply letter
+    quotes them.
     """
     case = _begin(case, K.DRAFT_DECISION, by)
     if outcome not in Outcome.values:
@@ -426,11 +448,20 @@ def draft_decision(case, *, by, outcome, legal_basis, on):
         raise WorkflowError("逾期未补正请使用“逾期未补正”环节办结，不能作为拟办结果。")
     if outcome == Outcome.OTHER_NO_FEE:
         raise WorkflowError("逾期未缴费请使用“逾期未缴费”环节办结，不能作为拟办结果。")
+    legal_basis = _required(legal_basis, "法律依据")
+    reasons = str(reasons or "").strip()
+    if needs_reasons(outcome) and not reasons:
+        raise WorkflowError(
+            f"“{Outcome(outcome).label}”须说明理由（条例第三十六条）：请填写事实和理由，"
+            "答复书将写明。"
+        )
     case.outcome = outcome
-    case.legal_basis = _required(legal_basis, "法律依据")
+    case.legal_basis = legal_basis
     case.legal_review_passed = case.secrecy_review_passed = False
     fields = ["outcome", "legal_basis", "legal_review_passed", "secrecy_review_passed"]
-    return _finish(case, K.DRAFT_DECISION, by, fields, S.DRAFTED, on=on, outcome=outcome)
+    return _finish(
+        case, K.DRAFT_DECISION, by, fields, S.DRAFTED, on=on, outcome=outcome, reasons=reasons
+    )
 
 
 @transaction.atomic

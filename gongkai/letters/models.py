@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from gongkai.agencies.models import Agency
-from gongkai.audit import AppendOnlyModel
+from gongkai.audit import AppendOnlyModel, Event
 from gongkai.cases.models import Case, Consultation
 
 
@@ -20,7 +20,8 @@ class Letterhead(models.Model):
     number_prefix: the 文号 before the serial number; "{year}" becomes the year,
         e.g. “某公开〔{year}〕” gives “某公开〔2026〕12号”.
     signature: the 落款 (and 印章 text) printed above the date.
-    reconsideration_body / court: named in the 行政复议/行政诉讼 notice when set.
+    reconsideration_body / court: named in the 行政复议/行政诉讼 notice; a reply is not
+        issued while either is empty (services.remedy_missing).
     """
 
     agency = models.OneToOneField(
@@ -42,13 +43,13 @@ class Letterhead(models.Model):
         "行政复议机关",
         max_length=100,
         blank=True,
-        help_text="填写后答复书写明向该机关申请行政复议；不填则只写“依法申请行政复议”。",
+        help_text="答复书写明向该机关申请行政复议；未填写时不能生成或发出答复书。",
     )
     court = models.CharField(
         "管辖人民法院",
         max_length=100,
         blank=True,
-        help_text="填写后答复书写明向该法院提起行政诉讼；不填则写“依法向人民法院提起行政诉讼”。",
+        help_text="答复书写明向该法院提起行政诉讼；未填写时不能生成或发出答复书。",
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     updated_by = models.ForeignKey(
@@ -148,3 +149,75 @@ class LetterIssued(AppendOnlyModel):
         return f"{self.case.tracking_number} {self.number}"
 
     record_name = "文书生成记录"
+
+
+class LetterText(AppendOnlyModel):
+    """One version of a case's reply letter as it will be sent (append-only).
+
+    The first version is the agency's template filled with the case's facts when the
+    decision is drafted; staff may edit it before 签发, each save a new version.
+    draft_event: the 拟办 CaseEvent the text was written for: a new 拟办 starts again
+        from the template. The version current when the decision is approved (or
+        re-approved after an edit, LetterEvent "approve_text") is what is sent.
+    """
+
+    record_name = "答复书文本的历史版本"
+    change_hint = "请保存为新版本。"
+
+    case = models.ForeignKey(
+        Case, verbose_name="申请", on_delete=models.PROTECT, related_name="letter_texts"
+    )
+    kind = models.CharField("文书", max_length=60)
+    draft_event = models.ForeignKey(
+        "cases.CaseEvent", verbose_name="拟办记录", on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField("版本")
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("正文")
+    note = models.CharField("修改说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("修改时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "答复书文本"
+        verbose_name_plural = "答复书文本"
+        ordering = ["case", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "draft_event", "version"],
+                name="letters_text_version_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case.tracking_number} {self.kind} 第{self.version}版"
+
+
+class LetterEventKind(models.TextChoices):
+    SAVE_TEXT = "save_text", "修改答复书文本"
+    APPROVE_TEXT = "approve_text", "审批答复书文本"
+    REISSUE_QUERY_CODE = "reissue_query_code", "重新发放查询码"
+
+
+class LetterEvent(Event):
+    """The letters' own audit trail of a case: text edits and approvals, re-issued codes.
+
+    data: approve_text {"kind", "version"}; save_text {"kind", "version",
+    "after_approval"}; reissue_query_code {"reason"} (never the code).
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name="申请", on_delete=models.PROTECT, related_name="letter_events"
+    )
+    kind = models.CharField("环节", max_length=32, choices=LetterEventKind.choices)
+
+    class Meta(Event.Meta):
+        verbose_name = "文书记录"
+        verbose_name_plural = "文书记录"
+
+    def __str__(self):
+        return f"{self.case.tracking_number} {self.get_kind_display()}"
+
+    record_name = "文书记录"

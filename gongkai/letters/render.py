@@ -99,3 +99,48 @@ def build_docx(letter):
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+# ---- HTML: the printable page and the source of the PDF --------------------------------
+
+_CSS = """
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+body { font-family: "Noto Serif CJK SC", "Noto Serif CJK", serif; font-size: 16pt;
+  line-height: 28pt; margin: 0; color: #000; }
+.agency { text-align: center; color: #c00000; font-size: 26pt; line-height: 36pt;
+  font-weight: bold; margin: 0 0 8pt; }
+.number { text-align: right; margin: 0; }
+.draft { text-align: center; color: #c00000; font-weight: bold; margin: 0; }
+h1 { text-align: center; font-size: 22pt; line-height: 32pt; font-weight: bold;
+  margin: 28pt 0; }
+p { margin: 0; }
+p.indent { text-indent: 2em; }
+.signature, .date { text-align: right; }
+.signature { margin-top: 28pt; }
+.footer { font-size: 12pt; line-height: 20pt; margin-top: 28pt; }
+"""
+
+
+def build_html(letter, *, extra_head=""):
+    """The letter as a complete HTML document (escaped), laid out like the DOCX."""
+    from html import escape
+
+    parts = [
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{escape(letter.title)}</title><style>{_CSS}</style>{extra_head}</head><body>",
+        '<p class="screen-only">请使用浏览器的“打印”（Ctrl+P）打印本页。</p>' if extra_head else "",
+        f'<p class="agency">{escape(letter.agency_name)}</p>',
+        f'<p class="number">{escape(letter.number)}</p>',
+    ]
+    if letter.draft_note:
+        parts.append(f'<p class="draft">{escape(letter.draft_note)}</p>')
+    parts.append(f"<h1>{escape(letter.title)}</h1>")
+    for i, text in enumerate(letter.paragraphs):
+        salutation = i == 0 and text.rstrip().endswith("：")
+        parts.append(f"<p{'' if salutation else ' class="indent"'}>{escape(text)}</p>")
+    parts.append(f'<p class="signature">{escape(letter.signature)}</p>')
+    parts.append(f'<p class="date">{escape(letter.date_text)}</p>')
+    for line in letter.footer:
+        parts.append(f'<p class="footer">{escape(line)}</p>')
+    parts.append("</body></html>")
+    return "".join(parts)

@@ -154,3 +154,44 @@ def money(amount):
     if amount is None:
         return None
     return f"{decimal.Decimal(amount).quantize(decimal.Decimal('0.01'))}"
+
+
+# ---- punctuation -------------------------------------------------------------------------
+
+_STOPS = "。，；、："
+_CLOSERS = "”’）》"
+_ENDS = "？！"
+
+
+def tidy(text):
+    """`text` with the doubled punctuation that filling values into sentences leaves.
+
+    A value ending in “。” put before the template's own punctuation gives “。，”,
+    “。。” or “。”。”: a run of stops keeps only its last one (a “？” or “！” is kept
+    over a following “。”), and stops just inside a closing quote or bracket that is
+    itself followed by a stop are dropped (“内容。”。” → “内容”。”).
+    """
+    out = []
+    for ch in text:
+        if ch in _STOPS and out:
+            # Stops just before this one, possibly behind closing quotes/brackets.
+            j = len(out)
+            while j > 0 and out[j - 1] in _CLOSERS:
+                j -= 1
+            k = j
+            while k > 0 and out[k - 1] in _STOPS + _ENDS:
+                k -= 1
+            if k < j:
+                closers = out[j:]
+                kept_end = [c for c in out[k:j] if c in _ENDS]
+                del out[k:]
+                if kept_end and ch == "。":
+                    out.append(kept_end[-1])
+                    out.extend(closers)
+                    continue
+                if closers:
+                    out.extend(closers)
+                out.append(ch)
+                continue
+        out.append(ch)
+    return "".join(out)

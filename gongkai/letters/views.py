@@ -13,22 +13,24 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from gongkai.agencies.models import Agency, Membership
 from gongkai.cases import privacy
-from gongkai.cases.models import Case
+from gongkai.cases.models import Case, Status
 from gongkai.cases.views import list_name
-from gongkai.letters import pdf, services
+from gongkai.letters import services
 from gongkai.letters.defaults import DEFAULTS, PLACEHOLDERS
 from gongkai.letters.forms import LetterheadForm, TemplateForm
-from gongkai.letters.models import LetterTemplate
+from gongkai.letters.models import LetterTemplate, LetterText
 from gongkai.letters.text import TemplateError
 
 NOT_FOUND = "没有找到这件申请或文书，或您无权查看。"
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
 }
 NO_EDIT = "只有本机关的政务公开办（分办）或系统管理员可以修改文书模板和文书抬头。"
 
@@ -53,9 +55,6 @@ def download(request, tracking_number, key):
     fmt = request.GET.get("format", "docx")
     if fmt not in services.FORMATS:
         fmt = "docx"
-    docx_url = request.path + (f"?consultation={consultation_id}" if consultation_id else "")
-    if fmt == "pdf" and pdf.converter() is None:
-        return _pdf_unavailable(request, case, key, pdf.UNAVAILABLE, docx_url)
     # A role that sees the applicant as "王*" gets the letter with the name masked; a
     # full copy is a view of personal data and recorded (issue 13 #3).
     full = Membership.objects.sees_personal_data(request.user, case.agency_id)
@@ -69,29 +68,125 @@ def download(request, tracking_number, key):
             fmt=fmt,
             applicant=None if full else list_name(case),
         )
-    except pdf.PdfError as error:
-        return _pdf_unavailable(request, case, key, str(error), docx_url)
     except services.LetterError as error:
         messages.error(request, str(error))
         return redirect("cases:detail", tracking_number=case.tracking_number)
     if full:
         privacy.record_view(case, request.user, privacy.LETTER, on=today(), letter=key)
+    return _letter_response(case, key, fmt, data)
+
+
+def _letter_response(case, key, fmt, data):
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     name = f"{case.tracking_number}-{services.label_of(key)}.{fmt}"
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(fmt != "html", name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _pdf_unavailable(request, case, key, message, docx_url):
+def _acting_case(request, tracking_number):
+    case = get_object_or_404(Case.objects.select_related("agency"), tracking_number=tracking_number)
+    if not services.may_generate(request.user, case):
+        raise Http404(NOT_FOUND)
+    return case
+
+
+@login_required
+@require_POST
+@never_cache
+def receipt(request, tracking_number):
+    """The 受理回执 with its 查询码, printed or downloaded right after registration (or a
+    re-issue): the plain code comes back from that page and is checked against the
+    stored digest; it is never stored or put in a URL."""
+    case = _acting_case(request, tracking_number)
+    fmt = request.POST.get("format", "html")
+    if fmt not in services.FORMATS:
+        fmt = "html"
+    try:
+        data, _issued = services.generate(
+            case,
+            "receipt",
+            by=request.user,
+            on=today(),
+            fmt=fmt,
+            query_code=request.POST.get("query_code", "").strip().upper(),
+        )
+    except services.LetterError as error:
+        messages.error(request, str(error))
+        return redirect("cases:detail", tracking_number=case.tracking_number)
+    return _letter_response(case, "receipt", fmt, data)
+
+
+@login_required
+@require_POST
+@never_cache
+def reissue_code(request, tracking_number):
+    """重新发放查询码 (the registrar or the office), with the reason; shows the new code once."""
+    case = _acting_case(request, tracking_number)
+    try:
+        case, code = services.reissue_query_code(
+            case, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except services.LetterError as error:
+        messages.error(request, str(error))
+        return redirect("cases:detail", tracking_number=case.tracking_number)
+    return render(request, "letters/code_reissued.html", {"case": case, "query_code": code})
+
+
+@login_required
+def reply_text(request, tracking_number):
+    """The case's reply letter as it will be sent: edit before 签发 (a new version each
+    save), approve an edit made after approval; the versions are listed."""
+    case = _acting_case(request, tracking_number)
+    text = services.reply_text(case)
+    if text is None:
+        raise Http404("这件申请还没有拟办的答复书。")
+    can_edit = services.may_edit_text(request.user, case) and (
+        case.status in services.TEXT_STATUSES
+    )
+    can_approve = text.awaiting_approval and services.may_approve_text(request.user, case)
+    status = 200
+    form = {"title": text.title, "body": text.body, "note": ""}
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "approve":
+                services.approve_text(case, by=request.user)
+                messages.success(request, "修改后的答复书已审批，可以答复。")
+            else:
+                form = {k: request.POST.get(k, "") for k in ("title", "body", "note")}
+                row = services.save_text(case, by=request.user, **form)
+                if case.status == Status.APPROVED:
+                    messages.warning(
+                        request,
+                        f"已保存为第 {row.version} 版。答复书在审批后修改，须重新审批后才能答复。",
+                    )
+                else:
+                    messages.success(request, f"已保存为第 {row.version} 版。")
+        except services.LetterError as refused:
+            error = str(refused)
+            status = 400
+        else:
+            return redirect("letters:reply_text", tracking_number=case.tracking_number)
+    versions = list(
+        LetterText.objects.filter(case=case, kind=text.key, draft_event=text.event)
+        .select_related("created_by")
+        .order_by("-version")
+    )
     context = {
         "case": case,
-        "label": services.label_of(key),
-        "message": message,
-        "docx_url": docx_url,
+        "text": text,
+        "label": services.label_of(text.key),
+        "form": form,
+        "error": error,
+        "can_edit": can_edit,
+        "can_approve": can_approve,
+        "versions": versions,
+        "help": services.TEXT_HELP,
+        "remedy_missing": services.remedy_missing(services.letterhead_for(case.agency)),
     }
-    return render(request, "letters/pdf_unavailable.html", context)
+    return render(request, "letters/reply_text.html", context, status=status)
 
 
 # ---- templates and letterhead ------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_department, make_user
+from gongkai.letters.tests.factories import complete_letterhead
 from gongkai.workdays import loading
 
 
@@ -22,6 +23,7 @@ def world(db):
     other_dept = make_department(agency, name="户政支队")
     users = {role: make_user(agency, role, department=dept) for role in Role.values}
     users["other_handler"] = make_user(agency, Role.HANDLER, department=other_dept)
+    complete_letterhead(agency)  # a reply names the 复议机关 and the court
     return SimpleNamespace(agency=agency, dept=dept, other_dept=other_dept, **users)
 
 

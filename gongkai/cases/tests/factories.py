@@ -4,6 +4,7 @@ import datetime as dt
 
 from gongkai.cases import workflow
 from gongkai.cases.models import ApplicantType, Channel, DefaultBusinessType, FormWanted
+from gongkai.letters.tests.factories import ensure_remedy_bodies
 
 
 def make_case(agency, by, **kw):
@@ -21,6 +22,9 @@ def make_case(agency, by, **kw):
     return workflow.register(agency, by=by, **kw)
 
 
+REASONS = "经查，所申请信息属于本案事实所述情形，理由见卷。"
+
+
 def run_to(case, w, status, *, outcome="granted", on=None):
     """Drive `case` through the usual path up to `status` (one step per working day)."""
     on = on or case.received_on
@@ -29,7 +33,12 @@ def run_to(case, w, status, *, outcome="granted", on=None):
         (
             "drafted",
             lambda c: workflow.draft_decision(
-                c, by=w.handler, outcome=outcome, legal_basis="条例第三十六条第（二）项", on=on
+                c,
+                by=w.handler,
+                outcome=outcome,
+                legal_basis="条例第三十六条第（二）项",
+                reasons="" if outcome == "granted" else REASONS,
+                on=on,
             ),
         ),
         (
@@ -50,6 +59,8 @@ def run_to(case, w, status, *, outcome="granted", on=None):
         ),
     ]
     for name, step in steps:
+        if name == "replied":  # a reply names the 复议机关 and the court
+            ensure_remedy_bodies(case.agency)
         case = step(case)
         if name == status:
             return case

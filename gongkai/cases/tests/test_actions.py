@@ -287,13 +287,13 @@ def test_the_whole_path_through_the_views(world, pinned):
         (w.office, "assign", {"department": w.dept.pk}),
         (w.handler, "consult", {"party": "third_party", "addressee": "某公司", "on": "2024-03-04"}),
         (w.handler, "record_consultation_answer", {"on": "2024-03-04"}),
-        (w.handler, "draft_decision", {"outcome": "partial", "legal_basis": "条例第三十七条"}),
+        (w.handler, "draft_decision", {"outcome": "partial", "legal_basis": "条例第三十七条", "reasons": "含个人信息"}),
         (w.legal_reviewer, "review_legal", {"decision": "return", "comments": "理由不充分"}),
-        (w.handler, "draft_decision", {"outcome": "partial", "legal_basis": "条例第三十七条，理由"}),
+        (w.handler, "draft_decision", {"outcome": "partial", "legal_basis": "条例第三十七条，理由", "reasons": "含个人信息"}),
         (w.legal_reviewer, "review_legal", {"decision": "pass"}),
         (w.secrecy_reviewer, "review_secrecy", {"decision": "pass"}),
         (w.office_head, "return", {"comments": "请核对第三方意见"}),
-        (w.handler, "draft_decision", {"outcome": "partial", "legal_basis": "条例第三十七条"}),
+        (w.handler, "draft_decision", {"outcome": "partial", "legal_basis": "条例第三十七条", "reasons": "含个人信息"}),
         (w.legal_reviewer, "review_legal", {"decision": "pass"}),
         (w.secrecy_reviewer, "review_secrecy", {"decision": "pass"}),
         (w.office_head, "approve", {}),
@@ -501,8 +501,10 @@ def test_a_repeat_of_an_answered_request_can_be_drafted_as_duplicate(world, pinn
     assert draft["outcome"].value() == Outcome.NOT_PROCESSED_DUPLICATE
     basis = draft["legal_basis"].value()
     assert first.tracking_number in basis and "第三十六条第（六）项" in basis
+    assert first.tracking_number in draft["reasons"].value()
     post(office, again, "draft_decision", {"outcome": Outcome.NOT_PROCESSED_DUPLICATE,
-                                           "legal_basis": basis})  # fmt: skip
+                                           "legal_basis": basis,
+                                           "reasons": draft["reasons"].value()})  # fmt: skip
     assert Case.objects.get(pk=again.pk).outcome == Outcome.NOT_PROCESSED_DUPLICATE
     # Someone else's similar request is not a repeat.
     other = make_case(world.agency, world.registrar, submitted_on=D("2024-06-03"),

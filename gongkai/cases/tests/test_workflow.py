@@ -317,7 +317,12 @@ def test_draft_decision_takes_exactly_one_report_row(world):
             case, by=world.handler, outcome="partial", legal_basis=" ", on=D("2024-03-05")
         )
     case = workflow.draft_decision(
-        case, by=world.handler, outcome="partial", legal_basis="条例第三十七条", on=D("2024-03-05")
+        case,
+        by=world.handler,
+        outcome="partial",
+        legal_basis="条例第三十七条",
+        reasons="含第三方个人信息",
+        on=D("2024-03-05"),
     )
     assert (case.status, case.outcome) == (Status.DRAFTED, Outcome.PARTIAL)
 

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_department, make_user
 from gongkai.intake import challenge, checks
+from gongkai.letters.tests.factories import complete_letterhead
 from gongkai.workdays import loading
 
 
@@ -40,6 +41,7 @@ def calendar(db):
 @pytest.fixture
 def world(db):
     agency = make_agency(name="示范市公安局", code="SFGAJ")
+    complete_letterhead(agency)  # a reply names the 复议机关 and the court
     dept = make_department(agency, name="治安支队")
     users = {role: make_user(agency, role, department=dept) for role in Role.values}
     return SimpleNamespace(agency=agency, dept=dept, **users)

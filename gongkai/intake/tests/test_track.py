@@ -130,6 +130,7 @@ def test_running_case_shows_due_date_but_no_internal_steps(client, world, calend
         by=world.handler,
         outcome="denied.state_secret",
         legal_basis="第十四条",
+        reasons="属于国家秘密",
         on=D("2026-03-04"),
     )
     html = ask(client, case, code).content.decode()

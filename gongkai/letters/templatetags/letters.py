@@ -2,9 +2,10 @@
 
 from django import template
 
-from gongkai.letters import pdf, services, views
+from gongkai.agencies.models import Membership
+from gongkai.letters import services, views
 from gongkai.letters.defaults import DEFAULTS
-from gongkai.letters.models import LetterIssued
+from gongkai.letters.models import LetterEvent, LetterEventKind, LetterIssued
 
 register = template.Library()
 
@@ -19,12 +20,23 @@ def case_letters(case, user, on=None):
     )
     for row in issued:
         row.label = DEFAULTS.get(row.kind, {}).get("label", row.kind)
+    text = services.reply_text(case)
+    reply_key = services.reply_key(case)
     return {
         "visible": True,
         "case": case,
         "items": items,
         "issued": issued,
-        "pdf_available": pdf.converter() is not None,
-        "pdf_message": pdf.UNAVAILABLE,
+        "reply_key": reply_key,
+        "text": text,
+        "remedy_missing": services.remedy_missing(services.letterhead_for(case.agency))
+        if reply_key
+        else None,
+        "can_reissue": Membership.objects.holds(
+            user, case.agency_id, case.department_id, services.REISSUE_ROLES
+        ),
+        "reissues": LetterEvent.objects.filter(
+            case=case, kind=LetterEventKind.REISSUE_QUERY_CODE
+        ).select_related("actor"),
         "can_edit": services.may_edit(user, case.agency),
     }

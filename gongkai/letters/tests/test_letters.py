@@ -12,8 +12,9 @@ from gongkai.cases.models import Outcome
 from gongkai.cases.tests.conftest import national_calendar  # noqa: F401 (autouse, DB tests)
 from gongkai.cases.tests.factories import make_case, run_to
 from gongkai.letters import services
-from gongkai.letters.models import Letterhead, LetterIssued, LetterTemplate
+from gongkai.letters.models import LetterIssued, LetterTemplate
 from gongkai.letters.services import LetterError, generate
+from gongkai.letters.tests.factories import complete_letterhead
 from gongkai.letters.text import BLANK, TemplateError, chinese_date
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +79,17 @@ def case_with_outcome(world, outcome):
         return workflow.withdraw(case, by=world.office, on=D("2024-03-04"))
     case = run_to(case, world, "assigned")
     return workflow.draft_decision(
-        case, by=world.handler, outcome=outcome, legal_basis="具体理由见卷宗", on=D("2024-03-04")
+        case,
+        by=world.handler,
+        outcome=outcome,
+        legal_basis="具体理由见卷宗",
+        reasons="" if outcome == "granted" else f"本案理由：{outcome}。",
+        on=D("2024-03-04"),
     )
+
+
+# Closed by their own step (no 拟办): no drafted reasons to quote.
+UNDRAFTED = {"other.no_correction", "other.no_fee", "other.other"}
 
 
 def test_the_table_covers_every_outcome():
@@ -103,7 +113,12 @@ def check_reply(world, outcome):
     assert ARTICLES[outcome] in text, (outcome, text)
     if outcome not in NO_ARTICLE:
         assert "《中华人民共和国政府信息公开条例》" in text
-    assert "六十日内依法申请行政复议" in text and "六个月内依法向人民法院提起行政诉讼" in text
+    assert "六十日内向某某市人民政府申请行政复议" in text
+    assert "六个月内向某某市某某区人民法院提起行政诉讼" in text
+    if outcome not in UNDRAFTED | {"granted"}:
+        assert f"具体理由：本案理由：{outcome}。" in text, text  # Art. 36: 说明理由
+    for doubled in ("。，", "。。", "。”。"):
+        assert doubled not in text
     assert "二〇二四年三月二十日" in text  # 发文日期
     assert issued.kind == key and issued.template_version == 0
     assert issued.sha256 == hashlib.sha256(data).hexdigest()
@@ -206,8 +221,8 @@ def test_only_people_acting_on_the_case_may_generate(world, case):
 
 
 def test_numbers_are_per_agency_and_year_and_kept_for_the_same_letter(world, case):
-    Letterhead.objects.create(
-        agency=world.agency,
+    complete_letterhead(
+        world.agency,
         full_name="某某市公安局",
         number_prefix="某公开〔{year}〕",
         signature="某某市公安局",
@@ -222,8 +237,8 @@ def test_numbers_are_per_agency_and_year_and_kept_for_the_same_letter(world, cas
 
 
 def test_the_letterhead_shapes_the_letter_and_the_remedy(world, case):
-    Letterhead.objects.create(
-        agency=world.agency,
+    complete_letterhead(
+        world.agency,
         full_name="某某市公安局",
         number_prefix="某公开〔{year}〕",
         address="某某路1号",

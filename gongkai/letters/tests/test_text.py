@@ -18,6 +18,7 @@ from gongkai.letters.text import (
     money,
     parse,
     placeholders,
+    tidy,
 )
 
 
@@ -51,7 +52,9 @@ def test_attribute_access_and_format_specs_are_unknown_placeholders():
 
 def test_unknown_placeholders_are_listed_with_the_allowed_ones():
     [error] = check("{申请人}{申请日}{姓名}", PLACEHOLDERS)
-    assert error.startswith("未知的占位符：{申请日}、{姓名}。可用的占位符有：{申请人}、{受理编号}")
+    assert error.startswith(
+        "未知的占位符：{申请日}、{姓名}。可用的占位符有：{申请人}、{称谓}、{查询码}、{受理编号}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,3 +121,28 @@ def test_parse_either_succeeds_or_explains(text):
         assert error.errors and all(isinstance(e, str) for e in error.errors)
     else:
         assert all(isinstance(p, str | Field) for p in parts)
+
+
+# ---- tidy: the punctuation filling leaves ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filled", "clean"),
+    [
+        ("申请获取：“统计数据。”。经审查", "申请获取：“统计数据”。经审查"),
+        ("依据：条例第十六条。，本机关", "依据：条例第十六条，本机关"),
+        ("具体理由：尚未结案。。", "具体理由：尚未结案。"),
+        ("（依据：条例。）。", "（依据：条例）。"),
+        ("理由；。", "理由。"),
+        ("是否属实？。", "是否属实？"),
+        ("他说：“好。”", "他说：“好。”"),  # a quoted sentence keeps its own stop
+        ("甲，乙。丙、丁：戊", "甲，乙。丙、丁：戊"),  # nothing doubled: unchanged
+    ],
+)
+def test_tidy_removes_doubled_punctuation(filled, clean):
+    assert tidy(filled) == clean
+
+
+def test_tidy_is_idempotent():
+    text = "申请获取：“统计数据。”。依据：条例。，理由。。"
+    assert tidy(tidy(text)) == tidy(text)

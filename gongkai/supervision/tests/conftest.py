@@ -7,6 +7,7 @@ import pytest
 
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_department, make_user
+from gongkai.letters.tests.factories import complete_letterhead
 from gongkai.workdays import seed
 from gongkai.workdays.models import ExceptionalDay
 
@@ -61,6 +62,7 @@ def world(calendar_loaded):
     agency = make_agency()
     dept = make_department(agency, name="治安支队")
     other_dept = make_department(agency, name="户政支队")
+    complete_letterhead(agency)  # a reply names the 复议机关 and the court
     return SimpleNamespace(
         agency=agency, dept=dept, other_dept=other_dept, **staff(agency, dept, other_dept)
     )

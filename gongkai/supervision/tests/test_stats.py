@@ -27,7 +27,10 @@ def settle(w, received, outcome, reply_on, *, department=None, consult=None):
         case = workflow.record_consultation_answer(
             case.consultations.get(), by=w.office, on=D(consult[1])
         )
-    case = workflow.draft_decision(case, by=w.office, outcome=outcome, legal_basis="条例", on=on)
+    reasons = "" if outcome == "granted" else "本案的事实和理由。"
+    case = workflow.draft_decision(
+        case, by=w.office, outcome=outcome, legal_basis="条例", reasons=reasons, on=on
+    )
     case = workflow.review(case, by=w.legal_reviewer, kind="legal", passed=True, on=on)
     case = workflow.review(case, by=w.secrecy_reviewer, kind="secrecy", passed=True, on=on)
     case = workflow.approve(case, by=w.leader, on=on)
