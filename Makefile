@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-pg bench lint install install-dev browser clean
+.PHONY: run serve test test-pg bench accuracy lint install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench: install-dev
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py calendar load
 	$(PY) -m gongkai.bench
+
+# Annual-report reading accuracy per layout failure class, over the corpus with truth files.
+accuracy: install
+	$(PY) -m gongkai.reports.accuracy
 
 clean:
 	rm -rf $(VENV) var
