@@ -12,12 +12,13 @@ of them agree on it ("never guess silently"). If the printed figures break
 the sums themselves, nothing is decided from them.
 """
 
+import functools
 import itertools
 import re
 
 # Larger figures than this are not table 三/四 counts: such a cut is not tried.
 _MAX_DIGITS = 9
-_LIMIT = 60_000  # readings tried for one row before giving up (cells left blank)
+_LIMIT = 20_000  # readings of one row beyond which nothing is decided (cells left blank)
 _SUMSET_CAP = 20_000
 _ENUMERATE_CAP = 200_000
 
@@ -84,6 +85,94 @@ def row_candidates(chunks, n, valid, *, split=True):
             if valid(cand):
                 out.add(tuple(cand))
     return out
+
+
+def readings(chunks, groups, limit=_LIMIT):
+    """Every reading of glued digit strings in which each group's parts add to its total.
+
+    `chunks`: digit strings in printed order (a cut is certain between two
+    chunks; anywhere inside one it is possible); `groups`: the number of part
+    cells of each group, in printed order, each followed by its total cell
+    (table 三: [6]; table 四: [4, 4, 4]). Cells not printed at all are blanks
+    (0). Returns a set of tuples, or None when the chunks are not digits or the
+    readings are too many to list.
+    """
+    if not chunks or any(not DIGITS.match(c) for c in chunks):
+        return None
+    digits = "".join(chunks)
+    end = len(digits)
+    cuts = set(itertools.accumulate(len(c) for c in chunks))
+
+    def number(a, b):
+        if b - a > _MAX_DIGITS or (digits[a] == "0" and b - a > 1):
+            return None
+        if any(c in cuts for c in range(a + 1, b)):
+            return None
+        return int(digits[a:b])
+
+    @functools.cache
+    def can(k, a, b, want):
+        """Whether k cells can read digits[a:b] exactly and add to `want`."""
+        if k == 0:
+            return a == b and want == 0
+        width = len(str(want))
+        if b - a > k * width:
+            return False  # no part has more digits than the total
+        if want == 0:
+            return b - a <= k and digits.count("0", a, b) == b - a
+        if width > b - a + 1:
+            return False  # k ≤ 9 parts of at most b - a digits add up to fewer digits
+        if can(k - 1, a, b, want):  # a blank cell
+            return True
+        for c in range(a + 1, min(b, a + _MAX_DIGITS) + 1):
+            value = number(a, c)
+            if value is not None and value <= want and can(k - 1, c, b, want - value):
+                return True
+        return False
+
+    @functools.cache
+    def parts(k, a, b, want):
+        """The k-cell readings of digits[a:b] that add to `want`."""
+        if not can(k, a, b, want):
+            return frozenset()
+        if k == 0:
+            return frozenset({()})
+        out = {(0, *rest) for rest in parts(k - 1, a, b, want)}  # a blank cell
+        for c in range(a + 1, min(b, a + _MAX_DIGITS) + 1):
+            value = number(a, c)
+            if value is None or value > want or not can(k - 1, c, b, want - value):
+                continue
+            out |= {(value, *rest) for rest in parts(k - 1, c, b, want - value)}
+            if len(out) > limit:
+                raise OverflowError
+        return frozenset(out)
+
+    @functools.cache
+    def tail(g, p):
+        """Readings of groups g… from digit p to the end."""
+        if g == len(groups):
+            return frozenset({()}) if p == end else frozenset()
+        out = set()
+        for q in range(p, end + 1):
+            totals = [(0, q)]  # a blank total
+            for r in range(q + 1, min(end, q + _MAX_DIGITS) + 1):
+                value = number(q, r)
+                if value is not None:
+                    totals.append((value, r))
+            for value, r in totals:
+                rest = tail(g + 1, r)
+                if not rest or not can(groups[g], p, q, value):
+                    continue
+                heads = parts(groups[g], p, q, value)
+                out |= {(*h, value, *t) for h in heads for t in rest}
+                if len(out) > limit:
+                    raise OverflowError
+        return frozenset(out)
+
+    try:
+        return set(tail(0, 0))
+    except OverflowError:
+        return None
 
 
 def row_sum(parts, total):

@@ -485,7 +485,6 @@ def request_rows(lines):
 
 def read_requests(lines, reader, template):
     n = len(tables.REQUEST_COLUMNS)
-    col_names = [c.label for c in tables.REQUEST_COLUMNS]
     rows = reader.report["requests"]
     printed_rows = request_rows(lines)
     # Tab-separated rows: the padding most rows agree on places the others.
@@ -521,6 +520,88 @@ def read_requests(lines, reader, template):
             exact_rows[key] = exact
         else:
             open_rows[key] = (printed, line.glued)
+    return _fill_requests(exact_rows, open_rows, reader, template)
+
+
+def read_requests_stream(text, reader, template):
+    """Table 三 from text with no line or cell breaks (every row's digits may be glued)."""
+    start = max(text.find("本列数据"), text.find("收到和处理政府信息公开申请"), 0)
+    chunks = stream_rows(text, tables.TEMPLATES[template].request_rows, start)
+    open_rows = {}
+    for key, row_chunks in chunks.items():
+        if row_chunks is None:
+            open_rows[key] = ([], True)  # not readable: left blank with a finding
+        elif row_chunks:
+            open_rows[key] = (row_chunks, True)
+    if not chunks:
+        return set()
+    _fill_requests({}, open_rows, reader, template)
+    return set(chunks)
+
+
+def read_appeals_stream(text, reader):
+    """Table 四 from text with no line or cell breaks: its three groups' sums split the digits."""
+    start = text.find("行政诉讼情况")
+    chunks = stream_appeals(text, max(start, 0)) if start >= 0 else None
+    if not chunks:
+        return False
+    names = [f"{g.label}{c.label}" for g in tables.APPEAL_GROUPS for c in tables.APPEAL_COLUMNS]
+    values = glued.agree(glued.readings(chunks, [4, 4, 4]) or set(), 15)
+    reader.glued("appeals", "政府信息公开行政复议、行政诉讼情况表", 15, chunks, values, names)
+    cells = iter(values)
+    for group in tables.APPEAL_GROUPS:
+        for col in tables.APPEAL_COLUMNS:
+            reader.report["appeals"][group.key][col.key] = next(cells)
+    return True
+
+
+_PROACTIVE_FIGURES = re.compile(r"^[^\d]*?((?:[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?\s*)+)")
+
+
+def read_proactive_stream(text, reader, template):
+    """Table 二 from text with no line or cell breaks: only rows whose cells stay apart."""
+    start = text.find("第二十条第")
+    if start < 0:
+        return set()
+    rows = {r.key: (b, r) for b, r in template.proactive_rows()}
+    spans = []
+    pos = start
+    for _block, row in template.proactive_rows():
+        m = _loose_pattern(_phrase(row.label)).search(text, pos, pos + 400)
+        if m:
+            spans.append((row, m))
+            pos = m.end()
+    found = set()
+    for i, (row, m) in enumerate(spans):
+        stop = spans[i + 1][1].start() if i + 1 < len(spans) else m.end() + 100
+        lead = _PROACTIVE_FIGURES.match(text[m.end() : stop])
+        block, _ = rows[row.key]
+        n = len(block.columns)
+        tokens = re.findall(r"[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?", lead[1]) if lead else []
+        where = f"proactive.{row.key}"
+        found.add(row.key)
+        if len(tokens) != n:
+            reader.findings.append(
+                finding(
+                    "SHAPE",
+                    WARNING,
+                    where,
+                    f"“{row.label}”的数字连在一起（原文：{' '.join(tokens) or '无'}），"
+                    f"应有{n}个单元格，无法确定各数值的分界，已留空。",
+                    n,
+                    len(tokens),
+                )
+            )
+            continue
+        for col, cell in zip(block.columns, tokens, strict=True):
+            _store_proactive(reader.report["proactive"][row.key], col, cell, None, where, reader)
+    return found
+
+
+def _fill_requests(exact_rows, open_rows, reader, template):
+    n = len(tables.REQUEST_COLUMNS)
+    col_names = [c.label for c in tables.REQUEST_COLUMNS]
+    rows = reader.report["requests"]
     decided = _decide_requests(exact_rows, open_rows, template, reader)
     for key, cells in exact_rows.items():
         where = f"requests.{key}"
@@ -592,7 +673,10 @@ def _decide_requests(exact_rows, open_rows, template, reader):
             if all(v is not None for v in placement):
                 domains[key] = {tuple(placement)}
             continue
-        cands = glued.row_candidates(chunks, n, _ROW_SUM, split=was_glued)
+        if was_glued:
+            cands = glued.readings(chunks, [6])
+        else:
+            cands = glued.row_candidates(chunks, n, _ROW_SUM, split=False)
         if cands:
             domains[key] = cands
         elif cands is not None and not was_glued:
@@ -731,6 +815,72 @@ def _store_proactive(target, col, cell, header_unit_, where, reader):
             )
 
 
+# ---- Tables flattened onto one line ------------------------------------------------
+
+_ROW_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
+_LOOSE = "[\\s、,.()\"“”'‘’]*"
+
+
+@functools.lru_cache(maxsize=64)
+def _loose_pattern(phrase):
+    """A label phrase that may carry spaces and punctuation between its characters."""
+    return re.compile(_LOOSE.join(re.escape(ch) for ch in phrase))
+
+
+def _row_number(label):
+    text = label.replace("（", "(").replace("）", ")")
+    m = _ROW_NUMBER.match(text)
+    return m[0] if m else ""
+
+
+def stream_rows(text, rows, start=0, window=600):
+    """{row key: digit chunks} for rows printed in order with no line or cell breaks.
+
+    Each row's label is found after the previous one; the digits between the
+    label and the next row's label (less that label's own number, "2." in
+    "70000072.没有现成信息") are the row's figures. A row whose stretch holds
+    digits anywhere else is not read.
+    """
+    spans = []
+    pos = start
+    for row in rows:
+        m = _loose_pattern(_phrase(row.label)).search(text, pos, pos + window)
+        if m is None:
+            continue
+        spans.append((row, m))
+        pos = m.end()
+    out = {}
+    for i, (row, m) in enumerate(spans):
+        if i + 1 < len(spans):
+            nxt_row, nxt = spans[i + 1]
+            stretch = text[m.end() : nxt.start()]
+            number = _row_number(nxt_row.label)
+            if number:
+                stretch = re.sub(_LOOSE.join(map(re.escape, number)) + r"\s*$", "", stretch)
+        else:
+            stretch = text[m.end() : m.end() + 200]
+        lead = re.match(r"^[^\d]*?([\d ]*\d)?", stretch)
+        figures = lead[1] or ""
+        rest = stretch[lead.end() :]
+        if i + 1 < len(spans) and re.search(r"\d", rest):
+            out[row.key] = None  # digits elsewhere in the stretch: not this row's alone
+            continue
+        out[row.key] = figures.split()
+    return out
+
+
+def stream_appeals(text, start):
+    """The digit chunks of table 四 flattened onto one line, or None."""
+    m = re.search(r"行政复议", text[start:])
+    if not m:
+        return None
+    head = start + m.end()
+    digits = re.search(r"\d[\d ]*\d|\d", text[head : head + 400])
+    if not digits:
+        return None
+    return digits[0].split()
+
+
 # ---- The whole report ---------------------------------------------------------
 
 
@@ -766,7 +916,7 @@ def parse_text(text, *, filename=None):
             return [parsed[i] for i in idx if parsed[i] is not None]
 
         has_sections = "requests" in sections
-        read_proactive(
+        proactive_found = read_proactive(
             lines_of("proactive") if "proactive" in sections else [p for p in parsed if p],
             reader,
             template,
@@ -775,7 +925,17 @@ def parse_text(text, *, filename=None):
             lines_of("requests") if has_sections else [p for p in parsed if p], reader, template_key
         )
         appeal_lines = lines_of("appeals") if "appeals" in sections else []
-        if not read_appeals(appeal_lines, reader):
+        appeals_found = read_appeals(appeal_lines, reader)
+        if not (found and appeals_found and proactive_found):
+            # A crawled page's body on one line: read the tables from the text stream.
+            flat = " ".join(ln.strip() for ln in raw_lines)
+            if not proactive_found:
+                read_proactive_stream(flat, reader, template)
+            if not found:
+                found = read_requests_stream(flat, reader, template_key)
+            if not appeals_found:
+                appeals_found = read_appeals_stream(flat, reader)
+        if not appeals_found:
             reader.findings.append(
                 finding(
                     "PARSE",
