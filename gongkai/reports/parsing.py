@@ -68,7 +68,8 @@ def split_line(text):
         return Line(
             text, [label], region, False, len(label) <= 40, glued=any(map(glued.is_glued, region))
         )
-    if tail == len(tokens) and tail > 1:
+    if tail == len(tokens) and (tail > 1 or read_number(tokens[0]) is not None):
+        # Figures alone on a line (PDF text prints a narrow row's label around them).
         return Line(text, [], tokens, False, True, glued=any(map(glued.is_glued, tokens)))
     return Line(text, [stripped] if stripped else [], [], False, False)
 
@@ -404,6 +405,7 @@ def _count(cell, where, reader):
 _ROW_SUM = glued.row_sum(range(6), 6)
 
 
+@functools.lru_cache(maxsize=16384)
 def _strong_label(label):
     """A label that starts a row of its own: printed with its number, or a long row phrase."""
     text = label.strip().replace("（", "(").replace("）", ")")
@@ -459,6 +461,10 @@ def request_rows(lines):
             if key_alone is None:
                 if not strong and open_key is not None:
                     continue  # more of the open row's label
+                if strong:
+                    # A numbered label starts a new row, even one cut short ("5.属 于三类").
+                    open_key = None
+                    pending = ""
                 pending = (pending + label)[-80:] if line.separated or len(label) < 40 else ""
                 continue
             key = key_alone
@@ -673,7 +679,9 @@ def _decide_requests(exact_rows, open_rows, template, reader):
             if all(v is not None for v in placement):
                 domains[key] = {tuple(placement)}
             continue
-        if was_glued:
+        if not was_glued and all(c == "0" for c in chunks):
+            cands = {(0,) * n}  # zeros only: every placement reads the same
+        elif was_glued:
             cands = glued.readings(chunks, [6])
         else:
             cands = glued.row_candidates(chunks, n, _ROW_SUM, split=False)
@@ -773,6 +781,18 @@ def read_proactive(lines, reader, template):
         unit = header_unit("".join(header))
         for col, cell in zip(block.columns, exact, strict=True):
             _store_proactive(out[key], col, cell, unit, f"{where}/{col.key}", reader)
+    if found:
+        # A row the table prints but the text did not yield: blank, and said so.
+        for _block, row in template.proactive_rows():
+            if row.key not in found:
+                reader.findings.append(
+                    finding(
+                        "PARSE",
+                        WARNING,
+                        f"proactive.{row.key}",
+                        f"未能读出“{row.label}”一行的数字，已留空，请对照原文核实。",
+                    )
+                )
     return found
 
 
