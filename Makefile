@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker serve test test-pg bench lint install install-dev browser clean
+.PHONY: run worker serve test test-pg bench accuracy lint install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -75,6 +75,9 @@ bench: install-dev
 .PHONY: fuzz
 fuzz: install-dev
 	$(PY) -m gongkai.reports.fuzz --count $${FUZZ_COUNT:-1000}
+# Annual-report reading accuracy per layout failure class, over the corpus with truth files.
+accuracy: install
+	$(PY) -m gongkai.reports.accuracy
 
 clean:
 	rm -rf $(VENV) var

@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from . import legacy, tables
+from . import glued, legacy, tables
 from .cells import YUAN_PER, header_unit, is_blank, is_value, place, read_number, sums_hold
 from .findings import INFO, WARNING, finding
 from .normalize import label_key, normalise
@@ -25,9 +25,13 @@ class Line:
     region: list  # the cells after the last label (values and blanks)
     strict: bool  # "| a | b |": every cell is present, so positions are exact
     separated: bool  # the line had table separators or trailing numbers
+    tabbed: bool = False  # tab-separated: blank cells kept as empty fields
+    glued: bool = False  # digits touch the label or each other: cell boundaries lost
 
 
 _SPACE_SPLIT = re.compile(r"\s+")
+# "一、本年新收政府信息公开申请数量230 000023": a label with its row's digits glued on.
+_GLUED_TAIL = re.compile(r"^(.*?[\u4e00-\u9fff)”\"])([\d ]*\d)$")
 
 
 def split_line(text):
@@ -40,7 +44,17 @@ def split_line(text):
             return None  # a Markdown separator row
         return _line(text, cells, strict, True)
     if "\t" in stripped:
-        return _line(text, [c.strip() for c in stripped.split("\t")], False, True)
+        # Only spaces are trimmed: a trailing tab is a blank last cell (e.g. 总计).
+        cells = text.strip(" \n\r").split("\t")
+        line = _line(text, [c.strip() for c in cells], False, True)
+        line.tabbed = True
+        return line
+    m = _GLUED_TAIL.match(stripped) if stripped[-1:].isdigit() else None
+    if m and m[2][0].isdigit() and len(m[1]) <= 80:
+        # Digits touching the label: the crawler dropped the cell boundaries.
+        tokens = m[2].split()
+        is_glued = len(tokens) < 7 or any(map(glued.is_glued, tokens))
+        return Line(text, [m[1].strip()], tokens, False, len(m[1]) <= 40, glued=is_glued)
     if not stripped or not is_value(stripped.rsplit(None, 1)[-1]):
         return Line(text, [stripped] if stripped else [], [], False, False)  # prose
     tokens = _SPACE_SPLIT.split(stripped)
@@ -50,9 +64,13 @@ def split_line(text):
     if tail and tail < len(tokens):
         # "规章 0 0 0": a space-separated row; its label may itself hold spaces.
         label = "".join(tokens[: len(tokens) - tail])
-        return Line(text, [label], tokens[len(tokens) - tail :], False, len(label) <= 40)
-    if tail == len(tokens) and tail > 1:
-        return Line(text, [], tokens, False, True)
+        region = tokens[len(tokens) - tail :]
+        return Line(
+            text, [label], region, False, len(label) <= 40, glued=any(map(glued.is_glued, region))
+        )
+    if tail == len(tokens) and (tail > 1 or read_number(tokens[0]) is not None):
+        # Figures alone on a line (PDF text prints a narrow row's label around them).
+        return Line(text, [], tokens, False, True, glued=any(map(glued.is_glued, tokens)))
     return Line(text, [stripped] if stripped else [], [], False, False)
 
 
@@ -78,9 +96,25 @@ def tokens_of(line, n):
     while trimmed and is_blank(trimmed[-1]):
         trimmed.pop()
     printed = [c for c in trimmed if not is_blank(c)]
-    if len(trimmed) == n and line.separated:
+    if len(trimmed) == n and line.separated and not line.glued:
         return trimmed, printed
     return None, printed
+
+
+def tab_offsets(line, n):
+    """Where n cells can start in a tab-separated row: every cell outside them is blank.
+
+    A browser copy keeps blank cells as empty fields, so a row with blank
+    cells still shows each value's column, up to padding fields around them.
+    """
+    region = line.region
+    if not line.tabbed or len(region) < n:
+        return ()
+    return tuple(
+        o
+        for o in range(len(region) - n + 1)
+        if all(is_blank(c) for c in region[:o]) and all(is_blank(c) for c in region[o + n :])
+    )
 
 
 # ---- Sections -----------------------------------------------------------------
@@ -326,6 +360,34 @@ class Reader:
             )
         )
 
+    def glued(self, where, label, expected, printed, values, n_names):
+        got = " ".join(printed) if printed else "无"
+        filled = [n_names[i] for i, v in enumerate(values) if v is not None]
+        if all(v is not None for v in values):
+            outcome = "按表格的合计关系只有一种拆分，已全部读出，请对照原文核实。"
+            severity = INFO
+        elif filled:
+            outcome = (
+                f"按表格的合计关系能确定的只有：{'、'.join(filled)}；"
+                "其余单元格有不止一种拆分都符合合计关系，已留空。"
+            )
+            severity = WARNING
+        else:
+            outcome = (
+                "有不止一种拆分（或没有一种拆分）符合表格的合计关系，已全部留空，请对照原文核实。"
+            )
+            severity = WARNING
+        self.findings.append(
+            finding(
+                "SHAPE",
+                severity,
+                where,
+                f"“{label}”的数字连在一起，单元格之间的分隔已丢失（原文：{got}）。{outcome}",
+                expected,
+                len(printed),
+            )
+        )
+
 
 def _count(cell, where, reader):
     """A count cell: a whole number, or None for a blank (with a finding if unreadable)."""
@@ -340,58 +402,226 @@ def _count(cell, where, reader):
     return num.value
 
 
-def read_requests(lines, reader, template):
-    n = len(tables.REQUEST_COLUMNS)
-    col_names = [c.label for c in tables.REQUEST_COLUMNS]
-    valid = sums_hold([(list(range(6)), 6)])
-    rows = reader.report["requests"]
+_ROW_SUM = glued.row_sum(range(6), 6)
+
+
+@functools.lru_cache(maxsize=16384)
+def _strong_label(label):
+    """A label that starts a row of its own: printed with its number, or a long row phrase."""
+    text = label.strip().replace("（", "(").replace("）", ")")
+    if _PREFIX.match(text):
+        return True
+    key = label_key(label)
+    return any(len(phrase) >= 4 and phrase in key for phrase, _ in _REQUEST_PHRASES)
+
+
+def _values_only(line):
+    return line is not None and not line.labels and any(not is_blank(c) for c in line.region)
+
+
+def request_rows(lines):
+    """{row key: (line with the row's values, label)} for table 三, in printed order.
+
+    Labels wrapped across lines are joined; a continuation line ("计其他情形）")
+    stays with the row whose label it continues, even if it holds another
+    row's words; values printed on a line of their own go to the row whose
+    label stands just before (PDF text) or, when nothing follows, just after.
+    """
+    out = {}
     found = set()
     pending = ""  # label text of a row broken across lines
-    last_key = None
-    for line in lines:
+    open_key = None  # a row whose label was read and whose values are still to come
+    orphan = None  # a values-only line no row could take yet
+    for i, line in enumerate(lines):
         label = "".join(line.labels)
         has_values = any(not is_blank(c) for c in line.region)
-        key = match_row(pending + label, _REQUEST_PHRASES, has_values=has_values) if label else None
-        if key is None and label and has_values is False:
+        if not label:
+            if not has_values:
+                continue
+            if open_key is not None:
+                out[open_key] = (line, "")
+                found.add(open_key)
+                open_key = None
+            else:
+                orphan = line
+            continue
+        strong = _strong_label(label)
+        if has_values and open_key is not None and not strong:
+            # The rest of the open row's label, printed beside its values.
+            out[open_key] = (line, label)
+            found.add(open_key)
+            open_key = None
+            pending = ""
+            continue
+        key = match_row(label, _REQUEST_PHRASES, has_values=has_values) if strong else None
+        if key is None:
+            key = match_row(pending + label, _REQUEST_PHRASES, has_values=has_values)
+        if key is None and not has_values:
             key_alone = match_row(label, _REQUEST_PHRASES, has_values=False)
             if key_alone is None:
+                if not strong and open_key is not None:
+                    continue  # more of the open row's label
+                if strong:
+                    # A numbered label starts a new row, even one cut short ("5.属 于三类").
+                    open_key = None
+                    pending = ""
                 pending = (pending + label)[-80:] if line.separated or len(label) < 40 else ""
                 continue
             key = key_alone
-        if key is None and not label and has_values and last_key and last_key not in found:
-            key = last_key  # the values of a row whose label stood on the line above
-        if key is None:
-            pending = ""
-            continue
         pending = ""
-        last_key = key
-        if key in found or key not in rows:
-            if key not in rows and has_values:
-                reader.findings.append(
-                    finding(
-                        "PARSE",
-                        WARNING,
-                        f"requests.{key}",
-                        f"“{label}”一行不属于{template}年格式，未读入。",
-                        None,
-                        label,
-                    )
-                )
+        if key is None or key in found:
+            open_key = None
             continue
         if not has_values:
-            continue  # a printed blank row, or a label whose values follow
-        exact, printed = tokens_of(line, n)
+            open_key = key
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if orphan is not None and not _values_only(nxt):
+                # Values printed above their label (a label centred in a tall cell).
+                out[key] = (orphan, label)
+                found.add(key)
+                open_key = None
+            orphan = None
+            continue
+        open_key = None
+        orphan = None
         found.add(key)
-        where = f"requests.{key}"
+        out[key] = (line, label)
+    return out
+
+
+def read_requests(lines, reader, template):
+    n = len(tables.REQUEST_COLUMNS)
+    rows = reader.report["requests"]
+    printed_rows = request_rows(lines)
+    # Tab-separated rows: the padding most rows agree on places the others.
+    offsets = [tab_offsets(line, n) for line, _ in printed_rows.values()]
+    unique = {o[0] for o in offsets if len(o) == 1}
+    consensus = unique.pop() if len(unique) == 1 else None
+    trust_tabs = not any(
+        _collapsed(line, offs, n)
+        for (line, _), offs in zip(printed_rows.values(), offsets, strict=True)
+    )
+    exact_rows = {}
+    open_rows = {}  # key -> (printed tokens, may the tokens hold glued cells)
+    for key, (line, label) in printed_rows.items():
+        if key not in rows:
+            reader.findings.append(
+                finding(
+                    "PARSE",
+                    WARNING,
+                    f"requests.{key}",
+                    f"“{label}”一行不属于{template}年格式，未读入。",
+                    None,
+                    label,
+                )
+            )
+            continue
+        exact, printed = tokens_of(line, n)
+        if exact is None and line.tabbed and trust_tabs:
+            offs = tab_offsets(line, n)
+            if len(offs) == 1 or (consensus is not None and consensus in offs):
+                o = offs[0] if len(offs) == 1 else consensus
+                exact = line.region[o : o + n]
         if exact is not None:
-            cells = exact
+            exact_rows[key] = exact
         else:
-            nums = [_count(c, where, reader) for c in printed]
-            placement = place(nums, n, valid)
-            reader.shape(where, _REQUEST_LABELS[key], n, printed, placement, col_names)
-            cells = [None if v is None else str(v) for v in placement]
+            open_rows[key] = (printed, line.glued)
+    return _fill_requests(exact_rows, open_rows, reader, template)
+
+
+def read_requests_stream(text, reader, template):
+    """Table 三 from text with no line or cell breaks (every row's digits may be glued)."""
+    start = max(text.find("本列数据"), text.find("收到和处理政府信息公开申请"), 0)
+    chunks = stream_rows(text, tables.TEMPLATES[template].request_rows, start)
+    open_rows = {}
+    for key, row_chunks in chunks.items():
+        if row_chunks is None:
+            open_rows[key] = ([], True)  # not readable: left blank with a finding
+        elif row_chunks:
+            open_rows[key] = (row_chunks, True)
+    if not chunks:
+        return set()
+    _fill_requests({}, open_rows, reader, template)
+    return set(chunks)
+
+
+def read_appeals_stream(text, reader):
+    """Table 四 from text with no line or cell breaks: its three groups' sums split the digits."""
+    start = text.find("行政诉讼情况")
+    chunks = stream_appeals(text, max(start, 0)) if start >= 0 else None
+    if not chunks:
+        return False
+    names = [f"{g.label}{c.label}" for g in tables.APPEAL_GROUPS for c in tables.APPEAL_COLUMNS]
+    values = glued.agree(glued.readings(chunks, [4, 4, 4]) or set(), 15)
+    reader.glued("appeals", "政府信息公开行政复议、行政诉讼情况表", 15, chunks, values, names)
+    cells = iter(values)
+    for group in tables.APPEAL_GROUPS:
+        for col in tables.APPEAL_COLUMNS:
+            reader.report["appeals"][group.key][col.key] = next(cells)
+    return True
+
+
+_PROACTIVE_FIGURES = re.compile(r"^[^\d]*?((?:[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?\s*)+)")
+
+
+def read_proactive_stream(text, reader, template):
+    """Table 二 from text with no line or cell breaks: only rows whose cells stay apart."""
+    start = text.find("第二十条第")
+    if start < 0:
+        return set()
+    rows = {r.key: (b, r) for b, r in template.proactive_rows()}
+    spans = []
+    pos = start
+    for _block, row in template.proactive_rows():
+        m = _loose_pattern(_phrase(row.label)).search(text, pos, pos + 400)
+        if m:
+            spans.append((row, m))
+            pos = m.end()
+    found = set()
+    for i, (row, m) in enumerate(spans):
+        stop = spans[i + 1][1].start() if i + 1 < len(spans) else m.end() + 100
+        lead = _PROACTIVE_FIGURES.match(text[m.end() : stop])
+        block, _ = rows[row.key]
+        n = len(block.columns)
+        tokens = re.findall(r"[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?", lead[1]) if lead else []
+        where = f"proactive.{row.key}"
+        found.add(row.key)
+        if len(tokens) != n:
+            reader.findings.append(
+                finding(
+                    "SHAPE",
+                    WARNING,
+                    where,
+                    f"“{row.label}”的数字连在一起（原文：{' '.join(tokens) or '无'}），"
+                    f"应有{n}个单元格，无法确定各数值的分界，已留空。",
+                    n,
+                    len(tokens),
+                )
+            )
+            continue
+        for col, cell in zip(block.columns, tokens, strict=True):
+            _store_proactive(reader.report["proactive"][row.key], col, cell, None, where, reader)
+    return found
+
+
+def _fill_requests(exact_rows, open_rows, reader, template):
+    n = len(tables.REQUEST_COLUMNS)
+    col_names = [c.label for c in tables.REQUEST_COLUMNS]
+    rows = reader.report["requests"]
+    decided = _decide_requests(exact_rows, open_rows, template, reader)
+    for key, cells in exact_rows.items():
+        where = f"requests.{key}"
         for col, cell in zip(tables.REQUEST_COLUMNS, cells, strict=True):
             rows[key][col.key] = _count(cell, f"{where}/{col.key}", reader)
+    for key, (printed, was_glued) in open_rows.items():
+        values = decided.get(key, [None] * n)
+        where = f"requests.{key}"
+        if was_glued:
+            reader.glued(where, _REQUEST_LABELS[key], n, printed, values, col_names)
+        else:
+            reader.shape(where, _REQUEST_LABELS[key], n, printed, values, col_names)
+        for col, value in zip(tables.REQUEST_COLUMNS, values, strict=True):
+            rows[key][col.key] = value
     if template == "2021":
         parts = [rows[k] for k in tables.OTHER_PARTS]
         for col in tables.REQUEST_COLUMNS:
@@ -399,7 +629,86 @@ def read_requests(lines, reader, template):
             rows["other"][col.key] = (
                 None if all(v is None for v in vals) else sum(v or 0 for v in vals)
             )
-    return found
+    return set(exact_rows) | set(open_rows)
+
+
+def _collapsed(line, offsets, n):
+    """A tab row whose blank cells were dropped before the copy: its tabs do not give columns.
+
+    Its last figure is the sum of the others (a printed 总计) yet stands left
+    of the 总计 column ("2	1	3	(blank)…").
+    """
+    if not offsets:
+        return False
+    cells = line.region[offsets[0] : offsets[0] + n]
+    nums = [read_number(c) for c in cells if not is_blank(c)]
+    if len(nums) < 2 or not is_blank(cells[-1]) or any(v is None for v in nums):
+        return False
+    return nums[-1].value > 0 and nums[-1].value == sum(v.value for v in nums[:-1])
+
+
+def _request_equations(template):
+    """Column sums of table 三 (regulation.md §2.6): 一 + 二 = （七） + 四; results add to （七）."""
+    results = [k for k in tables.RESULT_KEYS if k != "other"]
+    results += list(tables.OTHER_PARTS) if template == "2021" else ["other"]
+    return [
+        [("new", 1), ("carried_over", 1), ("total", -1), ("carry_forward", -1)],
+        [(k, 1) for k in results] + [("total", -1)],
+    ]
+
+
+def _decide_requests(exact_rows, open_rows, template, reader):
+    """Values of the rows printed without clear cell positions, from the table's sums.
+
+    Each such row's readings (blank cells anywhere; glued digits cut every way)
+    are narrowed by its own row sum, then by the column sums across the whole
+    table. A cell is filled only when every surviving reading agrees.
+    """
+    n = len(tables.REQUEST_COLUMNS)
+    domains = {}
+    decided = {}
+    for key, (printed, was_glued) in open_rows.items():
+        where = f"requests.{key}"
+        nums = [_count(c, where, reader) if not glued.DIGITS.match(c) else c for c in printed]
+        if any(v is None for v in nums):
+            continue
+        chunks = [str(v) if isinstance(v, int) else v for v in nums]
+        if len(chunks) > n and not was_glued:
+            # More numbers than cells: drop some (the old rule), row sum decides.
+            placement = place([int(c) for c in chunks], n, sums_hold([(list(range(6)), 6)]))
+            if all(v is not None for v in placement):
+                domains[key] = {tuple(placement)}
+            continue
+        if not was_glued and all(c == "0" for c in chunks):
+            cands = {(0,) * n}  # zeros only: every placement reads the same
+        elif was_glued:
+            cands = glued.readings(chunks, [6])
+        else:
+            cands = glued.row_candidates(chunks, n, _ROW_SUM, split=False)
+        if cands:
+            domains[key] = cands
+        elif cands is not None and not was_glued:
+            # The printed figures break the row sum: keep what every placement agrees on.
+            decided[key] = place([int(c) for c in chunks], n)
+    decided.update({k: glued.agree(d, n) for k, d in domains.items()})
+    if not any(len(d) > 1 for d in domains.values()):
+        return decided
+    # Column sums: every row of the table takes part.
+    table = dict(domains)
+    for key, cells in exact_rows.items():
+        nums = [None if c is None or is_blank(c) else read_number(c) for c in cells]
+        if any(v is None and not is_blank(c or "") for c, v in zip(cells, nums, strict=True)):
+            return decided  # an unreadable cell: its column cannot be summed
+        table[key] = {tuple(0 if v is None else v.value for v in nums)}
+    equations = _request_equations(template)
+    if any(k not in table for eq in equations for k, _ in eq):
+        return decided
+    solved = glued.solve_columns(table, equations, n)
+    if solved is None:
+        return decided  # the printed figures break the column sums: row sums alone decide
+    for key in domains:
+        decided[key] = glued.agree(solved[key], n)
+    return decided
 
 
 def read_appeals(lines, reader):
@@ -472,6 +781,18 @@ def read_proactive(lines, reader, template):
         unit = header_unit("".join(header))
         for col, cell in zip(block.columns, exact, strict=True):
             _store_proactive(out[key], col, cell, unit, f"{where}/{col.key}", reader)
+    if found:
+        # A row the table prints but the text did not yield: blank, and said so.
+        for _block, row in template.proactive_rows():
+            if row.key not in found:
+                reader.findings.append(
+                    finding(
+                        "PARSE",
+                        WARNING,
+                        f"proactive.{row.key}",
+                        f"未能读出“{row.label}”一行的数字，已留空，请对照原文核实。",
+                    )
+                )
     return found
 
 
@@ -514,6 +835,72 @@ def _store_proactive(target, col, cell, header_unit_, where, reader):
             )
 
 
+# ---- Tables flattened onto one line ------------------------------------------------
+
+_ROW_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
+_LOOSE = "[\\s、,.()\"“”'‘’]*"
+
+
+@functools.lru_cache(maxsize=64)
+def _loose_pattern(phrase):
+    """A label phrase that may carry spaces and punctuation between its characters."""
+    return re.compile(_LOOSE.join(re.escape(ch) for ch in phrase))
+
+
+def _row_number(label):
+    text = label.replace("（", "(").replace("）", ")")
+    m = _ROW_NUMBER.match(text)
+    return m[0] if m else ""
+
+
+def stream_rows(text, rows, start=0, window=600):
+    """{row key: digit chunks} for rows printed in order with no line or cell breaks.
+
+    Each row's label is found after the previous one; the digits between the
+    label and the next row's label (less that label's own number, "2." in
+    "70000072.没有现成信息") are the row's figures. A row whose stretch holds
+    digits anywhere else is not read.
+    """
+    spans = []
+    pos = start
+    for row in rows:
+        m = _loose_pattern(_phrase(row.label)).search(text, pos, pos + window)
+        if m is None:
+            continue
+        spans.append((row, m))
+        pos = m.end()
+    out = {}
+    for i, (row, m) in enumerate(spans):
+        if i + 1 < len(spans):
+            nxt_row, nxt = spans[i + 1]
+            stretch = text[m.end() : nxt.start()]
+            number = _row_number(nxt_row.label)
+            if number:
+                stretch = re.sub(_LOOSE.join(map(re.escape, number)) + r"\s*$", "", stretch)
+        else:
+            stretch = text[m.end() : m.end() + 200]
+        lead = re.match(r"^[^\d]*?([\d ]*\d)?", stretch)
+        figures = lead[1] or ""
+        rest = stretch[lead.end() :]
+        if i + 1 < len(spans) and re.search(r"\d", rest):
+            out[row.key] = None  # digits elsewhere in the stretch: not this row's alone
+            continue
+        out[row.key] = figures.split()
+    return out
+
+
+def stream_appeals(text, start):
+    """The digit chunks of table 四 flattened onto one line, or None."""
+    m = re.search(r"行政复议", text[start:])
+    if not m:
+        return None
+    head = start + m.end()
+    digits = re.search(r"\d[\d ]*\d|\d", text[head : head + 400])
+    if not digits:
+        return None
+    return digits[0].split()
+
+
 # ---- The whole report ---------------------------------------------------------
 
 
@@ -549,7 +936,7 @@ def parse_text(text, *, filename=None):
             return [parsed[i] for i in idx if parsed[i] is not None]
 
         has_sections = "requests" in sections
-        read_proactive(
+        proactive_found = read_proactive(
             lines_of("proactive") if "proactive" in sections else [p for p in parsed if p],
             reader,
             template,
@@ -558,7 +945,17 @@ def parse_text(text, *, filename=None):
             lines_of("requests") if has_sections else [p for p in parsed if p], reader, template_key
         )
         appeal_lines = lines_of("appeals") if "appeals" in sections else []
-        if not read_appeals(appeal_lines, reader):
+        appeals_found = read_appeals(appeal_lines, reader)
+        if not (found and appeals_found and proactive_found):
+            # A crawled page's body on one line: read the tables from the text stream.
+            flat = " ".join(ln.strip() for ln in raw_lines)
+            if not proactive_found:
+                read_proactive_stream(flat, reader, template)
+            if not found:
+                found = read_requests_stream(flat, reader, template_key)
+            if not appeals_found:
+                appeals_found = read_appeals_stream(flat, reader)
+        if not appeals_found:
             reader.findings.append(
                 finding(
                     "PARSE",

@@ -1,0 +1,302 @@
+"""How many table cells the parser reads right, per layout failure class (`make accuracy`).
+
+The corpus (gongkai/reports/tests/corpus/) holds real reports' tables with a
+hand-checked truth file each (truth/*.json; every truth file must satisfy the
+national tables' sums, blanks as printed). Each truth is rendered as a clean
+text report and then damaged the way real copies are damaged:
+
+  published  the report's own published text, where the corpus has it
+  clean    the report as rendered (pipe table)
+  tabs     browser copy: tab-separated, blank cells kept as empty fields
+  wrapped  labels wrapped mid-phrase with stray spaces; the continuation line
+           holds the row's figures (failure class 1)
+  flat     a crawled page: the whole body on one line, figures glued to each
+           other and to the next row's label (failure class 3)
+  pdf      PDF text: label fragments printed before and after their row's
+           figures, header cells split into syllables (failure class 4)
+
+A cell is right when the parser's figure equals the truth (a blank counts as
+0, as in the checker); blank when the parser left it empty and said so in a
+finding; wrong otherwise. Wrong cells are the ones that must never happen.
+Pure Python; run as `python -m gongkai.reports.accuracy [--write DIR]`.
+"""
+
+import json
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+from . import parsing, tables
+from .render import render
+
+CORPUS = Path(__file__).parent / "tests" / "corpus"
+CLASSES = ("published", "clean", "tabs", "wrapped", "flat", "pdf")
+VARIANTS_PER_CLASS = 4
+_COLS = [c.key for c in tables.REQUEST_COLUMNS]
+_APPEAL_COLS = [c.key for c in tables.APPEAL_COLUMNS]
+
+# ---- Truth ---------------------------------------------------------------------
+
+
+def load_truth(path):
+    """A truth file as a report in the interchange format."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    report = tables.empty_report(data["template"])
+    report.update(agency=data["agency"], year=data["year"])
+    for key, values in data["requests"].items():
+        report["requests"][key] = dict(zip(_COLS, values, strict=True))
+    if data["template"] == "2021":
+        parts = [data["requests"][k] for k in tables.OTHER_PARTS]
+        report["requests"]["other"] = {
+            c: None if all(p[i] is None for p in parts) else sum(p[i] or 0 for p in parts)
+            for i, c in enumerate(_COLS)
+        }
+    for key, values in data["appeals"].items():
+        report["appeals"][key] = dict(zip(_APPEAL_COLS, values, strict=True))
+    for key, cells in data["proactive"].items():
+        report["proactive"][key].update(cells)
+    report["narrative"] = {
+        "overview": f"{data['year']}年，本机关依法做好政府信息公开工作（本样本只转录了表格）。",
+        "problems": "无。",
+        "other": "无。",
+    }
+    report["name"] = data["name"]
+    if data.get("published"):
+        report["published_text"] = (CORPUS / data["published"]).resolve()
+    return report
+
+
+def truth_errors(report):
+    """The national tables' sums a truth file breaks (blank = 0; an unprinted 总计 is not summed)."""
+    errors = []
+    req = report["requests"]
+    result_keys = [k for k in tables.RESULT_KEYS if k != "other"]
+    result_keys += list(tables.OTHER_PARTS) if report["template"] == "2021" else ["other"]
+
+    def v(key, col):
+        return req[key][col] or 0
+
+    for key, row in req.items():
+        if key == "other" and report["template"] == "2021":
+            continue
+        if row["total"] is not None and row["total"] != sum(v(key, c) for c in _COLS[:-1]):
+            errors.append(f"行合计：{key}")
+    for col in _COLS:
+        if v("new", col) + v("carried_over", col) != v("total", col) + v("carry_forward", col):
+            errors.append(f"勾稽关系：{col}")
+        if any(req[k][col] is not None for k in result_keys):
+            if sum(v(k, col) for k in result_keys) != v("total", col):
+                errors.append(f"办理结果合计：{col}")
+    for group, row in report["appeals"].items():
+        if row["total"] is not None and row["total"] != sum(row[c] or 0 for c in _APPEAL_COLS[:-1]):
+            errors.append(f"表四合计：{group}")
+    return errors
+
+
+def truth_reports():
+    return [load_truth(p) for p in sorted((CORPUS / "truth").glob("*.json"))]
+
+
+# ---- Damaged copies ----------------------------------------------------------------
+
+
+def _cells(line):
+    return [c.strip() for c in line.strip()[1:-1].split("|")]
+
+
+def _is_table(line):
+    return line.startswith("|") and line.endswith("|")
+
+
+def _has_figures(cells):
+    return any(re.fullmatch(r"[\d.,]+(?:万元|元)?", c) for c in cells[1:])
+
+
+def _own_label(label):
+    """The row's own label of a rendered "三、本年度办理结果 （三）不予公开 1.属于国家秘密"."""
+    return label.split(" ")[-1]
+
+
+def _spaced(text, rng):
+    """A stray space inside a label, as PDF text and careless copies have."""
+    if len(text) < 4:
+        return text
+    i = rng.randrange(2, len(text) - 1)
+    return text[:i] + " " + text[i:]
+
+
+def damage(text, kind, rng):
+    lines = text.split("\n")
+    out = []
+    for line in lines:
+        if not _is_table(line):
+            out.append(line)
+            continue
+        cells = _cells(line)
+        label, values = cells[0], cells[1:]
+        printed = [c for c in values if c]
+        if kind == "clean":
+            out.append(line)
+        elif kind == "tabs":
+            groups = label.split(" ")
+            # A browser copy: group cells only where their merged cell starts.
+            own = groups if rng.random() < 0.3 else groups[-1:]
+            out.append("\t".join(own + values) + ("\t" if rng.random() < 0.5 else ""))
+        elif kind == "wrapped":
+            own = _own_label(label)
+            if _has_figures(cells) and len(own) > 8:
+                cut = rng.randrange(4, len(own) - 2)
+                out.append(_spaced(own[:cut], rng))
+                out.append(own[cut:] + " " + " ".join(printed))
+            else:
+                out.append(" ".join([_spaced(own, rng) if own else ""] + printed).strip())
+        elif kind == "pdf":
+            own = _own_label(label)
+            if not _has_figures(cells) and any(values):
+                # Header cells split into syllables over two lines.
+                heads = [c for c in cells if c]
+                out.append("".join(h[: (len(h) + 1) // 2] for h in heads))
+                out.append("".join(h[(len(h) + 1) // 2 :] for h in heads))
+                continue
+            pieces = []
+            rest = own
+            while rest:
+                cut = rng.randrange(5, 9)
+                pieces.append(rest[:cut])
+                rest = rest[cut:]
+            figures = " ".join(printed)
+            if len(pieces) <= 1 or not figures:
+                out.append(f"{own} {figures}".strip())
+            else:
+                out.append(pieces[0])
+                out.append(figures)
+                out.extend(pieces[1:])
+        elif kind == "flat":
+            own = _own_label(label)
+            seps = ["", " "]
+            glued = printed[0] if printed else ""
+            for c in printed[1:]:
+                glued += rng.choice(seps) + c
+            out.append(own + glued)
+    if kind == "flat":
+        return "".join(s.strip() for s in out)
+    return "\n".join(out)
+
+
+def corpus(variants=VARIANTS_PER_CLASS):
+    """(class, name, text, truth report) for every damaged copy of every truth report."""
+    out = []
+    for truth in truth_reports():
+        base = render(truth, "txt").decode("utf-8")
+        if truth.get("published_text"):
+            text = truth["published_text"].read_text(encoding="utf-8")
+            out.append(("published", truth["name"], text, truth))
+        for kind in CLASSES[1:]:
+            for k in range(1 if kind == "clean" else variants):
+                rng = random.Random(f"{truth['name']}/{kind}/{k}")
+                out.append((kind, f"{truth['name']}.{kind}.{k}", damage(base, kind, rng), truth))
+    return out
+
+
+# ---- Scoring -------------------------------------------------------------------------
+
+
+def _unsure(report):
+    return {f["where"] for f in report["findings"] if f["rule"] in ("SHAPE", "PARSE", "UNIT")}
+
+
+def cells_of(report):
+    """{(section, row, column): value} of every cell a truth file holds."""
+    out = {}
+    for key, row in report["requests"].items():
+        if key == "other" and report["template"] == "2021":
+            continue  # derived from its three parts, not printed
+        for col, value in row.items():
+            out["requests", key, col] = value
+    for key, row in report["appeals"].items():
+        for col, value in row.items():
+            out["appeals", key, col] = value
+    for key, row in report["proactive"].items():
+        for col, value in row.items():
+            if col not in ("amount_as_printed", "unit_as_printed"):
+                out["proactive", key, col] = value
+    return out
+
+
+def score(parsed, truth):
+    """(right, blank, wrong, silent, [wrong cells]).
+
+    wrong: a figure other than the truth; silent: left blank with no finding
+    although the truth is not 0 (the checker would take it as 0: also wrong).
+    """
+    right = blank = wrong = silent = 0
+    wrong_cells = []
+    unsure = _unsure(parsed)
+    got = cells_of(parsed) if parsed.get("template") == truth["template"] else {}
+    for cell, expected in cells_of(truth).items():
+        value = got.get(cell)
+        section, row, col = cell
+        flagged = bool({section, f"{section}.{row}", f"{section}.{row}/{col}"} & unsure)
+        if value is None and (flagged or cell not in got):
+            blank += 1
+        elif (value or 0) == (expected or 0):
+            right += 1
+        elif value is None:
+            silent += 1
+            wrong_cells.append((cell, expected, value))
+        else:
+            wrong += 1
+            wrong_cells.append((cell, expected, value))
+    return right, blank, wrong, silent, wrong_cells
+
+
+def measure(variants=VARIANTS_PER_CLASS):
+    totals = {k: [0, 0, 0, 0, 0] for k in CLASSES}
+    wrong_examples = []
+    for kind, name, text, truth in corpus(variants):
+        parsed = parsing.parse_text(text)
+        *counts, cells = score(parsed, truth)
+        t = totals[kind]
+        for i, c in enumerate(counts):
+            t[i] += c
+        t[4] += 1
+        wrong_examples += [(name, *c) for c in cells]
+    return totals, wrong_examples
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    for truth in truth_reports():
+        errors = truth_errors(truth)
+        if errors:
+            print(f"真值文件 {truth['name']} 不满足表格合计关系：{'、'.join(errors)}")
+            return 2
+    if argv[:1] == ["--write"]:
+        target = Path(argv[1])
+        target.mkdir(parents=True, exist_ok=True)
+        for _kind, name, text, _truth in corpus():
+            (target / f"{name}.txt").write_text(text, encoding="utf-8")
+        print(f"已写入 {target}")
+        return 0
+    started = time.perf_counter()
+    totals, wrong = measure()
+    print("版式        份数   单元格     读对   留空(有说明)  读错  无说明空白   准确率")
+    for kind, (right, blank, bad, silent, docs) in totals.items():
+        cells = right + blank + bad + silent
+        print(
+            f"{kind:<10}{docs:>6}{cells:>9}{right:>9}{blank:>11}{bad:>8}{silent:>10}"
+            f"{100 * right / max(cells, 1):>10.1f}%"
+        )
+    bad = sum(t[2] for t in totals.values())
+    silent = sum(t[3] for t in totals.values())
+    print(f"读错的单元格（confidently wrong）：{bad}；无说明的空白单元格：{silent}")
+    for example in wrong[:20]:
+        print("  ", example)
+    print(f"用时 {time.perf_counter() - started:.1f} 秒")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""Digits whose cell boundaries were lost, resolved by the national tables' sums.
+
+Pure Python. A crawled page or a PDF text layer may print a row as
+"230 000023" (23 0 0 0 0 0 23) or glue a whole table onto one line. The
+national tables are full of sums (regulation.md §2.6): each row of table 三
+adds its six applicant columns to 总计; per column 一 + 二 = 三（七） + 四 and the
+result rows add to （七）总计; each group of table 四 adds to its 总计. A digit
+string usually has exactly one split that satisfies them all.
+
+Every reading that survives the sums is kept; a cell is filled only when all
+of them agree on it ("never guess silently"). If the printed figures break
+the sums themselves, nothing is decided from them.
+"""
+
+import functools
+import itertools
+import re
+
+# Larger figures than this are not table 三/四 counts: such a cut is not tried.
+_MAX_DIGITS = 9
+_LIMIT = 20_000  # readings of one row beyond which nothing is decided (cells left blank)
+_SUMSET_CAP = 20_000
+_ENUMERATE_CAP = 200_000
+
+DIGITS = re.compile(r"^\d+$")
+
+
+def is_glued(token):
+    """A digit string that cannot be one printed count: "000023", "0000000"."""
+    return len(token) > 1 and token[0] == "0" and token.isdigit()
+
+
+def _splits(chunk, max_parts):
+    """Every cut of a digit string into at most `max_parts` numbers, none with a leading zero."""
+    out = []
+    end = len(chunk)
+
+    def walk(i, acc):
+        if len(acc) > max_parts:
+            return
+        if i == end:
+            out.append(tuple(acc))
+            return
+        if chunk[i] == "0":
+            acc.append(0)
+            walk(i + 1, acc)
+            acc.pop()
+            return
+        for j in range(i + 1, min(end, i + _MAX_DIGITS) + 1):
+            acc.append(int(chunk[i:j]))
+            walk(j, acc)
+            acc.pop()
+
+    walk(0, [])
+    return out
+
+
+def row_candidates(chunks, n, valid, *, split=True):
+    """Every n-cell reading of `chunks` (digit strings in printed order) that `valid` accepts.
+
+    Each chunk may hold several glued cells (when `split`); cells missing from
+    the print are blanks anywhere in the row. Blanks count as 0. Returns a set
+    of n-tuples, or None when the row is unreadable or has too many readings.
+    """
+    if not chunks or any(not DIGITS.match(c) for c in chunks):
+        return None
+    if split:
+        per_chunk = [_splits(c, n) for c in chunks]
+    else:
+        per_chunk = [[(int(c),)] for c in chunks]
+    out = set()
+    tried = 0
+    for combo in itertools.product(*per_chunk):
+        seq = [v for part in combo for v in part]
+        m = len(seq)
+        if m > n:
+            continue
+        for slots in itertools.combinations(range(n), m):
+            tried += 1
+            if tried > _LIMIT:
+                return None
+            cand = [0] * n
+            for slot, value in zip(slots, seq, strict=True):
+                cand[slot] = value
+            if valid(cand):
+                out.add(tuple(cand))
+    return out
+
+
+def readings(chunks, groups, limit=_LIMIT):
+    """Every reading of glued digit strings in which each group's parts add to its total.
+
+    `chunks`: digit strings in printed order (a cut is certain between two
+    chunks; anywhere inside one it is possible); `groups`: the number of part
+    cells of each group, in printed order, each followed by its total cell
+    (table 三: [6]; table 四: [4, 4, 4]). Cells not printed at all are blanks
+    (0). Returns a set of tuples, or None when the chunks are not digits or the
+    readings are too many to list.
+    """
+    if not chunks or any(not DIGITS.match(c) for c in chunks):
+        return None
+    digits = "".join(chunks)
+    end = len(digits)
+    cuts = set(itertools.accumulate(len(c) for c in chunks))
+
+    def number(a, b):
+        if b - a > _MAX_DIGITS or (digits[a] == "0" and b - a > 1):
+            return None
+        if any(c in cuts for c in range(a + 1, b)):
+            return None
+        return int(digits[a:b])
+
+    @functools.cache
+    def can(k, a, b, want):
+        """Whether k cells can read digits[a:b] exactly and add to `want`."""
+        if k == 0:
+            return a == b and want == 0
+        width = len(str(want))
+        if b - a > k * width:
+            return False  # no part has more digits than the total
+        if want == 0:
+            return b - a <= k and digits.count("0", a, b) == b - a
+        if width > b - a + 1:
+            return False  # k ≤ 9 parts of at most b - a digits add up to fewer digits
+        if can(k - 1, a, b, want):  # a blank cell
+            return True
+        for c in range(a + 1, min(b, a + _MAX_DIGITS) + 1):
+            value = number(a, c)
+            if value is not None and value <= want and can(k - 1, c, b, want - value):
+                return True
+        return False
+
+    @functools.cache
+    def parts(k, a, b, want):
+        """The k-cell readings of digits[a:b] that add to `want`."""
+        if not can(k, a, b, want):
+            return frozenset()
+        if k == 0:
+            return frozenset({()})
+        out = {(0, *rest) for rest in parts(k - 1, a, b, want)}  # a blank cell
+        for c in range(a + 1, min(b, a + _MAX_DIGITS) + 1):
+            value = number(a, c)
+            if value is None or value > want or not can(k - 1, c, b, want - value):
+                continue
+            out |= {(value, *rest) for rest in parts(k - 1, c, b, want - value)}
+            if len(out) > limit:
+                raise OverflowError
+        return frozenset(out)
+
+    @functools.cache
+    def tail(g, p):
+        """Readings of groups g… from digit p to the end."""
+        if g == len(groups):
+            return frozenset({()}) if p == end else frozenset()
+        out = set()
+        for q in range(p, end + 1):
+            totals = [(0, q)]  # a blank total
+            for r in range(q + 1, min(end, q + _MAX_DIGITS) + 1):
+                value = number(q, r)
+                if value is not None:
+                    totals.append((value, r))
+            for value, r in totals:
+                rest = tail(g + 1, r)
+                if not rest or not can(groups[g], p, q, value):
+                    continue
+                heads = parts(groups[g], p, q, value)
+                out |= {(*h, value, *t) for h in heads for t in rest}
+                if len(out) > limit:
+                    raise OverflowError
+        return frozenset(out)
+
+    try:
+        return set(tail(0, 0))
+    except OverflowError:
+        return None
+
+
+def row_sum(parts, total):
+    """A `valid` function: cand[total] == sum of cand[parts]."""
+
+    def valid(cand):
+        return cand[total] == sum(cand[i] for i in parts)
+
+    return valid
+
+
+def agree(candidates, n):
+    """Per slot: the value every candidate gives, else None."""
+    if not candidates:
+        return [None] * n
+    first = next(iter(candidates))
+    return [first[i] if all(c[i] == first[i] for c in candidates) else None for i in range(n)]
+
+
+# ---- Column sums across rows (table 三) ----------------------------------------
+
+
+def _sumsets(domains, coefs):
+    """Prefix sumsets of sum(coef * x) over the domains, or None when too large."""
+    sets = [{0}]
+    for dom, coef in zip(domains, coefs, strict=True):
+        nxt = {a + coef * v for a in sets[-1] for v in dom}
+        if len(nxt) > _SUMSET_CAP:
+            return None
+        sets.append(nxt)
+    return sets
+
+
+def _supported(domains, coefs):
+    """For the equation sum(coef_i * x_i) == 0: the values of each x_i some solution uses."""
+    pre = _sumsets(domains, coefs)
+    suf = _sumsets(domains[::-1], coefs[::-1])
+    if pre is None or suf is None:
+        return None
+    suf = suf[::-1]
+    out = []
+    for i, (dom, coef) in enumerate(zip(domains, coefs, strict=True)):
+        left, right = pre[i], suf[i + 1]
+        small, big = (left, right) if len(left) <= len(right) else (right, left)
+        out.append({v for v in dom if any((-coef * v - a) in big for a in small)})
+    return out
+
+
+def solve_columns(domains, equations, width):
+    """Narrow each row's readings by equations that hold in every column.
+
+    `domains`: {row key: set of width-tuples}; `equations`: lists of
+    (row key, coefficient) whose weighted sum is 0 in each column. Returns the
+    narrowed domains, or None when no reading of the table satisfies them all
+    (the printed figures break the sums: nothing may be decided from them).
+    Sound: a reading that is part of some full solution is never removed.
+    """
+    doms = {k: set(v) for k, v in domains.items()}
+    for _ in range(12):
+        changed = False
+        for eq in equations:
+            keys = [k for k, _ in eq]
+            coefs = [c for _, c in eq]
+            for col in range(width):
+                proj = [{t[col] for t in doms[k]} for k in keys]
+                sup = _supported(proj, coefs)
+                if sup is None:
+                    continue
+                for key, allowed in zip(keys, sup, strict=True):
+                    kept = {t for t in doms[key] if t[col] in allowed}
+                    if not kept:
+                        return None
+                    if len(kept) != len(doms[key]):
+                        doms[key] = kept
+                        changed = True
+        if not changed:
+            break
+    return _enumerate(doms, equations, width)
+
+
+def _enumerate(doms, equations, width):
+    """Keep only the readings that are part of a full solution (when few enough to try)."""
+    open_keys = [k for k, v in doms.items() if len(v) > 1]
+    size = 1
+    for k in open_keys:
+        size *= len(doms[k])
+        if size > _ENUMERATE_CAP:
+            return doms
+    if not open_keys:
+        return doms if _holds(doms, equations, width) else None
+    fixed = {k: next(iter(v)) for k, v in doms.items() if len(v) == 1}
+    used = {k: set() for k in open_keys}
+    for combo in itertools.product(*(sorted(doms[k]) for k in open_keys)):
+        rows = dict(fixed)
+        rows.update(zip(open_keys, combo, strict=True))
+        if all(
+            sum(c * rows[k][col] for k, c in eq) == 0 for eq in equations for col in range(width)
+        ):
+            for k, t in zip(open_keys, combo, strict=True):
+                used[k].add(t)
+    if any(not used[k] for k in open_keys):
+        return None
+    out = dict(doms)
+    out.update(used)
+    return out
+
+
+def _holds(doms, equations, width):
+    rows = {k: next(iter(v)) for k, v in doms.items()}
+    return all(
+        sum(c * rows[k][col] for k, c in eq) == 0 for eq in equations for col in range(width)
+    )

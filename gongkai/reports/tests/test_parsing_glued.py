@@ -1,0 +1,170 @@
+"""Reports whose tables lost their layout: wrapped labels, tab copies, crawled one-liners.
+
+A cell is read right or left blank with a finding; never a wrong figure.
+The truth files of the corpus (tests/corpus/truth) are real reports' tables.
+"""
+
+import copy
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gongkai.reports import accuracy, tables
+from gongkai.reports.glued import readings
+from gongkai.reports.parsing import parse_text
+from gongkai.reports.render import render
+
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def truth(name):
+    return next(t for t in accuracy.truth_reports() if t["name"] == name)
+
+
+def text_of(report):
+    return render(report, "txt").decode("utf-8")
+
+
+def assert_never_wrong(parsed, expected):
+    right, blank, wrong, silent, cells = accuracy.score(parsed, expected)
+    assert (wrong, silent) == (0, 0), cells
+    return right, blank
+
+
+def test_truth_files_satisfy_the_national_sums():
+    reports = accuracy.truth_reports()
+    assert len(reports) >= 5
+    for report in reports:
+        assert accuracy.truth_errors(report) == [], report["name"]
+
+
+def test_a_wrapped_label_continuation_stays_in_its_row():
+    # "计其他情形）" also holds the words of the 2021 row 其他: it must not land there.
+    report = truth("hangzhou_2025")
+    lines = []
+    for line in text_of(report).split("\n"):
+        if "部分公开" in line and line.startswith("|"):
+            lines += [
+                "（二）部分公开（区分处理的，只计这一情 形，不",
+                "计其他情形） 2120 39 0 1 6 2 2168",
+            ]
+        else:
+            lines.append(line)
+    parsed = parse_text("\n".join(lines))
+    assert parsed["requests"]["partial"] == report["requests"]["partial"]
+    assert parsed["requests"]["other.other"] == report["requests"]["other.other"]
+    assert_never_wrong(parsed, report)
+
+
+def test_tab_positions_keep_a_blank_total_column_blank():
+    # 上海市政府办公厅 2019: 总计 is left blank on every result row.
+    report = truth("shanghai_bgt_2019")
+    text = accuracy.damage(text_of(report), "tabs", random.Random(0))
+    assert "（一）予以公开\t258\t12\t\t\t1\t1\t" in text
+    parsed = parse_text(text)
+    assert parsed["requests"] == report["requests"]
+
+
+def test_digits_glued_to_the_label_are_split_by_the_row_sum():
+    report = truth("linxia_2023")
+    text = text_of(report).replace(
+        "| 一、本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        "一、本年新收政府信息公开申请数量10 00001",
+    )
+    parsed = parse_text(text)
+    assert parsed["requests"]["new"] == report["requests"]["new"]
+    found = [f for f in parsed["findings"] if f["where"] == "requests.new"]
+    assert "数字连在一起" in found[0]["message"]
+
+
+def test_a_crawled_one_line_page_is_read_from_the_text_stream():
+    report = truth("hangzhou_2025")
+    text = accuracy.damage(text_of(report), "flat", random.Random(3))
+    assert "\n" not in text
+    parsed = parse_text(text)
+    assert parsed["template"] == "2021"
+    right, blank = assert_never_wrong(parsed, report)
+    assert parsed["requests"]["granted"] == report["requests"]["granted"]
+    assert right > blank
+
+
+def test_two_splits_that_both_satisfy_the_sums_leave_the_cells_blank():
+    # 行政诉讼（未经复议直接起诉）"16 112 27 56": 16 1 12 27 56 and 16 11 2 27 56 both add up.
+    groups = readings(["376", "97", "196", "121", "790", "16112", "27", "56"] + ["0"] * 5, [4] * 3)
+    assert {r[5:10] for r in groups} == {(16, 1, 12, 27, 56), (16, 11, 2, 27, 56)}
+    report = truth("hangzhou_2025")
+    text = text_of(report)
+    text = text.replace("| 16 | 1 | 12 | 27 | 56 |", "| 16 | 112 | 27 | 56 |")
+    flat = "".join(line.replace("|", " ") for line in text.split("\n"))
+    parsed = parse_text(flat)
+    assert parsed["appeals"]["litigation_direct"] == {
+        "upheld": 16,
+        "corrected": None,
+        "other": None,
+        "pending": 27,
+        "total": 56,
+    }
+    message = next(f["message"] for f in parsed["findings"] if f["where"] == "appeals")
+    assert "不止一种拆分" in message
+
+
+def test_the_corpus_is_read_without_a_wrong_cell():
+    totals, wrong = accuracy.measure(variants=2)
+    assert wrong == []  # neither a wrong figure nor a blank without a finding
+    for kind, (right, blank, bad, silent, _docs) in totals.items():
+        cells = right + blank + bad + silent
+        floor = {"published": 1.0, "clean": 1.0, "tabs": 0.98, "flat": 0.7}.get(kind, 0.8)
+        assert right / cells >= floor, (kind, right, cells)
+
+
+# ---- Any correct report, flattened -------------------------------------------------------
+
+
+@st.composite
+def correct_report(draw):
+    """A report whose tables 三 and 四 hold random figures that satisfy every national sum."""
+    template = draw(st.sampled_from(["2019", "2021"]))
+    base = copy.deepcopy(truth("hangzhou_2025" if template == "2021" else "shanghai_bgt_2019"))
+    rows = base["requests"]
+    results = [k for k in tables.RESULT_KEYS if k != "other"]
+    results += list(tables.OTHER_PARTS) if template == "2021" else ["other"]
+    figure = st.one_of(st.just(0), st.just(0), st.integers(0, 9), st.integers(10, 5000))
+    cols = [c.key for c in tables.REQUEST_COLUMNS]
+    for key in rows:
+        rows[key] = dict.fromkeys(cols, 0)
+    for col in cols[:-1]:
+        for key in results:
+            rows[key][col] = draw(figure)
+        rows["total"][col] = sum(rows[k][col] for k in results)
+        rows["carry_forward"][col] = draw(figure)
+        done = rows["total"][col] + rows["carry_forward"][col]
+        rows["carried_over"][col] = draw(st.integers(0, done))
+        rows["new"][col] = done - rows["carried_over"][col]
+    for row in rows.values():
+        row["total"] = sum(row[c] for c in cols[:-1])
+    if template == "2021":
+        rows["other"] = {c: sum(rows[k][c] for k in tables.OTHER_PARTS) for c in cols}
+    for group in base["appeals"].values():
+        for col in ("upheld", "corrected", "other", "pending"):
+            group[col] = draw(figure)
+        group["total"] = sum(group[c] for c in ("upheld", "corrected", "other", "pending"))
+    return base
+
+
+@given(report=correct_report(), seed=st.integers(0, 10**6))
+@FAST
+def test_any_correct_report_flattened_is_read_back_or_left_blank(report, seed):
+    assert accuracy.truth_errors(report) == []
+    text = accuracy.damage(text_of(report), "flat", random.Random(seed))
+    assert_never_wrong(parse_text(text), report)
+
+
+@given(
+    report=correct_report(), seed=st.integers(0, 10**6), kind=st.sampled_from(["wrapped", "pdf"])
+)
+@FAST
+def test_any_correct_report_wrapped_or_pdf_like_has_no_wrong_figure(report, seed, kind):
+    text = accuracy.damage(text_of(report), kind, random.Random(seed))
+    right, blank, wrong, _silent, cells = accuracy.score(parse_text(text), report)
+    assert wrong == 0, cells
