@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("gongkai.cases.urls")),
     path("publications/", include("gongkai.publications.urls")),
     path("supervision/", include("gongkai.supervision.urls")),
+    path("inbox/", include("gongkai.inbox.urls")),
     path("letters/", include("gongkai.letters.urls")),
     path("registers/", include("gongkai.registers.urls")),
     path("workdays/", include("gongkai.workdays.urls")),
