@@ -33,8 +33,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gongkai import spreadsheets
 from gongkai.agencies.models import Agency, Department, Membership, Role, reach
-from gongkai.cases import duplicates, forms, stats, workflow
+from gongkai.cases import duplicates, exports, forms, stats, workflow
 from gongkai.cases.forms import TABS, CaseFilterForm, RegisterForm, ReportForm
 from gongkai.cases.models import (
     OPEN_STATUSES,
@@ -210,16 +211,7 @@ def case_list(request):
     memberships = _memberships(request)
     if not memberships:
         return _no_access(request)
-    form = CaseFilterForm(request.GET or None, departments=visible_departments(memberships))
-    cases = visible_cases(memberships).select_related("agency", "department")
-    tab = "all"
-    day = today()
-    if form.is_bound:
-        if form.is_valid():
-            tab = form.cleaned_data["tab"] or "all"
-            cases = _apply_filters(request, cases, form.cleaned_data, day)
-        else:  # never show an unfiltered list as if it were the answer
-            cases = cases.none()
+    form, cases, tab, day = _listed(request, memberships)
     paginator = CappedPaginator(cases, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     names = BusinessType.names()
@@ -242,9 +234,83 @@ def case_list(request):
         "count_cap": COUNT_CAP,
         "tab_query": tab_query.urlencode(),
         "filtered": form.is_bound and any(form.data.get(k) for k in form.fields),
+        "full_export": any(m["role"] in FULL_VIEW_ROLES for m in memberships),
         "today": day,
     }
     return render(request, "cases/list.html", context, status=400 if form.errors else 200)
+
+
+def _listed(request, memberships):
+    """(filter form, the cases it selects, tab, today) for the list and its exports."""
+    form = CaseFilterForm(request.GET or None, departments=visible_departments(memberships))
+    cases = visible_cases(memberships).select_related("agency", "department")
+    tab = "all"
+    day = today()
+    if form.is_bound:
+        if form.is_valid():
+            tab = form.cleaned_data["tab"] or "all"
+            cases = _apply_filters(request, cases, form.cleaned_data, day)
+        else:  # never show an unfiltered list as if it were the answer
+            cases = cases.none()
+    return form, cases, tab, day
+
+
+EXPORT_BATCH = 2000  # rows read (and, for a full export, view records written) at a time
+FULL_EXPORT_REFUSED = (
+    "您的角色只能导出隐藏了个人信息的申请登记簿。完整的登记簿（含申请人姓名、身份证件号码、"
+    "联系方式）只有登记、政务公开办、工作机构负责人、分管领导和系统管理员可以导出。"
+)
+
+
+def _recorded(cases, user, day):
+    """Yield `cases`, recording each as a full view of the applicant's data."""
+    batch = []
+    for case in cases:
+        batch.append(
+            CaseEvent(
+                case=case,
+                kind=EventKind.VIEW_APPLICANT,
+                actor=user,
+                data={"on": day.isoformat(), "export": True},
+            )
+        )
+        if len(batch) == EXPORT_BATCH:
+            CaseEvent.objects.bulk_create(batch)
+            batch = []
+        yield case
+    CaseEvent.objects.bulk_create(batch)
+
+
+@login_required
+def case_export(request, fmt):
+    """The 申请登记簿 (every registered field) for the list's current filters, as CSV
+    or XLSX; personal data masked unless ?full=1 by a role that sees it in full."""
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404("不支持的导出格式。")
+    memberships = _memberships(request)
+    if not memberships:
+        return _no_access(request)
+    form, cases, _tab, day = _listed(request, memberships)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "筛选条件有误，请按提示改正后再导出。")
+        return redirect(f"{reverse('cases:list')}?{request.GET.urlencode()}")
+    full = request.GET.get("full") == "1"
+    rows = cases.iterator(chunk_size=EXPORT_BATCH)
+    if full:
+        agencies = {m["agency_id"] for m in memberships if m["role"] in FULL_VIEW_ROLES}
+        if not agencies:
+            return render(
+                request, "cases/no_access.html", {"reason": FULL_EXPORT_REFUSED}, status=403
+            )
+        rows = _recorded(
+            cases.filter(agency_id__in=agencies).iterator(chunk_size=EXPORT_BATCH),
+            request.user,
+            day,
+        )
+        audit.info("applicant register exported in full: user=%s", request.user.get_username())
+    columns = exports.columns(full=full, mask_name=mask_name, mask_middle=mask_middle)
+    name = f"申请登记簿-{day.isoformat()}"
+    return spreadsheets.response(fmt, name, "申请登记簿", columns, rows)
 
 
 def _apply_filters(request, cases, data, day):
