@@ -39,6 +39,7 @@ from gongkai.cases import duplicates, exports, forms, stats, workflow
 from gongkai.cases.forms import TABS, CaseFilterForm, RegisterForm, ReportForm
 from gongkai.cases.models import (
     OPEN_STATUSES,
+    OPINION_STEPS,
     ApplicantType,
     BusinessType,
     Case,
@@ -340,13 +341,102 @@ def _apply_filters(request, cases, data, day):
     return cases
 
 
+# ---- the opinion trail (issue 14 part 2) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opinion:
+    at: object
+    step: str  # 拟办 / 法制审查 / 保密审查 / 审核 / 审批 / 退回 …
+    role: str  # the role's Chinese name, or ""
+    actor: str
+    verdict: str  # 同意 / 退回 / the drafted outcome
+    text: str  # the opinion, reason or legal basis
+    returned: bool
+
+
+def _opinion(event):
+    data = event.data or {}
+    role = Role(data["role"]).label if data.get("role") in Role.values else ""
+    actor = event.actor.get_full_name() or event.actor.get_username() if event.actor else "系统"
+    kind, step = event.kind, EventKind(event.kind).label
+    if kind == EventKind.DRAFT_DECISION:
+        outcome = data.get("outcome", "")
+        verdict = Outcome(outcome).label if outcome in Outcome.values else outcome
+        text = "；".join(t for t in (data.get("reason", ""), data.get("legal_basis", "")) if t)
+        return Opinion(event.at, "拟办意见", role or "承办部门", actor, verdict, text, False)
+    if kind == EventKind.REVIEW:
+        step = Role(workflow.REVIEW_ROLES[data.get("review", "legal")]).label
+        passed = data.get("passed", False)
+        return Opinion(
+            event.at,
+            step,
+            step,
+            actor,
+            "通过" if passed else "退回",
+            data.get("comments", ""),
+            not passed,
+        )
+    if kind == EventKind.RETURN:
+        return Opinion(event.at, "审批退回", role, actor, "退回", data.get("comments", ""), True)
+    if kind == EventKind.APPROVE_EXTENSION:
+        return Opinion(
+            event.at, step, "工作机构负责人", actor, "同意延期", data.get("reason", ""), False
+        )
+    return Opinion(event.at, step, role, actor, "同意", data.get("comments", ""), False)
+
+
+# The rows of the printable 办理审批表, in signing order: (title, the opinion steps that
+# fill it). The latest opinion of each row is printed; an empty row is left to sign.
+SHEET_ROWS = (
+    ("承办部门拟办意见", ("拟办意见",)),
+    ("法制审查意见", ("法制审查",)),
+    ("保密审查意见", ("保密审查",)),
+    ("工作机构负责人审核意见", ("审核同意，报分管领导",)),
+    ("领导审批意见", ("审批", "审批退回")),
+)
+
+
+@login_required
+def case_sheet(request, tracking_number):
+    """办理审批表: a printable page with the case's facts and its opinion trail, for
+    offices that still sign on paper. The applicant appears as in the list (masked)."""
+    if not Membership.objects.filter(user=request.user).exists():
+        return _no_access(request)
+    case, _roles = _case_for(request, tracking_number)
+    trail = opinion_trail(case)
+    rows = []
+    for title, steps in SHEET_ROWS:
+        latest = [o for o in trail if o.step in steps]
+        rows.append((title, latest[-1] if latest else None))
+    context = {
+        "case": case,
+        "applicant": list_name(case),
+        "business": BusinessType.names().get(case.business_type, ""),
+        "rows": rows,
+        "trail": trail,
+        "today": today(),
+    }
+    return render(request, "cases/sheet.html", context)
+
+
+def opinion_trail(case):
+    """Every opinion on the case's drafts, oldest first: who, in which role, when, what."""
+    events = (
+        CaseEvent.objects.filter(case=case, kind__in=OPINION_STEPS)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    return [_opinion(e) for e in events]
+
+
 # ---- workflow steps from the case page -------------------------------------------------
 
 K = EventKind
 STALE = "该申请已被他人处理（当前状态：{status}），请刷新后重试。"
 DENIAL_NOTE = (
     "本件拟作不予公开答复：须经分管领导审批，工作机构负责人不能批准"
-    "（可退回修改，或请分管领导审批）。"
+    "（可审核同意、报分管领导，或退回修改）。"
 )
 
 
@@ -488,10 +578,17 @@ ACTION_LIST = [
         for kind, role in workflow.REVIEW_ROLES.items()
     ),
     Action(
+        "endorse",
+        K.ENDORSE,
+        forms.EndorseForm,
+        lambda c, u, d, day: workflow.endorse(c, by=u, on=day, comments=d["comments"]),
+        when=lambda c, day: Outcome.is_denial(c.outcome),
+    ),
+    Action(
         "approve",
         K.APPROVE,
         forms.ApproveForm,
-        lambda c, u, d, day: workflow.approve(c, by=u, on=day),
+        lambda c, u, d, day: workflow.approve(c, by=u, on=day, comments=d["comments"]),
     ),
     Action(
         "return",
@@ -804,6 +901,7 @@ def _render_detail(request, case, roles, *, bound=None, offer=None, status=200):
         "deadline_error": deadline_error,
         "consultations": [(c, answer_forms.get(c.pk)) for c in consultations],
         "events": CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id"),
+        "opinions": opinion_trail(case),
         "assign_form": assign.form if assign else None,
         "steps": shown,
         "repeats": repeats,
