@@ -192,3 +192,20 @@ def test_the_approval_sheet_is_not_for_others(world, client, who):
     user = make_user(make_agency(), Role.OFFICE) if who == "outsider" else w.other_handler
     client.force_login(user)
     assert client.get(f"/cases/{case.tracking_number}/sheet/").status_code == 404
+
+
+def test_a_case_waiting_for_correction_shows_the_pause_not_a_running_clock(world, client):
+    w = world
+    case = make_case(w.agency, w.registrar)
+    workflow.request_correction(
+        case,
+        by=w.office,
+        on=D("2024-03-04"),
+        items="请说明所需信息的年份。",
+        correction_due_on=D("2024-03-18"),
+    )
+    client.force_login(w.office)
+    page = client.get(f"/cases/{case.tracking_number}/").content.decode()
+    assert "等待申请人补正，答复期限暂不计算" in page
+    assert "2024-03-18" in page
+    assert "按期办理中" not in page
