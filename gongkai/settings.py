@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gongkai.appeals",
     "gongkai.attachments",
     "gongkai.cases",
+    "gongkai.inbox",
     "gongkai.intake",
     "gongkai.letters",
     "gongkai.ops",
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gongkai.workdays.context_processors.schedule_warning",
                 "gongkai.supervision.context_processors.unread_notices",
+                "gongkai.inbox.context_processors.inbox_count",
             ],
         },
     },
@@ -155,8 +157,11 @@ REPORT_CHECKUP_RATE_LIMIT = os.environ.get("REPORT_CHECKUP_RATE_LIMIT", "30/10m"
 
 # Auth
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "inbox:index"  # staff land on their own in-tray (我的待办)
 LOGOUT_REDIRECT_URL = "/"
+# 我的待办 warns about an online application left 待确认 longer than this many working
+# days: no reply clock runs before the confirmation (Art. 31), so nothing else notices it.
+GONGKAI_CONFIRM_WARNING_WORKDAYS = int(os.environ.get("GONGKAI_CONFIRM_WARNING_WORKDAYS", "3"))
 
 # Mail (issue 4 notices)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongkai@localhost")

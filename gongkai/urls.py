@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", include("gongkai.cases.urls")),
     path("publications/", include("gongkai.publications.urls")),
     path("supervision/", include("gongkai.supervision.urls")),
+    path("inbox/", include("gongkai.inbox.urls")),
     path("letters/", include("gongkai.letters.urls")),
     path("", include("gongkai.ops.urls")),
     path("registers/", include("gongkai.registers.urls")),

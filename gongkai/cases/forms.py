@@ -534,7 +534,13 @@ class ReviewForm(StepForm):
             "invalid_choice": "请选择“审查通过”或“退回承办部门”。",
         },
     )
-    comments = _text("审查意见", required=False, max_length=5000, textarea=True)
+    comments = _text(
+        "审查意见",
+        required=False,
+        max_length=5000,
+        textarea=True,
+        help_text="通过时可不填（记为“同意”）；退回时必须写明需要修改的地方。",
+    )
     button_field = "decision"
     buttons = [("pass", "审查通过"), ("return", "退回承办部门")]
 
@@ -546,7 +552,25 @@ class ReviewForm(StepForm):
 
 
 class ApproveForm(StepForm):
+    comments = _text(
+        "审批意见",
+        required=False,
+        max_length=5000,
+        textarea=True,
+        help_text="可不填（记为“同意”）。",
+    )
     submit = "批准"
+
+
+class EndorseForm(StepForm):
+    comments = _text(
+        "审核意见",
+        required=False,
+        max_length=5000,
+        textarea=True,
+        help_text="可不填（记为“同意，报分管领导审批”）。",
+    )
+    submit = "审核同意，报分管领导"
 
 
 class ReturnForm(StepForm):

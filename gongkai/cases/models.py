@@ -421,6 +421,7 @@ class EventKind(models.TextChoices):
     DRAFT_DECISION = "draft_decision", "拟办"
     REVIEW = "review", "审查"
     APPROVE_EXTENSION = "approve_extension", "批准延期"
+    ENDORSE = "endorse", "审核同意，报分管领导"  # the office head's 审核 of a denial
     APPROVE = "approve", "审批"
     RETURN = "return", "审批退回"
     NOTIFY_FEE = "notify_fee", "发出收费通知"
@@ -438,6 +439,18 @@ class EventKind(models.TextChoices):
     APPEAL_ANSWER = "appeal_answer", "提交复议答复/答辩状"
     APPEAL_DECIDE = "appeal_decide", "登记复议决定/裁判结果"
     REOPEN = "reopen", "纠正后重新答复"
+
+
+# The steps whose record is an opinion on the draft (拟办, 审查, 审核, 审批, 退回): the
+# trail every later actor reads (issue 14 part 2).
+OPINION_STEPS = (
+    EventKind.DRAFT_DECISION,
+    EventKind.REVIEW,
+    EventKind.ENDORSE,
+    EventKind.APPROVE,
+    EventKind.RETURN,
+    EventKind.APPROVE_EXTENSION,
+)
 
 
 class CaseEvent(Event):

@@ -8,7 +8,9 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("new/", views.case_new, name="new"),
     path("report/", views.annual_report, name="report"),
+    path("export/<slug:fmt>/", views.case_export, name="export"),
     path("<str:tracking_number>/", views.case_detail, name="detail"),
+    path("<str:tracking_number>/sheet/", views.case_sheet, name="sheet"),
     path("<str:tracking_number>/assign/", views.case_assign, name="assign"),
     path("<str:tracking_number>/act/<slug:action>/", views.case_action, name="act"),
 ]

@@ -33,7 +33,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongkai import personal_data
+from gongkai import personal_data, spreadsheets
 from gongkai.agencies.models import (
     PERSONAL_DATA_ROLES,
     Agency,
@@ -42,10 +42,11 @@ from gongkai.agencies.models import (
     Role,
     reach,
 )
-from gongkai.cases import duplicates, forms, privacy, stats, workflow
+from gongkai.cases import duplicates, exports, forms, privacy, stats, workflow
 from gongkai.cases.forms import TABS, CaseFilterForm, RegisterForm, ReportForm
 from gongkai.cases.models import (
     OPEN_STATUSES,
+    OPINION_STEPS,
     ApplicantType,
     BusinessType,
     Case,
@@ -218,16 +219,7 @@ def case_list(request):
     memberships = _memberships(request)
     if not memberships:
         return _no_access(request)
-    form = CaseFilterForm(request.GET or None, departments=visible_departments(memberships))
-    cases = visible_cases(memberships).select_related("agency", "department")
-    tab = "all"
-    day = today()
-    if form.is_bound:
-        if form.is_valid():
-            tab = form.cleaned_data["tab"] or "all"
-            cases = _apply_filters(request, cases, form.cleaned_data, day)
-        else:  # never show an unfiltered list as if it were the answer
-            cases = cases.none()
+    form, cases, tab, day = _listed(request, memberships)
     paginator = CappedPaginator(cases, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     names = BusinessType.names()
@@ -250,9 +242,64 @@ def case_list(request):
         "count_cap": COUNT_CAP,
         "tab_query": tab_query.urlencode(),
         "filtered": form.is_bound and any(form.data.get(k) for k in form.fields),
+        "full_export": any(m["role"] in FULL_VIEW_ROLES for m in memberships),
         "today": day,
     }
     return render(request, "cases/list.html", context, status=400 if form.errors else 200)
+
+
+def _listed(request, memberships):
+    """(filter form, the cases it selects, tab, today) for the list and its exports."""
+    form = CaseFilterForm(request.GET or None, departments=visible_departments(memberships))
+    cases = visible_cases(memberships).select_related("agency", "department")
+    tab = "all"
+    day = today()
+    if form.is_bound:
+        if form.is_valid():
+            tab = form.cleaned_data["tab"] or "all"
+            cases = _apply_filters(request, cases, form.cleaned_data, day)
+        else:  # never show an unfiltered list as if it were the answer
+            cases = cases.none()
+    return form, cases, tab, day
+
+
+EXPORT_BATCH = 2000  # rows read at a time
+FULL_EXPORT_REFUSED = (
+    "您的角色只能导出隐藏了个人信息的申请登记簿。完整的登记簿（含申请人姓名、身份证件号码、"
+    "联系方式）只有登记、政务公开办、工作机构负责人、分管领导和系统管理员可以导出。"
+)
+
+
+@login_required
+def case_export(request, fmt):
+    """The 申请登记簿 (every registered field) for the list's current filters, as CSV
+    or XLSX; personal data masked unless ?full=1 by a role that sees it in full."""
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404("不支持的导出格式。")
+    memberships = _memberships(request)
+    if not memberships:
+        return _no_access(request)
+    form, cases, _tab, day = _listed(request, memberships)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "筛选条件有误，请按提示改正后再导出。")
+        return redirect(f"{reverse('cases:list')}?{request.GET.urlencode()}")
+    full = request.GET.get("full") == "1"
+    rows = cases.iterator(chunk_size=EXPORT_BATCH)
+    if full:
+        agencies = {m["agency_id"] for m in memberships if m["role"] in FULL_VIEW_ROLES}
+        if not agencies:
+            return render(
+                request, "cases/no_access.html", {"reason": FULL_EXPORT_REFUSED}, status=403
+            )
+        rows = privacy.recorded(
+            cases.filter(agency_id__in=agencies).iterator(chunk_size=EXPORT_BATCH),
+            request.user,
+            privacy.EXPORT,
+            on=day,
+        )
+    columns = exports.columns(full=full, mask_name=mask_name, mask_middle=mask_middle)
+    name = f"申请登记簿-{day.isoformat()}"
+    return spreadsheets.response(fmt, name, "申请登记簿", columns, rows)
 
 
 def _apply_filters(request, cases, data, day):
@@ -288,13 +335,102 @@ def _apply_filters(request, cases, data, day):
     return cases
 
 
+# ---- the opinion trail (issue 14 part 2) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opinion:
+    at: object
+    step: str  # 拟办 / 法制审查 / 保密审查 / 审核 / 审批 / 退回 …
+    role: str  # the role's Chinese name, or ""
+    actor: str
+    verdict: str  # 同意 / 退回 / the drafted outcome
+    text: str  # the opinion, reason or legal basis
+    returned: bool
+
+
+def _opinion(event):
+    data = event.data or {}
+    role = Role(data["role"]).label if data.get("role") in Role.values else ""
+    actor = event.actor.get_full_name() or event.actor.get_username() if event.actor else "系统"
+    kind, step = event.kind, EventKind(event.kind).label
+    if kind == EventKind.DRAFT_DECISION:
+        outcome = data.get("outcome", "")
+        verdict = Outcome(outcome).label if outcome in Outcome.values else outcome
+        text = "；".join(t for t in (data.get("reasons", ""), data.get("legal_basis", "")) if t)
+        return Opinion(event.at, "拟办意见", role or "承办部门", actor, verdict, text, False)
+    if kind == EventKind.REVIEW:
+        step = Role(workflow.REVIEW_ROLES[data.get("review", "legal")]).label
+        passed = data.get("passed", False)
+        return Opinion(
+            event.at,
+            step,
+            step,
+            actor,
+            "通过" if passed else "退回",
+            data.get("comments", ""),
+            not passed,
+        )
+    if kind == EventKind.RETURN:
+        return Opinion(event.at, "审批退回", role, actor, "退回", data.get("comments", ""), True)
+    if kind == EventKind.APPROVE_EXTENSION:
+        return Opinion(
+            event.at, step, "工作机构负责人", actor, "同意延期", data.get("reason", ""), False
+        )
+    return Opinion(event.at, step, role, actor, "同意", data.get("comments", ""), False)
+
+
+# The rows of the printable 办理审批表, in signing order: (title, the opinion steps that
+# fill it). The latest opinion of each row is printed; an empty row is left to sign.
+SHEET_ROWS = (
+    ("承办部门拟办意见", ("拟办意见",)),
+    ("法制审查意见", ("法制审查",)),
+    ("保密审查意见", ("保密审查",)),
+    ("工作机构负责人审核意见", ("审核同意，报分管领导",)),
+    ("领导审批意见", ("审批", "审批退回")),
+)
+
+
+@login_required
+def case_sheet(request, tracking_number):
+    """办理审批表: a printable page with the case's facts and its opinion trail, for
+    offices that still sign on paper. The applicant appears as in the list (masked)."""
+    if not Membership.objects.filter(user=request.user).exists():
+        return _no_access(request)
+    case, _roles = _case_for(request, tracking_number)
+    trail = opinion_trail(case)
+    rows = []
+    for title, steps in SHEET_ROWS:
+        latest = [o for o in trail if o.step in steps]
+        rows.append((title, latest[-1] if latest else None))
+    context = {
+        "case": case,
+        "applicant": list_name(case),
+        "business": BusinessType.names().get(case.business_type, ""),
+        "rows": rows,
+        "trail": trail,
+        "today": today(),
+    }
+    return render(request, "cases/sheet.html", context)
+
+
+def opinion_trail(case):
+    """Every opinion on the case's drafts, oldest first: who, in which role, when, what."""
+    events = (
+        CaseEvent.objects.filter(case=case, kind__in=OPINION_STEPS)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    return [_opinion(e) for e in events]
+
+
 # ---- workflow steps from the case page -------------------------------------------------
 
 K = EventKind
 STALE = "该申请已被他人处理（当前状态：{status}），请刷新后重试。"
 DENIAL_NOTE = (
     "本件拟作不予公开答复：须经分管领导审批，工作机构负责人不能批准"
-    "（可退回修改，或请分管领导审批）。"
+    "（可审核同意、报分管领导，或退回修改）。"
 )
 
 
@@ -441,10 +577,17 @@ ACTION_LIST = [
         for kind, role in workflow.REVIEW_ROLES.items()
     ),
     Action(
+        "endorse",
+        K.ENDORSE,
+        forms.EndorseForm,
+        lambda c, u, d, day: workflow.endorse(c, by=u, on=day, comments=d["comments"]),
+        when=lambda c, day: Outcome.is_denial(c.outcome),
+    ),
+    Action(
         "approve",
         K.APPROVE,
         forms.ApproveForm,
-        lambda c, u, d, day: workflow.approve(c, by=u, on=day),
+        lambda c, u, d, day: workflow.approve(c, by=u, on=day, comments=d["comments"]),
     ),
     Action(
         "return",
@@ -751,6 +894,7 @@ def _render_detail(request, case, roles, *, bound=None, offer=None, status=200):
         "deadline_error": deadline_error,
         "consultations": [(c, answer_forms.get(c.pk)) for c in consultations],
         "events": CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id"),
+        "opinions": opinion_trail(case),
         "assign_form": assign.form if assign else None,
         "steps": shown,
         "repeats": repeats,

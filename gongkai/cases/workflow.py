@@ -58,6 +58,7 @@ TRANSITIONS = {
     K.DRAFT_DECISION: ({S.ASSIGNED}, {S.DRAFTED}),
     K.REVIEW: ({S.DRAFTED}, {S.DRAFTED, S.REVIEWED, S.ASSIGNED}),
     K.APPROVE_EXTENSION: (_RUNNING, _RUNNING),
+    K.ENDORSE: ({S.REVIEWED}, {S.REVIEWED}),
     K.APPROVE: ({S.REVIEWED}, {S.APPROVED}),
     K.RETURN: ({S.REVIEWED}, {S.ASSIGNED}),
     K.NOTIFY_FEE: (_RUNNING, _RUNNING),
@@ -83,6 +84,7 @@ ROLES = {
     K.RECORD_CONSULTATION_ANSWER: {Role.OFFICE, Role.HANDLER},
     K.DRAFT_DECISION: {Role.OFFICE, Role.HANDLER},
     K.APPROVE_EXTENSION: {Role.OFFICE_HEAD},  # Art. 33: 工作机构负责人同意
+    K.ENDORSE: {Role.OFFICE_HEAD},
     K.APPROVE: {Role.OFFICE_HEAD, Role.LEADER},
     K.RETURN: {Role.OFFICE_HEAD, Role.LEADER},
     K.NOTIFY_FEE: {Role.OFFICE},
@@ -460,7 +462,16 @@ def draft_decision(case, *, by, outcome, legal_basis, on, reasons=""):
     case.legal_review_passed = case.secrecy_review_passed = False
     fields = ["outcome", "legal_basis", "legal_review_passed", "secrecy_review_passed"]
     return _finish(
-        case, K.DRAFT_DECISION, by, fields, S.DRAFTED, on=on, outcome=outcome, reasons=reasons
+        case,
+        K.DRAFT_DECISION,
+        by,
+        fields,
+        S.DRAFTED,
+        on=on,
+        outcome=outcome,
+        reasons=reasons,
+        legal_basis=case.legal_basis,
+        role=_acting_role(by, case, ROLES[K.DRAFT_DECISION]) or Role.HANDLER,
     )
 
 
@@ -485,8 +496,18 @@ def review(case, *, by, kind, passed, on, comments=""):
         case.legal_review_passed = case.secrecy_review_passed = False
         status = S.ASSIGNED
     fields = ["legal_review_passed", "secrecy_review_passed"]
+    comments = str(comments or "").strip() or ("同意。" if passed else comments)
     return _finish(
-        case, K.REVIEW, by, fields, status, on=on, review=kind, passed=passed, comments=comments
+        case,
+        K.REVIEW,
+        by,
+        fields,
+        status,
+        on=on,
+        review=kind,
+        passed=passed,
+        comments=comments,
+        role=REVIEW_ROLES[kind],
     )
 
 
@@ -508,12 +529,57 @@ def approve_extension(case, *, by, on, reason, notified_on=None):
     case.extension_reason = _required(reason, "延期理由")
     case.extension_notified_on = notified_on
     fields = ["extended_on", "extension_reason", "extension_notified_on"]
-    return _finish(case, K.APPROVE_EXTENSION, by, fields, case.status, on=on)
+    return _finish(
+        case, K.APPROVE_EXTENSION, by, fields, case.status, on=on, reason=case.extension_reason
+    )
+
+
+def _acting_role(by, case, roles):
+    """The role (its value) in which `by` takes a step open to `roles`: the first of
+    them the user holds on this case, in ROLE_SENIORITY order. Recorded with opinions."""
+    held = Membership.objects.roles_reaching(by, case.agency_id, case.department_id)
+    for role in ROLE_SENIORITY:
+        if role in held and role in roles:
+            return role
+    return ""
+
+
+# When a user holds several roles a step accepts, the opinion is recorded as the most
+# senior one's (a 分管领导 who is also 工作机构负责人 signs as 分管领导).
+ROLE_SENIORITY = (
+    Role.LEADER,
+    Role.OFFICE_HEAD,
+    Role.LEGAL_REVIEWER,
+    Role.SECRECY_REVIEWER,
+    Role.OFFICE,
+    Role.HANDLER,
+)
 
 
 @transaction.atomic
-def approve(case, *, by, on):
-    """审批: the office head or leader signs off; a denial needs the 分管领导."""
+def endorse(case, *, by, on, comments=""):
+    """审核同意、报分管领导: the 工作机构负责人 agrees with a denial and passes it to the
+    分管领导, who alone may approve it (科长审核 → 领导签发). Once per draft."""
+    case = _begin(case, K.ENDORSE, by)
+    if not Outcome.is_denial(case.outcome):
+        raise WorkflowError("只有拟不予公开的答复需要报分管领导审批；本件可由您直接批准。")
+    drafted = case.events.filter(kind=K.DRAFT_DECISION).order_by("-at", "-id").first()
+    since = case.events.filter(kind=K.ENDORSE)
+    if drafted is not None:
+        since = since.filter(id__gt=drafted.id)
+    if since.exists():
+        raise WorkflowError("本次拟办意见已审核同意并报分管领导，无需重复审核。")
+    _not_before(on, case.received_on, "收到申请日期", "审核日期")
+    comments = str(comments or "").strip() or "同意，报分管领导审批。"
+    return _finish(
+        case, K.ENDORSE, by, [], case.status, on=on, comments=comments, role=Role.OFFICE_HEAD
+    )
+
+
+@transaction.atomic
+def approve(case, *, by, on, comments=""):
+    """审批: the office head or leader signs off, with an opinion (同意 when none is
+    written); a denial needs the 分管领导."""
     case = _begin(case, K.APPROVE, by)
     if Outcome.is_denial(case.outcome):
         try:
@@ -522,7 +588,17 @@ def approve(case, *, by, on):
             raise WorkflowError("不予公开的答复须经分管领导审批，您没有该权限。") from None
     _not_before(on, case.received_on, "收到申请日期", "审批日期")
     case.approved_on = on
-    return _finish(case, K.APPROVE, by, ["approved_on"], S.APPROVED, on=on, outcome=case.outcome)
+    return _finish(
+        case,
+        K.APPROVE,
+        by,
+        ["approved_on"],
+        S.APPROVED,
+        on=on,
+        outcome=case.outcome,
+        comments=str(comments or "").strip() or "同意。",
+        role=_acting_role(by, case, ROLES[K.APPROVE]),
+    )
 
 
 @transaction.atomic
@@ -533,7 +609,16 @@ def return_for_revision(case, *, by, on, comments):
     comments = _required(comments, "退回意见")
     case.legal_review_passed = case.secrecy_review_passed = False
     fields = ["legal_review_passed", "secrecy_review_passed"]
-    return _finish(case, K.RETURN, by, fields, S.ASSIGNED, on=on, comments=comments)
+    return _finish(
+        case,
+        K.RETURN,
+        by,
+        fields,
+        S.ASSIGNED,
+        on=on,
+        comments=comments,
+        role=_acting_role(by, case, ROLES[K.RETURN]),
+    )
 
 
 # ---- 信息处理费 (Art. 42; 国办函〔2020〕109号) ------------------------------------------

@@ -7,6 +7,7 @@ app_name = "publications"
 urlpatterns = [
     path("", views.item_list, name="list"),
     path("new/", views.item_create, name="create"),
+    path("export/<slug:fmt>/", views.item_export, name="export"),
     path("<int:pk>/", views.item_detail, name="detail"),
     path("<int:pk>/edit/", views.item_edit, name="edit"),
     path("<int:pk>/submit/", action_view("submit"), name="submit"),

@@ -163,6 +163,7 @@ CASES = {
         TODAY,
     ),
     "approve": (reviewed(), {}, {"office_head", "leader"}, TODAY),
+    "endorse": (reviewed("denied.third_party"), {}, {"office_head"}, TODAY),
     "return": (reviewed(), {"comments": "请补充理由"}, {"office_head", "leader"}, TODAY),
     "approve_extension": (
         assigned,

@@ -768,3 +768,50 @@ def test_every_step_url_is_post_only_and_needs_login(client, world, item):
         args = (item.pk, 1) if name == "attachment_delete" else (item.pk,)
         assert client.get(url(name, *args)).status_code == 405
     assert [e.kind for e in item.events.all()] == ["create"]
+
+
+# ---- export (issue 14 part 7) ----------------------------------------------------------
+
+
+def _export_rows(response):
+    import csv
+    import io
+
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_the_item_list_exports_with_its_filters(client, world):
+    import io
+
+    import openpyxl
+
+    from gongkai.publications.tests.factories import make_item
+
+    make_item(world.agency, world.info_officer, title="关于烟花爆竹燃放管理的通告")
+    make_item(world.agency, world.info_officer, title="=cmd|' /C calc'!A0")
+    client.force_login(world.office)
+    header, *rows = _export_rows(client.get("/publications/export/csv/"))
+    assert header[:2] == ["索引号", "标题"]
+    titles = sorted(r[1] for r in rows)
+    assert titles == ["'=cmd|' /C calc'!A0", "关于烟花爆竹燃放管理的通告"]
+    response = client.get("/publications/export/xlsx/?status=draft&q=烟花")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        "关于烟花爆竹燃放管理的通告"
+    ]
+
+
+def test_the_item_export_reaches_only_the_users_agency(client, world):
+    from gongkai.publications.tests.factories import make_item
+
+    make_item(world.agency, world.info_officer)
+    client.force_login(world.outsider)
+    _, *rows = _export_rows(client.get("/publications/export/csv/"))
+    assert rows == []
+
+
+def test_the_item_export_needs_a_login_and_a_known_format(client, world):
+    assert client.get("/publications/export/csv/").status_code == 302
+    client.force_login(world.office)
+    assert client.get("/publications/export/doc/").status_code == 404

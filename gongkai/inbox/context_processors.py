@@ -1,0 +1,17 @@
+"""The in-tray count for the nav (computed only when a page shows it)."""
+
+import functools
+
+from gongkai.inbox import queues
+
+
+def inbox_count(request):
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {}
+
+    @functools.cache
+    def count():
+        return sum(queues.counts(user).values())
+
+    return {"inbox_count": count}

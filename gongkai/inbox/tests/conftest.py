@@ -1,0 +1,1 @@
+from gongkai.publications.tests.conftest import national_calendar, world  # noqa: F401

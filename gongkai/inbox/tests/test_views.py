@@ -1,0 +1,98 @@
+"""The 我的待办 page: who reaches it, what it shows, where login lands."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from gongkai.agencies.models import Role
+from gongkai.cases import views as case_views
+from gongkai.cases.tests.factories import make_case, run_to
+
+D = dt.date.fromisoformat
+URL = "/inbox/"
+
+
+@pytest.fixture
+def day(monkeypatch):
+    """Pages count from Thursday 2024-03-14 (Beijing date)."""
+    today = D("2024-03-14")
+    monkeypatch.setattr(case_views, "today", lambda: today)
+    return today
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_lands_on_the_inbox(client, world):
+    user = world.office
+    user.set_password("Gongkai-pass-2026")
+    user.save()
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "Gongkai-pass-2026"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == URL
+
+
+def test_a_user_without_roles_is_told_why(client, db):
+    user = get_user_model().objects.create_user("nobody", password="x")
+    client.force_login(user)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "还没有分配到任何机关或部门的角色" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [*Role.values, "other_handler", "outsider"])
+def test_every_role_reaches_only_its_own_work(client, world, day, role):
+    w = world
+    assigned = run_to(make_case(w.agency, w.registrar), w, "assigned")
+    client.force_login(getattr(w, role))
+    page = client.get(URL).content.decode()
+    # The drafted-to-be case is the 治安支队 handler's work only.
+    assert (assigned.tracking_number in page) == (role == Role.HANDLER)
+    # Masked applicant name only, never the full one.
+    assert "张三" not in page
+
+
+def test_waiting_confirmation_is_warned_after_three_working_days(client, world, day):
+    w = world
+    old = make_case(w.agency, w.registrar, confirmed_on=None, submitted_on=D("2024-03-07"))
+    new = make_case(w.agency, w.registrar, confirmed_on=None, submitted_on=D("2024-03-12"))
+    client.force_login(w.registrar)
+    page = client.get(URL).content.decode()
+    assert old.tracking_number in page and new.tracking_number in page
+    # 03-07 (Thu) → 03-14 (Thu): 5 working days waited; 03-12 → 03-14: 2.
+    assert "已等待 5 个工作日未确认" in page
+    assert "已等待 2 个工作日未确认" not in page
+    # Oldest first.
+    assert page.index(old.tracking_number) < page.index(new.tracking_number)
+
+
+def test_overdue_is_marked_and_ordered_first(client, world, day):
+    w = world
+    late = make_case(w.agency, w.registrar, submitted_on=D("2024-01-02"))
+    fresh = make_case(w.agency, w.registrar, submitted_on=D("2024-03-13"))
+    client.force_login(w.office)
+    page = client.get(URL).content.decode()
+    assert page.index(late.tracking_number) < page.index(fresh.tracking_number)
+    assert "已超期" in page
+
+
+def test_the_nav_counts_the_inbox(client, world, day):
+    w = world
+    make_case(w.agency, w.registrar)
+    make_case(w.agency, w.registrar)
+    client.force_login(w.office)
+    page = client.get(reverse("cases:list")).content.decode()
+    assert '我的待办<span class="nav-count">（2' in page
+
+
+def test_an_empty_inbox_says_so(client, world, day):
+    client.force_login(world.leader)
+    page = client.get(URL).content.decode()
+    assert "目前没有等待您办理的事项" in page

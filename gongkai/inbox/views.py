@@ -1,0 +1,125 @@
+"""我的待办: the staff member's own in-tray, the page they land on after login."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from gongkai.cases import views as case_views
+from gongkai.inbox import queues
+from gongkai.workdays import loading
+
+ROWS_SHOWN = 20  # per queue; the rest through the lists' own filters
+
+
+@dataclass
+class Row:
+    url: str
+    number: str  # 受理编号 or 索引号
+    title: str  # the applicant (masked) and request, or the item's title
+    status: str
+    due_on: object  # a date or None
+    left: str  # "剩 3 个工作日", "已超期 2 个工作日", "今日到期", ""
+    overdue: bool
+    warning: str = ""
+
+
+def _calendar(day):
+    try:
+        return loading.get_calendar().provisional(day.year + 1)
+    except LookupError:  # no calendar loaded at all
+        return None
+
+
+def _left(cal, day, due):
+    """How far `due` lies from `day`, in working days, as the in-tray prints it."""
+    if due is None:
+        return "", False
+    if due < day:
+        late = cal.workdays_between(due, day) if cal else (day - due).days
+        return f"已超期 {late} 个工作日" if cal else f"已超期 {late} 天", True
+    if due == day:
+        return "今日到期", False
+    if cal is None:
+        return f"剩 {(due - day).days} 天", False
+    return f"剩 {cal.workdays_between(day, due)} 个工作日", False
+
+
+def _case_row(queue, case, cal, day):
+    if queue.key == "confirm":
+        waited = cal.workdays_between(case.submitted_on, day) if cal else 0
+        limit = queues.confirm_warning_workdays()
+        warning = (
+            f"已等待 {waited} 个工作日未确认。确认前答复期限不起算（条例第三十一条），请尽快确认。"
+            if waited > limit
+            else ""
+        )
+        return Row(
+            reverse("cases:detail", args=[case.tracking_number]),
+            case.tracking_number,
+            f"{case_views.list_name(case)}：{case.content[:40]}",
+            case.get_status_display(),
+            case.submitted_on,
+            f"已等待 {waited} 个工作日",
+            bool(warning),
+            warning,
+        )
+    due = case.correction_due_on if queue.key == "correction" else case.due_on
+    left, overdue = _left(cal, day, due)
+    return Row(
+        reverse("cases:detail", args=[case.tracking_number]),
+        case.tracking_number,
+        f"{case_views.list_name(case)}：{case.content[:40]}",
+        case.get_status_display(),
+        due,
+        left,
+        overdue,
+    )
+
+
+def _item_row(item, cal, day):
+    left, overdue = _left(cal, day, item.publication_due_on)
+    return Row(
+        reverse("publications:detail", args=[item.pk]),
+        item.index_number or "（未编号）",
+        item.title,
+        item.get_status_display(),
+        item.publication_due_on,
+        left,
+        overdue,
+    )
+
+
+@login_required
+def index(request):
+    day = case_views.today()
+    cal = _calendar(day)
+    memberships = queues.memberships_of(request.user)
+    counts = queues.counts(request.user, memberships)
+    sections = []
+    for queue in queues.QUEUES:
+        qs = queues.records(queue, request.user, memberships)
+        if qs is None:
+            continue
+        if queue.kind == queues.CASE:
+            rows = [
+                _case_row(queue, c, cal, day)
+                for c in qs.select_related("agency", "department")[:ROWS_SHOWN]
+            ]
+        else:
+            rows = [_item_row(i, cal, day) for i in qs[:ROWS_SHOWN]]
+        sections.append(
+            {"queue": queue, "rows": rows, "count": counts.get(queue.key, 0), "kind": queue.kind}
+        )
+    return render(
+        request,
+        "inbox/index.html",
+        {
+            "sections": sections,
+            "total": sum(counts.values()),
+            "has_roles": bool(memberships),
+            "today": day,
+            "rows_shown": ROWS_SHOWN,
+        },
+    )
