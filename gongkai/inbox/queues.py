@@ -19,6 +19,9 @@ from django.conf import settings
 from django.db.models import Count, F, Q
 
 from gongkai.agencies.models import Membership, Role, reach
+from gongkai.appeals.models import Appeal
+from gongkai.appeals.models import Result as AppealResult
+from gongkai.appeals.workflow import RECORDING_ROLES
 from gongkai.cases import workflow as case_workflow
 from gongkai.cases.models import Case
 from gongkai.cases.models import EventKind as CaseStep
@@ -185,4 +188,9 @@ def counts(user, memberships=None):
                     **{key: Count("pk", filter=w) for key, w in wheres.items()}
                 )
             )
+    recording = {m["agency_id"] for m in memberships if m["role"] in RECORDING_ROLES}
+    if recording:  # the legal office's 复议/诉讼 not yet decided (gongkai.appeals)
+        result["appeals"] = Appeal.objects.filter(
+            result=AppealResult.PENDING, case__agency_id__in=recording
+        ).count()
     return result

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from gongkai.appeals import matters as appeal_matters
+from gongkai.appeals.workflow import RECORDING_ROLES
 from gongkai.cases import views as case_views
 from gongkai.inbox import queues
 from gongkai.workdays import loading
@@ -91,6 +93,33 @@ def _item_row(item, cal, day):
     )
 
 
+@dataclass(frozen=True)
+class _AppealsQueue:
+    key: str = "appeals"
+    title: str = "行政复议、行政诉讼（答复、答辩与上诉期限）"
+
+
+APPEALS_QUEUE = _AppealsQueue()
+
+
+def _appeal_row(matter, cal, day):
+    appeal = matter.appeal
+    if matter.due is not None:
+        left, overdue = _left(cal, day, matter.due.on)
+        status = f"{matter.due.what}（{matter.due.basis}）"
+    else:
+        left, overdue, status = matter.error or "", False, appeal.get_result_display()
+    return Row(
+        reverse("appeals:detail", args=[appeal.pk]),
+        appeal.case.tracking_number,
+        str(appeal),
+        status,
+        matter.due.on if matter.due else None,
+        left,
+        overdue,
+    )
+
+
 @login_required
 def index(request):
     day = case_views.today()
@@ -111,6 +140,13 @@ def index(request):
             rows = [_item_row(i, cal, day) for i in qs[:ROWS_SHOWN]]
         sections.append(
             {"queue": queue, "rows": rows, "count": counts.get(queue.key, 0), "kind": queue.kind}
+        )
+    if any(m["role"] in RECORDING_ROLES for m in memberships):
+        # The legal office's 复议/诉讼, nearest deadline first (gongkai.appeals).
+        found = appeal_matters.open_matters_for(request.user, day)
+        rows = [_appeal_row(m, cal, day) for m in found[:ROWS_SHOWN]]
+        sections.append(
+            {"queue": APPEALS_QUEUE, "rows": rows, "count": len(found), "kind": "appeal"}
         )
     return render(
         request,

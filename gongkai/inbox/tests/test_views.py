@@ -96,3 +96,28 @@ def test_an_empty_inbox_says_so(client, world, day):
     client.force_login(world.leader)
     page = client.get(URL).content.decode()
     assert "目前没有等待您办理的事项" in page
+
+
+def test_the_legal_office_finds_its_appeal_deadlines(client, world, monkeypatch):
+    from gongkai.appeals import workflow as appeal_workflow
+
+    w = world
+    case = make_case(w.agency, w.registrar, submitted_on=D("2024-03-01"))
+    case = run_to(case, w, "delivered", outcome="denied.state_secret", on=D("2024-03-11"))
+    appeal_workflow.record(
+        case,
+        by=w.legal_reviewer,
+        on=D("2024-04-08"),
+        kind="reconsideration",
+        body="示范市人民政府",
+        applicant="张三",
+        filed_on=D("2024-04-01"),
+        papers_received_on=D("2024-04-08"),
+    )
+    monkeypatch.setattr(case_views, "today", lambda: D("2024-04-10"))
+    client.force_login(w.legal_reviewer)
+    page = client.get(URL).content.decode()
+    assert "行政复议、行政诉讼" in page and case.tracking_number in page
+    assert '我的待办<span class="nav-count">（1' in page
+    client.force_login(w.handler)  # sees the appeal elsewhere, but it is not its step
+    assert "行政复议、行政诉讼（" not in client.get(URL).content.decode()
