@@ -4,10 +4,10 @@ staff log in, and the public form's rate limit fails closed."""
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from gongkai.agencies.models import Role
@@ -70,12 +70,11 @@ def test_with_redis_down_portal_serves_staff_log_in_and_rate_limits_fail_closed(
 ):
     make_agency(name="示范市公安局", code="SFGAJ")
     redis_cache.stop()
-    started = time.monotonic()
     assert Client().get("/xxgk/").status_code == 200
+    assert not caches["default"]._available()  # paused: the next calls do not even try
     client = Client()
     _login(client)
     assert client.get("/cases/").status_code == 200
-    assert time.monotonic() - started < 5  # no waiting on the dead server per call
     verdict = ratelimit.hit("apply", "203.0.113.9", "INTAKE_RATE_LIMIT")
     assert verdict.allowed is False  # the public form refuses rather than counting nothing
     redis_cache.start()

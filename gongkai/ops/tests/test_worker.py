@@ -171,3 +171,11 @@ def test_worker_at_refuses_a_bad_moment_in_chinese():
         call_command("worker", "--batch", "--at", "2024-13-01T07:00")
     with pytest.raises(CommandError, match="只能与 --batch 一起使用"):
         call_command("worker", "--at", "2024-03-01T07:00")
+
+
+def test_a_batch_run_gives_the_calling_program_its_signal_handlers_back():
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    call_command("worker", "--batch", "--at", "2024-03-22T07:05")
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -10,6 +10,7 @@ of gongkai/ops/schedule.py when its time comes (once per day, however many worke
 
 import datetime as dt
 import logging
+import signal
 import threading
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.utils import timezone
 from gongkai.ops import tasks
 
 log = logging.getLogger("gongkai.ops")
+SIGNALS = [signal.SIGINT, signal.SIGTERM, *([signal.SIGQUIT] if hasattr(signal, "SIGQUIT") else [])]
 
 
 def scheduler(stop, interval):
@@ -69,7 +71,14 @@ class Command(BaseCommand):
             raise CommandError("--at 只能与 --batch 一起使用。", returncode=2)
         if batch:
             tasks.tick(parse_at(at) if at else None)
-            self._run_queue(backend, batch=True)
+            # db_worker installs its own SIGINT/SIGTERM/SIGQUIT handlers and leaves them:
+            # a batch run inside another program (a test run) gives that program its own back
+            kept = {sig: signal.getsignal(sig) for sig in SIGNALS}
+            try:
+                self._run_queue(backend, batch=True)
+            finally:
+                for sig, handler in kept.items():
+                    signal.signal(sig, handler)
             return
         stop = threading.Event()
         thread = threading.Thread(target=scheduler, args=(stop, interval), daemon=True)
