@@ -25,3 +25,10 @@ def test_no_app_module_imports_a_demo_or_a_benchmark():
     assert {k: v for k, v in found.items() if v} == {}
     assert not list(GONGKAI.glob("*/demo.py")) and not list(GONGKAI.glob("*/bench.py"))
     assert not list(GONGKAI.glob("*/generate.py"))
+
+
+def test_make_bench_finds_every_benchmark_in_gongkai_bench():
+    from gongkai.bench import runner
+
+    expected = ["cases", "intake", "portal", "publications", "reports", "workdays"]
+    assert runner.benchmarks() == expected
