@@ -331,3 +331,11 @@ APPEALS_RECONSIDERATION_WORKDAYS = env_bool("APPEALS_RECONSIDERATION_WORKDAYS", 
 #   尚未审结 and again, with its result, in the year it is decided ("carry"); "filed"
 #   counts it only in the year it was brought.
 APPEALS_CROSS_YEAR_RULE = os.environ.get("APPEALS_CROSS_YEAR_RULE", "carry")
+# Read by the code with getattr (declared here so that every setting has one home; a
+# test checks that each getattr(settings, …) is declared here and in the README).
+# GONGKAI_COUNT_RECEIPT_DAY moves every deadline: 1 counts the receipt day itself as day 1
+# when it is a working day (regulation.md §1.4); default 0, day 1 is the next working day.
+GONGKAI_COUNT_RECEIPT_DAY = env_bool("GONGKAI_COUNT_RECEIPT_DAY", False)
+INTAKE_UPLOAD_MAX_BYTES = int(os.environ.get("INTAKE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+INTAKE_CHALLENGE_MAX_AGE = int(os.environ.get("INTAKE_CHALLENGE_MAX_AGE", 2 * 3600))  # seconds
+REGISTERS_IMPORT_MAX_BYTES = int(os.environ.get("REGISTERS_IMPORT_MAX_BYTES", 20 * 1024 * 1024))

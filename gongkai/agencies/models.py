@@ -83,30 +83,40 @@ def missing_role(action, roles):
     return f"您没有“{action}”的权限：需要{where}的{role_names(roles)}角色。"
 
 
+# Who works on 依申请公开 cases: every role but the 信息员, whose work is 主动公开 only
+# (least privilege: an 信息员 reaches no case, no applicant's data, no letter).
+CASEWORK_ROLES = frozenset(Role) - {Role.INFO_OFFICER}
+# Who works on 主动公开 items: every role (the step's own roles decide what it may do).
+PUBLISHING_ROLES = frozenset(Role)
+
+
 def reach(memberships):
-    """(agency ids, department ids) whose cases these memberships reach: the set form
-    of MembershipQuerySet.acting_on. memberships: dicts with role, agency_id and
-    department_id (Membership.objects.values())."""
+    """(agency ids, department ids) these memberships reach: a handler (承办部门) its
+    own department, every other role the whole agency. memberships: dicts with role,
+    agency_id and department_id (Membership.objects.values())."""
     agencies = {m["agency_id"] for m in memberships if m["role"] != Role.HANDLER}
     departments = {m["department_id"] for m in memberships if m["role"] == Role.HANDLER}
     return agencies, departments
 
 
 class MembershipQuerySet(models.QuerySet):
-    def acting_on(self, user, agency_id, department_id=None):
-        """Memberships of `user` that reach a case of this agency and department.
+    """The one home of "who may see what": a record (case or item) of an agency and
+    department is reached by a membership of a role in `roles` (CASEWORK_ROLES unless
+    said otherwise) — a handler's only in its own department, every other role's in
+    the whole agency. Views, workflows, letters and attachments all ask here."""
 
-        A handler's membership reaches only its own department's cases; every other
-        role reaches the whole agency.
-        """
-        return self.filter(user=user, agency_id=agency_id).filter(
+    def acting_on(self, user, agency_id, department_id=None, *, roles=CASEWORK_ROLES):
+        """Memberships of `user` that reach a record of this agency and department."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user, agency_id=agency_id, role__in=roles).filter(
             ~Q(role=Role.HANDLER) | Q(department_id=department_id, department__isnull=False)
         )
 
     def holds(self, user, agency_id, department_id, roles):
         """True when `user` holds one of `roles` reaching a record of this agency and
         department."""
-        return self.acting_on(user, agency_id, department_id).filter(role__in=roles).exists()
+        return self.acting_on(user, agency_id, department_id, roles=roles).exists()
 
     def sees_personal_data(self, user, agency_id):
         """True when `user` holds a PERSONAL_DATA_ROLES role in this agency (those roles
@@ -115,12 +125,30 @@ class MembershipQuerySet(models.QuerySet):
             return False
         return self.filter(user=user, agency_id=agency_id, role__in=PERSONAL_DATA_ROLES).exists()
 
-    def roles_reaching(self, user, agency_id, department_id=None):
+    def roles_reaching(self, user, agency_id, department_id=None, *, roles=CASEWORK_ROLES):
         """The roles (a set) `user` holds that reach a record of this agency and
         department; empty for an anonymous user or one without such a role."""
+        return set(
+            self.acting_on(user, agency_id, department_id, roles=roles).values_list(
+                "role", flat=True
+            )
+        )
+
+    def of(self, user, *, roles=CASEWORK_ROLES):
+        """`user`'s memberships of `roles` as dicts (agency_id, department_id, role)."""
         if user is None or not user.is_authenticated:
-            return set()
-        return set(self.acting_on(user, agency_id, department_id).values_list("role", flat=True))
+            return []
+        return list(
+            self.filter(user=user, role__in=roles).values("agency_id", "department_id", "role")
+        )
+
+    def reach_q(self, user, *, roles=CASEWORK_ROLES, memberships=None):
+        """Q over agency_id / department_id of the records `user` reaches (the set
+        form of acting_on); pass `memberships` (from `of`) to save a query."""
+        if memberships is None:
+            memberships = self.of(user, roles=roles)
+        agencies, departments = reach(memberships)
+        return Q(agency_id__in=agencies) | Q(department_id__in=departments)
 
 
 class Membership(models.Model):

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 
-from gongkai.agencies.models import Agency, Department
+from gongkai.agencies.models import Agency, Department, Membership
 from gongkai.audit import Event
 from gongkai.personal_data import EncryptedTextField
 from gongkai.reports import tables
+from gongkai.workdays import clock, loading
 
 
 class ApplicantType(models.TextChoices):
@@ -151,6 +152,10 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "已归档"
 
 
+# Open statuses in which the reply period does not run: no receipt date yet (Art. 31),
+# or a 补正 asked for (the period starts again from the corrected request, Art. 30).
+CLOCK_STOPPED_STATUSES = (Status.AWAITING_CONFIRMATION, Status.CORRECTION_REQUESTED)
+
 OPEN_STATUSES = (
     Status.AWAITING_CONFIRMATION,
     Status.REGISTERED,
@@ -226,16 +231,90 @@ class DeliveryMethod(models.TextChoices):
     ENTRUSTED = "entrusted", "委托送达（签收之日）"
 
 
+def due_soon_window(agency_code, day):
+    """(calendar, last day of the 逾期预警 / 三个工作日内到期 window) for an agency on
+    `day`: the DUE_SOON_WORKDAYS-th working day after `day` on the agency's own
+    calendar (national schedule plus its local days, provisional for unpublished
+    years), the calendar its deadlines are counted on (Art. 33 第二款). The one
+    calendar choice of both the case list and the daily notice. Raises LookupError
+    (ScheduleMissing included) or ValueError when no calendar is loaded."""
+    cal = loading.get_calendar(agency_code).provisional(day.year + 1)
+    return cal, cal.nth_workday_after(day, clock.DUE_SOON_WORKDAYS)
+
+
+def due_soon_windows(agencies, day):
+    """{agency id: last day of the window} of `agencies`, leaving out those without a
+    calendar (see due_soon_window)."""
+    windows = {}
+    for agency in agencies:
+        try:
+            windows[agency.pk] = due_soon_window(agency.code, day)[1]
+        except (LookupError, ValueError):
+            continue
+    return windows
+
+
 class CaseQuerySet(models.QuerySet):
+    """Table-level facts of cases; the one home of "visible", "paused", "due soon" and
+    "overdue" (the case list, the dashboard, supervision and the daily notice all ask
+    here)."""
+
     def for_agency(self, agency):
         return self.filter(agency=agency)
+
+    def visible_to(self, user, *, memberships=None):
+        """The cases `user` reaches (Membership.objects.reach_q: a handler its own
+        department's, another casework role its agency's; an 信息员 none)."""
+        return self.filter(Membership.objects.reach_q(user, memberships=memberships))
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    @staticmethod
+    def conditions(day, windows=None):
+        """{name: Q} of the time-based states on `day` — the one definition behind the
+        methods below, also for Count(filter=…) (the deadline dashboard):
+
+        paused: open, with a consultation sent by `day` and not yet answered: the clock
+            stands still (Art. 33 第三款);
+        running: open, received, not waiting for a 补正 (the period starts again when
+            it arrives, Art. 30) and not paused — the reply period runs;
+        overdue: running, and the due date lies before `day`;
+        due_soon: running, due from `day` up to the agency's window end (`windows`:
+            {agency id: last day}, from due_soon_windows).
+        """
+        waiting = Consultation.objects.filter(
+            case=OuterRef("pk"), sent_on__lte=day, answered_on__isnull=True
+        )
+        is_open = Q(status__in=OPEN_STATUSES)
+        paused = is_open & Q(Exists(waiting))
+        running = (
+            is_open
+            & ~Q(status__in=CLOCK_STOPPED_STATUSES)
+            & Q(due_on__isnull=False)
+            & ~Q(Exists(waiting))
+        )
+        window = Q(pk__in=[])
+        for agency_id, until in (windows or {}).items():
+            window |= Q(agency_id=agency_id, due_on__lte=until)
+        return {
+            "paused": paused,
+            "running": running,
+            "overdue": running & Q(due_on__lt=day),
+            "due_soon": running & Q(due_on__gte=day) & window,
+        }
+
+    def paused(self, day):
+        return self.filter(self.conditions(day)["paused"])
+
+    def clock_running(self, day):
+        return self.filter(self.conditions(day)["running"])
+
     def overdue(self, today):
-        """Open cases whose stored due date lies before `today`."""
-        return self.open().filter(due_on__lt=today)
+        return self.filter(self.conditions(today)["overdue"])
+
+    def due_soon(self, day, windows):
+        return self.filter(self.conditions(day, windows)["due_soon"])
 
 
 class Case(models.Model):
@@ -393,9 +472,57 @@ class Case(models.Model):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
+    # ---- step preconditions beyond the status (workflow.TRANSITIONS decides that) ----
+    # One definition each: the workflow functions refuse a step when its predicate is
+    # false, and the case page offers the step only when it is true.
+
+    def may_request_correction(self):
+        """Art. 30: the 补正 notice is given once."""
+        return self.correction_requested_on is None
+
+    def correction_lapsed(self, day):
+        """Art. 30: the 补正 deadline has passed on `day` (视为放弃申请)."""
+        return self.correction_due_on is not None and self.correction_due_on < day
+
+    def may_review(self, flag):
+        """A review (`flag`: legal_review_passed / secrecy_review_passed) not yet passed."""
+        return not getattr(self, flag)
+
+    def may_extend(self, day):
+        """Art. 33 第二款: extended once, approved on or before the original deadline."""
+        return (
+            self.extended_on is None
+            and self.original_due_on is not None
+            and day <= self.original_due_on
+        )
+
+    def may_notify_fee(self):
+        """One 收费通知 per case."""
+        return self.fee_notified_on is None
+
+    def fee_unpaid(self):
+        """A 收费通知 went out and no payment is recorded."""
+        return self.fee_notified_on is not None and self.fee_paid_on is None
+
+    def fee_lapsed(self, day):
+        """The payment deadline passed on `day` without payment (其他处理 2)."""
+        return self.fee_unpaid() and self.fee_due_on < day
+
+    def clock_stopped(self):
+        """No reply period runs: not received yet, or waiting for a 补正 (Arts. 30, 31).
+        (A pause for consultation is a fact of the consultations: CaseQuerySet.paused.)"""
+        return self.status in CLOCK_STOPPED_STATUSES
+
     def is_overdue(self, today):
-        """Open and past its stored due date (derived, never stored)."""
-        return self.is_open() and self.due_on is not None and self.due_on < today
+        """Past its stored due date while the reply period runs (derived, never stored;
+        the row form of CaseQuerySet.overdue, without the consultation pause, which
+        the list's rows do not load)."""
+        return (
+            self.is_open()
+            and not self.clock_stopped()
+            and self.due_on is not None
+            and self.due_on < today
+        )
 
 
 def hash_query_code(code):

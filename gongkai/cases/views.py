@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Left
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,16 +51,16 @@ from gongkai.cases.models import (
     BusinessType,
     Case,
     CaseEvent,
-    Consultation,
+    CaseQuerySet,
     EventKind,
     Outcome,
     Status,
+    due_soon_windows,
 )
 from gongkai.reports import checks, findings
 from gongkai.reports import tables as report_tables
 from gongkai.reports.render import FORMATS, htmlfmt, layout
 from gongkai.reports.render import render as render_report
-from gongkai.workdays import clock, loading
 
 audit = logging.getLogger("gongkai.audit")
 
@@ -73,6 +73,12 @@ FULL_VIEW_ROLES = PERSONAL_DATA_ROLES
 NO_MEMBERSHIP = (
     "您的账号还没有分配到任何机关或部门，因此不能查看依申请公开的申请。"
     "请联系本机关的系统管理员，为您设置所属机关、部门和角色。"
+)
+
+
+NO_CASEWORK = (
+    "您的角色（信息员）负责主动公开，不办理依申请公开的申请，因此不能查看申请、"
+    "申请人信息、附件和文书。如工作需要，请联系本机关的系统管理员调整角色。"
 )
 
 
@@ -111,15 +117,13 @@ def list_name(case):
 
 
 def _memberships(request):
-    return list(
-        Membership.objects.filter(user=request.user).values("agency_id", "department_id", "role")
-    )
+    """The user's casework memberships (an 信息员 has none: least privilege)."""
+    return Membership.objects.of(request.user)
 
 
-def visible_cases(memberships):
-    """The cases these memberships reach (agencies.models.reach)."""
-    agencies, departments = reach(memberships)
-    return Case.objects.filter(Q(agency_id__in=agencies) | Q(department_id__in=departments))
+def visible_cases(memberships, user=None):
+    """The cases these memberships reach (CaseQuerySet.visible_to)."""
+    return Case.objects.visible_to(user, memberships=memberships)
 
 
 def visible_departments(memberships):
@@ -132,22 +136,25 @@ def visible_departments(memberships):
 
 
 def _no_access(request):
-    return render(request, "cases/no_access.html", {"reason": NO_MEMBERSHIP}, status=403)
+    has_other = Membership.objects.filter(user=request.user).exists()
+    reason = NO_CASEWORK if has_other else NO_MEMBERSHIP
+    return render(request, "cases/no_access.html", {"reason": reason}, status=403)
 
 
-def _case_for(request, tracking_number):
-    """The case if the user may act on it; 404 otherwise (its existence is not revealed)."""
+def case_for(user, tracking_number):
+    """(case, roles) if `user` may act on the case; 404 otherwise (its existence is not
+    revealed). Used by the case pages and 督办."""
     case = get_object_or_404(
         Case.objects.select_related("agency", "department"), tracking_number=tracking_number
     )
-    roles = set(
-        Membership.objects.acting_on(request.user, case.agency_id, case.department_id).values_list(
-            "role", flat=True
-        )
-    )
+    roles = Membership.objects.roles_reaching(user, case.agency_id, case.department_id)
     if not roles:
         raise Http404("没有找到这件申请，或您无权查看。")
     return case, roles
+
+
+def _case_for(request, tracking_number):
+    return case_for(request.user, tracking_number)
 
 
 # ---- time-based views ----------------------------------------------------------------
@@ -159,37 +166,17 @@ CALENDAR_MISSING = (
 )
 
 
-def due_soon_limit(day):
-    """The last day of the 三个工作日内到期 window: the 3rd working day after `day`.
-
-    The national calendar (agency-local days are not applied here); None when no
-    calendar is loaded.
-    """
-    try:
-        cal = loading.get_calendar().provisional(day.year + 1)
-        return cal.nth_workday_after(day, clock.DUE_SOON_WORKDAYS)
-    except LookupError:  # includes ScheduleMissing
-        return None
+def _windows(memberships, day):
+    """{agency id: last day of the 三个工作日内到期 window} of the agencies these
+    memberships reach (cases.models.due_soon_window: each agency's own calendar)."""
+    agency_ids = {m["agency_id"] for m in memberships}
+    return due_soon_windows(Agency.objects.filter(pk__in=agency_ids), day)
 
 
-def _paused_q(day):
-    """Open cases with a consultation sent and not yet answered (Art. 33 第三款)."""
-    waiting = Consultation.objects.filter(
-        case=OuterRef("pk"), sent_on__lte=day, answered_on__isnull=True
-    )
-    return Q(Exists(waiting))
-
-
-def tab_filters(day, soon_until=None):
-    """{tab: Q} for the quick tabs, relative to `day`."""
-    running = Q(status__in=OPEN_STATUSES)
-    soon_until = soon_until or due_soon_limit(day)
-    soon = Q(due_on__gte=day, due_on__lte=soon_until) if soon_until else Q(pk__in=[])
-    return {
-        "due_soon": running & soon,
-        "overdue": running & Q(due_on__lt=day),
-        "paused": running & _paused_q(day),
-    }
+def tab_filters(day, windows):
+    """{tab: Q} for the quick tabs, relative to `day` (CaseQuerySet.conditions)."""
+    conditions = CaseQuerySet.conditions(day, windows)
+    return {tab: conditions[tab] for tab in ("due_soon", "overdue", "paused")}
 
 
 # ---- list ----------------------------------------------------------------------------
@@ -257,7 +244,7 @@ def _listed(request, memberships):
     if form.is_bound:
         if form.is_valid():
             tab = form.cleaned_data["tab"] or "all"
-            cases = _apply_filters(request, cases, form.cleaned_data, day)
+            cases = _apply_filters(request, cases, form.cleaned_data, day, memberships)
         else:  # never show an unfiltered list as if it were the answer
             cases = cases.none()
     return form, cases, tab, day
@@ -302,7 +289,7 @@ def case_export(request, fmt):
     return spreadsheets.response(fmt, name, "申请登记簿", columns, rows)
 
 
-def _apply_filters(request, cases, data, day):
+def _apply_filters(request, cases, data, day, memberships):
     for name in ("status", "business_type", "applicant_type", "channel"):
         if data[name]:
             cases = cases.filter(**{name: data[name]})
@@ -327,9 +314,10 @@ def _apply_filters(request, cases, data, day):
         )
     tab = data["tab"]
     if tab and tab != "all":
-        if tab == "due_soon" and due_soon_limit(day) is None:
+        windows = _windows(memberships, day) if tab == "due_soon" else {}
+        if tab == "due_soon" and len(windows) < len({m["agency_id"] for m in memberships}):
             messages.warning(request, CALENDAR_MISSING)
-        cases = cases.filter(tab_filters(day)[tab])
+        cases = cases.filter(tab_filters(day, windows)[tab])
         if tab in ("due_soon", "overdue"):
             cases = cases.order_by("due_on", "id")
     return cases
@@ -486,10 +474,6 @@ def _review(kind):
     return run
 
 
-def _fee_lapsed(case, day):
-    return case.fee_notified_on and not case.fee_paid_on and case.fee_due_on < day
-
-
 ACTION_LIST = [
     Action(
         "confirm",
@@ -504,7 +488,7 @@ ACTION_LIST = [
         lambda c, u, d, day: workflow.request_correction(
             c, by=u, on=d["on"], items=d["items"], correction_due_on=d["correction_due_on"]
         ),
-        when=lambda c, day: c.correction_requested_on is None,
+        when=lambda c, day: c.may_request_correction(),
     ),
     Action(
         "record_correction",
@@ -518,7 +502,7 @@ ACTION_LIST = [
         forms.PlainStepForm,
         lambda c, u, d, day: workflow.lapse_correction(c, by=u, on=day),
         title="逾期未补正，终结办理",
-        when=lambda c, day: c.correction_due_on is not None and c.correction_due_on < day,
+        when=lambda c, day: c.correction_lapsed(day),
     ),
     Action(
         "assign",
@@ -572,7 +556,7 @@ ACTION_LIST = [
             _review(kind),
             title=Role(role).label,
             roles=frozenset({role}),
-            when=lambda c, day, flag=workflow.REVIEW_FLAGS[kind]: not getattr(c, flag),
+            when=lambda c, day, flag=workflow.REVIEW_FLAGS[kind]: c.may_review(flag),
         )
         for kind, role in workflow.REVIEW_ROLES.items()
     ),
@@ -603,10 +587,7 @@ ACTION_LIST = [
             c, by=u, on=day, reason=d["reason"], notified_on=d["notified_on"]
         ),
         title="批准延期答复",
-        # Art. 33: once, and before the original deadline has passed.
-        when=lambda c, day: (
-            c.extended_on is None and c.original_due_on is not None and day <= c.original_due_on
-        ),
+        when=lambda c, day: c.may_extend(day),
     ),
     Action(
         "notify_fee",
@@ -615,14 +596,14 @@ ACTION_LIST = [
         lambda c, u, d, day: workflow.notify_fee(
             c, by=u, on=d["on"], amount=d["amount"], basis=d["basis"]
         ),
-        when=lambda c, day: c.fee_notified_on is None,
+        when=lambda c, day: c.may_notify_fee(),
     ),
     Action(
         "record_fee",
         K.RECORD_FEE,
         forms.RecordFeeForm,
         lambda c, u, d, day: workflow.record_fee(c, by=u, on=d["on"]),
-        when=lambda c, day: bool(c.fee_notified_on) and not c.fee_paid_on,
+        when=lambda c, day: c.fee_unpaid(),
     ),
     Action(
         "lapse_fee",
@@ -630,7 +611,7 @@ ACTION_LIST = [
         forms.PlainStepForm,
         lambda c, u, d, day: workflow.lapse_fee(c, by=u, on=day),
         title="逾期未缴费，终结办理",
-        when=_fee_lapsed,
+        when=lambda c, day: c.fee_lapsed(day),
     ),
     Action(
         "reply", K.REPLY, forms.ReplyForm, lambda c, u, d, day: workflow.reply(c, by=u, on=d["on"])
@@ -839,7 +820,7 @@ def _duplicate_draft(match):
 
 @login_required
 def case_detail(request, tracking_number):
-    if not Membership.objects.filter(user=request.user).exists():
+    if not _memberships(request):
         return _no_access(request)
     case, roles = _case_for(request, tracking_number)
     return _render_detail(request, case, roles, offer=request.GET.get("draft"))
@@ -923,7 +904,7 @@ def case_action(request, tracking_number, action):
     the user may not take, or on a case that moved on since the page was shown, is
     refused with a message and changes nothing.
     """
-    if not Membership.objects.filter(user=request.user).exists():
+    if not _memberships(request):
         return _no_access(request)
     case, roles = _case_for(request, tracking_number)
     spec = ACTIONS.get(action)
@@ -975,7 +956,7 @@ def case_action(request, tracking_number, action):
 @require_POST
 def case_assign(request, tracking_number):
     """分办, or 改派 when the case is already assigned (the form on the case page)."""
-    if not Membership.objects.filter(user=request.user).exists():
+    if not _memberships(request):
         return _no_access(request)
     case, _roles = _case_for(request, tracking_number)
     action = "reassign" if case.status == Status.ASSIGNED else "assign"
@@ -1130,8 +1111,10 @@ def dashboard(request):
     if not memberships:
         return _no_access(request)
     day = today()
-    soon_until = due_soon_limit(day)
-    tabs = tab_filters(day, soon_until)
+    windows = _windows(memberships, day)
+    ends = set(windows.values())
+    soon_until = ends.pop() if len(ends) == 1 else None
+    tabs = tab_filters(day, windows)
     counts = {
         "open": Count("id", filter=Q(status__in=OPEN_STATUSES)),
         **{name: Count("id", filter=q) for name, q in tabs.items()},
@@ -1149,6 +1132,8 @@ def dashboard(request):
         "by_department": by_department,
         "today": day,
         "due_soon_until": soon_until,
-        "calendar_missing": CALENDAR_MISSING if soon_until is None else None,
+        "calendar_missing": (
+            CALENDAR_MISSING if len(windows) < len({m["agency_id"] for m in memberships}) else None
+        ),
     }
     return render(request, "cases/dashboard.html", context)

@@ -33,7 +33,7 @@ from gongkai.cases.models import (
 )
 from gongkai.cases.models import EventKind as K
 from gongkai.cases.models import Status as S
-from gongkai.workdays import clock, loading
+from gongkai.workdays import clock, loading, periods
 from gongkai.workdays.calendar import ScheduleMissing
 
 
@@ -331,13 +331,16 @@ def _validation_message(error):
 def request_correction(case, *, by, on, items, correction_due_on):
     """告知补正: one notice listing every defect, within 7 working days (Art. 30)."""
     case = _begin(case, K.REQUEST_CORRECTION, by)
-    if case.correction_requested_on is not None:
+    if not case.may_request_correction():
         raise WorkflowError("补正告知只能一次性作出（条例第三十条），本申请已告知过补正。")
     _not_before(on, case.received_on, "收到申请日期", "补正告知日期")
     if correction_due_on <= on:
         raise WorkflowError(f"补正期限（{correction_due_on}）应晚于告知日期（{on}）。")
     cal = loading.get_calendar(case.agency.code).provisional(on.year + 1)
-    late = cal.workdays_between(case.received_on, on) > 7
+    notice_due = periods.correction_notice_due(
+        cal, case.received_on, count_receipt_day=loading.count_receipt_day()
+    )
+    late = on > notice_due
     case.correction_requested_on = on
     case.correction_items = _required(items, "需要补正的事项")
     case.correction_due_on = correction_due_on
@@ -358,7 +361,7 @@ def record_correction(case, *, by, on):
 def lapse_correction(case, *, by, on):
     """逾期未补正: 视为放弃申请 (Art. 30); report row 其他处理 1 (2021 format)."""
     case = _begin(case, K.LAPSE_CORRECTION, by)
-    if on <= case.correction_due_on:
+    if not case.correction_lapsed(on):
         raise WorkflowError(f"补正期限（{case.correction_due_on}）尚未届满，不能按逾期未补正办结。")
     case.outcome = Outcome.OTHER_NO_CORRECTION
     case.legal_basis = "《政府信息公开条例》第三十条"
@@ -486,7 +489,7 @@ def review(case, *, by, kind, passed, on, comments=""):
     case = _begin(case, K.REVIEW, by, {REVIEW_ROLES[kind]})
     flag = REVIEW_FLAGS[kind]
     if passed:
-        if getattr(case, flag):
+        if not case.may_review(flag):
             raise WorkflowError(f"本申请已通过{Role(REVIEW_ROLES[kind]).label}，无需重复审查。")
         setattr(case, flag, True)
         both = case.legal_review_passed and case.secrecy_review_passed
@@ -519,7 +522,7 @@ def approve_extension(case, *, by, on, reason, notified_on=None):
     if case.extended_on is not None:
         raise WorkflowError(f"本申请已于 {case.extended_on} 延期，答复期限只能延长一次。")
     _not_before(on, case.corrected_on or case.received_on, "答复期限起算日", "延期批准日期")
-    if on > case.original_due_on:
+    if not case.may_extend(on):
         raise WorkflowError(
             f"原答复期限 {case.original_due_on} 已过，不能再延期（条例第三十三条：须在期限届满前批准）。"
         )
@@ -622,18 +625,16 @@ def return_for_revision(case, *, by, on, comments):
 
 
 # ---- 信息处理费 (Art. 42; 国办函〔2020〕109号) ------------------------------------------
-# The applicant pays within 20 working days from the day after receiving the notice
-# (regulation.md §1.9, S4 ◐). Whether the reply clock pauses meanwhile is not verified
-# (109号 Art. 6 onward), so the clock is NOT paused here.
-
-FEE_PAYMENT_WORKDAYS = 20
+# The applicant pays within the period of workdays.periods.fee_payment_due (regulation.md
+# §1.9, S4 ◐). Whether the reply clock pauses meanwhile is not verified (109号 Art. 6
+# onward), so the clock is NOT paused here.
 
 
 @transaction.atomic
 def notify_fee(case, *, by, on, amount, basis):
     """收费通知: the amount and its basis; the payment deadline is computed."""
     case = _begin(case, K.NOTIFY_FEE, by)
-    if case.fee_notified_on is not None:
+    if not case.may_notify_fee():
         raise WorkflowError(f"本申请已于 {case.fee_notified_on} 发出收费通知。")
     _not_before(on, case.received_on, "收到申请日期", "收费通知日期")
     try:
@@ -646,7 +647,7 @@ def notify_fee(case, *, by, on, amount, basis):
     cal = loading.get_calendar(case.agency.code).provisional(on.year + 1)
     case.fee_amount = amount.quantize(decimal.Decimal("0.01"))
     case.fee_notified_on = on
-    case.fee_due_on = cal.nth_workday_after(on, FEE_PAYMENT_WORKDAYS)
+    case.fee_due_on = periods.fee_payment_due(cal, on)
     fields = ["fee_amount", "fee_notified_on", "fee_due_on"]
     return _finish(
         case, K.NOTIFY_FEE, by, fields, case.status, on=on, amount=str(amount), basis=basis
@@ -657,9 +658,9 @@ def notify_fee(case, *, by, on, amount, basis):
 def record_fee(case, *, by, on):
     """收到缴费."""
     case = _begin(case, K.RECORD_FEE, by)
-    if case.fee_notified_on is None:
-        raise WorkflowError("本申请没有发出收费通知，无需登记缴费。")
-    if case.fee_paid_on is not None:
+    if not case.fee_unpaid():
+        if case.fee_notified_on is None:
+            raise WorkflowError("本申请没有发出收费通知，无需登记缴费。")
         raise WorkflowError(f"本申请已于 {case.fee_paid_on} 登记缴费。")
     _not_before(on, case.fee_notified_on, "收费通知日期", "缴费日期")
     case.fee_paid_on = on
@@ -670,9 +671,9 @@ def record_fee(case, *, by, on):
 def lapse_fee(case, *, by, on):
     """逾期未缴费: the agency no longer processes the request; report row 其他处理 2."""
     case = _begin(case, K.LAPSE_FEE, by)
-    if case.fee_notified_on is None or case.fee_paid_on is not None:
+    if not case.fee_unpaid():
         raise WorkflowError("只有已发出收费通知且未缴费的申请才能按逾期未缴费办结。")
-    if on <= case.fee_due_on:
+    if not case.fee_lapsed(on):
         raise WorkflowError(f"缴费期限（{case.fee_due_on}）尚未届满，不能按逾期未缴费办结。")
     case.outcome = Outcome.OTHER_NO_FEE
     case.legal_basis = "《政府信息公开条例》第四十二条；《政府信息公开信息处理费管理办法》"

@@ -14,9 +14,10 @@ Arts. 20–21 the categories; Arts. 23–25 channels and the 目录 (索引、�
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from gongkai.agencies.models import Agency, Department
+from gongkai.agencies.models import PUBLISHING_ROLES, Agency, Department, Membership
 from gongkai.audit import AppendOnlyModel, Event
 from gongkai.publications import sanitize
 
@@ -180,9 +181,25 @@ class ItemQuerySet(models.QuerySet):
     def for_agency(self, agency):
         return self.filter(agency=agency)
 
+    def visible_to(self, user, *, memberships=None):
+        """The items `user` reaches (Membership.objects.reach_q over every role: a
+        handler its own department's, another role its agency's)."""
+        return self.filter(
+            Membership.objects.reach_q(user, roles=PUBLISHING_ROLES, memberships=memberships)
+        )
+
     def unpublished(self):
         """Drafts and items in review."""
         return self.filter(status__in=UNPUBLISHED_STATUSES)
+
+    @staticmethod
+    def on_time_q():
+        """Q of the items published within the Art. 26 period: a due date, and the local
+        day (Asia/Shanghai: `__date` converts to the current time zone) of published_at
+        on or before it. The table form of Item.published_on_time."""
+        return Q(publication_due_on__isnull=False) & Q(
+            published_at__date__lte=models.F("publication_due_on")
+        )
 
     def overdue(self, today):
         """Art. 26: 主动公开 items not yet published whose publication due date
@@ -428,6 +445,15 @@ class Item(models.Model):
             and self.published_at is not None
             and (self.published_at > now)
         )
+
+    def published_on_time(self):
+        """Art. 26: True/False — published (published_at, taken on its local day) within
+        20 working days of 成文日期; None when there is no due date or no publication.
+        The one test of the event flag, the item page and (as ItemQuerySet.on_time_q)
+        the annual figures."""
+        if self.publication_due_on is None or self.published_at is None:
+            return None
+        return timezone.localdate(self.published_at) <= self.publication_due_on
 
     def is_overdue(self, today):
         """Art. 26: a 主动公开 item still unpublished after its due date."""

@@ -8,7 +8,7 @@ withdrawn_at; other-channel publications in the year of their published_on.
 
 import datetime as dt
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongkai.publications.models import (
@@ -17,6 +17,7 @@ from gongkai.publications.models import (
     ChannelPublication,
     Genre,
     Item,
+    ItemQuerySet,
     ItemRevision,
     PublicationChannel,
     Status,
@@ -49,11 +50,7 @@ def year_figures(agency, year):
     totals = published.aggregate(
         total=Count("id"),
         interpretations=Count("id", filter=Q(interprets__isnull=False)),
-        on_time=Count(
-            "id",
-            filter=Q(publication_due_on__isnull=False)
-            & Q(published_at__date__lte=F("publication_due_on")),
-        ),
+        on_time=Count("id", filter=ItemQuerySet.on_time_q()),
         with_due=Count("id", filter=Q(publication_due_on__isnull=False)),
     )
     by_category = _counts(

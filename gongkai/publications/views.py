@@ -25,7 +25,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from gongkai import spreadsheets
-from gongkai.agencies.models import Agency, Department, Membership, Role, missing_role
+from gongkai.agencies.models import (
+    PUBLISHING_ROLES,
+    Agency,
+    Department,
+    Membership,
+    Role,
+    missing_role,
+)
 from gongkai.publications import files, workflow
 from gongkai.publications.forms import (
     TABS,
@@ -73,14 +80,12 @@ def today():
 
 
 def _memberships(user):
-    return list(Membership.objects.filter(user=user).values("agency_id", "department_id", "role"))
+    return Membership.objects.of(user, roles=PUBLISHING_ROLES)
 
 
 def visible_items(memberships):
-    """The items these memberships reach (the set form of Membership.acting_on)."""
-    agencies = {m["agency_id"] for m in memberships if m["role"] != Role.HANDLER}
-    departments = {m["department_id"] for m in memberships if m["role"] == Role.HANDLER}
-    return Item.objects.filter(Q(agency_id__in=agencies) | Q(department_id__in=departments))
+    """The items these memberships reach (ItemQuerySet.visible_to)."""
+    return Item.objects.visible_to(None, memberships=memberships)
 
 
 def my_turn(memberships, user):
@@ -393,7 +398,7 @@ def item_detail(request, pk):
             (r, _revision_fields(r))
             for r in item.revisions.select_related("by").order_by("-version")
         ],
-        "on_time": _on_time(item),
+        "on_time": item.published_on_time(),
         "rounds": _rounds(item),
         "channels": list(item.channel_publications.select_related("recorded_by")),
         "can_edit": may(K.EDIT),
@@ -411,13 +416,6 @@ def item_detail(request, pk):
         "attachment_form": AttachmentForm() if may(K.ATTACH) else None,
     }
     return render(request, "publications/detail.html", context)
-
-
-def _on_time(item):
-    """True/False: published within the Art. 26 period; None when not applicable."""
-    if item.publication_due_on is None or item.published_at is None:
-        return None
-    return timezone.localdate(item.published_at) <= item.publication_due_on
 
 
 _CHOICE_LABELS = {

@@ -48,7 +48,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from gongkai.agencies.models import Agency, Department, Membership, Role, missing_role
+from gongkai.agencies.models import (
+    PUBLISHING_ROLES,
+    Agency,
+    Department,
+    Membership,
+    Role,
+    missing_role,
+)
 from gongkai.publications import sanitize
 from gongkai.publications.models import (
     ChannelPublication,
@@ -167,7 +174,9 @@ def _require_role(user, agency_id, department_id, step, roles):
 
 def roles_of(user, item):
     """The roles `user` holds that reach `item` (a handler: only its own department)."""
-    return Membership.objects.roles_reaching(user, item.agency_id, item.department_id)
+    return Membership.objects.roles_reaching(
+        user, item.agency_id, item.department_id, roles=PUBLISHING_ROLES
+    )
 
 
 def _begin(item, step, user):
@@ -590,13 +599,20 @@ def approve(item, *, by, now, approved=True, comment=""):
 # ---- publication ---------------------------------------------------------------------
 
 
+def _not_before_written(item, at):
+    """A publication time on or after 成文日期, both as local (Beijing) days."""
+    if timezone.localdate(at) < item.written_on:
+        raise WorkflowError(
+            f"发布时间（{timezone.localdate(at)}）不能早于成文日期（{item.written_on}）。"
+        )
+
+
 def _publish_one(item, by, now, at, together_with=None):
     if item.disclosure_attribute != DisclosureAttribute.PROACTIVE:
         raise WorkflowError("只有认定为主动公开的信息才能发布。")
-    if at.date() < item.written_on:
-        raise WorkflowError(f"发布时间（{at:%Y-%m-%d}）不能早于成文日期（{item.written_on}）。")
+    _not_before_written(item, at)
     item.published_at = at
-    on_time = item.publication_due_on is None or at.date() <= item.publication_due_on
+    on_time = item.published_on_time() is not False
     return _finish(
         item,
         K.PUBLISH,
@@ -667,7 +683,7 @@ def _begin_scheduled(item, step, by, now, seen_at):
 
 def _move(item, by, now, at, together_with=None):
     previous, item.published_at = item.published_at, at
-    on_time = item.publication_due_on is None or at.date() <= item.publication_due_on
+    on_time = item.published_on_time() is not False
     return _finish(
         item,
         K.RESCHEDULE,
@@ -696,8 +712,7 @@ def reschedule(item, *, by, now, at, seen_at=None):
         raise WorkflowError(
             "新的发布时间应晚于现在；要马上发布，请先取消定时发布，再选择“立即发布”。"
         )
-    if at.date() < item.written_on:
-        raise WorkflowError(f"发布时间（{at:%Y-%m-%d}）不能早于成文日期（{item.written_on}）。")
+    _not_before_written(item, at)
     if at == item.published_at:
         raise WorkflowError(f"新的发布时间与原定时间（{_local(at)}）相同，无需调整。")
     if item.interprets_id is not None:
@@ -814,7 +829,7 @@ def correct(item, *, by, now, reason, **changes):
     except ValidationError as error:
         raise WorkflowError(_validation_message(error, "更正内容有误：")) from error
     if "written_on" in changed:
-        if item.published_at and item.written_on > item.published_at.date():
+        if item.published_at and item.written_on > timezone.localdate(item.published_at):
             raise WorkflowError("成文日期不能晚于发布日期。")
         _refresh_due(item, item.agency)
     revision.save()
@@ -859,7 +874,7 @@ def record_channel(item, *, by, now, channel, published_on, url="", note=""):
         )
     if not isinstance(published_on, dt.date):
         raise WorkflowError("请填写在该渠道发布的日期，格式如 2026-03-01。")
-    if published_on > now.date():
+    if published_on > timezone.localdate(now):  # "today" is Beijing's day, not UTC's
         raise WorkflowError(f"渠道发布日期（{published_on}）不能晚于今天。")
     url = (url or "").strip()
     if url:

@@ -22,13 +22,12 @@ their notices of the day that have not been e-mailed yet.
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from gongkai.agencies.models import Agency, Membership, Role
-from gongkai.cases.models import Case, Consultation, Status
+from gongkai.cases.models import Case, CaseQuerySet, Status, due_soon_window
 from gongkai.supervision import mail, text
 from gongkai.supervision.models import Notice, NoticeKind
-from gongkai.workdays import clock, loading
 from gongkai.workdays.calendar import ScheduleMissing
 
 CHASED_ROLES = (Role.HANDLER, Role.OFFICE, Role.OFFICE_HEAD)
@@ -114,24 +113,28 @@ def _unique(*groups):
 
 
 def _window(agency, day):
-    """(the calendar, last day of the 逾期预警 window, provisional years) or a LookupError."""
-    cal = loading.get_calendar(agency.code).provisional(day.year + 1)
-    until = cal.nth_workday_after(day, clock.DUE_SOON_WORKDAYS)
+    """(the calendar, last day of the 逾期预警 window, provisional years) or a LookupError
+    (cases.models.due_soon_window: the same calendar the case list uses)."""
+    cal, until = due_soon_window(agency.code, day)
     years = tuple(y for y in sorted(cal.provisional_years) if day.year <= y <= until.year)
     return cal, until, years
 
 
 def _candidates(agency, day, until):
-    waiting = Consultation.objects.filter(
-        case=OuterRef("pk"), sent_on__lte=day, answered_on__isnull=True
-    )
+    """The agency's open cases due by `until` (or overdue) or paused, each annotated with
+    its state from CaseQuerySet.conditions (the definitions the case list uses)."""
+    conditions = CaseQuerySet.conditions(day, {agency.pk: until} if until else None)
+    flags = {
+        f"is_{name}": ExpressionWrapper(conditions[name], output_field=BooleanField())
+        for name in ("paused", "overdue", "due_soon")
+    }
     near = Q(due_on__lte=until) if until else Q(due_on__lt=day)
     return (
         Case.objects.for_agency(agency)
         .open()
         .filter(due_on__isnull=False)
-        .annotate(paused=Exists(waiting))
-        .filter(near | Q(paused=True))
+        .annotate(**flags)
+        .filter(near | Q(is_paused=True))
         .select_related("agency", "department")
         .order_by("due_on", "tracking_number")
     )
@@ -153,16 +156,16 @@ def scan(agency, day):
     staff = staff_of(agency)
     office, heads = staff.get((Role.OFFICE, None), []), staff.get((Role.OFFICE_HEAD, None), [])
     for case in _candidates(agency, day, result.due_soon_until):
-        if case.paused:
+        if case.is_paused:
             result.paused.append(case)
         elif case.status == Status.CORRECTION_REQUESTED:
             result.awaiting_correction.append(case)
-        elif case.due_on < day:
+        elif case.is_overdue:
             late = _workdays_between(cal, case.due_on, day)
             who = _unique(responsible(staff, case), office, heads)
             message = text.overdue_message(case, late)
             result.overdue.append(Item(case, NoticeKind.OVERDUE, message, who, late))
-        else:
+        elif case.is_due_soon:
             left = _workdays_between(cal, day, case.due_on)
             who = _unique(responsible(staff, case), office)
             message = text.due_soon_message(case, left)

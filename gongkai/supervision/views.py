@@ -1,6 +1,6 @@
 """Supervision pages: my notices, 督办 on a case, department figures, subordinate figures.
 
-Permissions: notices are the user's own. 督办 follows Membership.objects.acting_on
+Permissions: notices are the user's own. 督办 follows cases.views.case_for
 (a case the user cannot reach is a 404) and needs the 政务公开办 or 工作机构负责人
 role (403 otherwise). Department figures: the 政务公开办, 工作机构负责人, 分管领导 and
 系统管理员 see every department of their agency, a handler only their own. The
@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongkai.agencies.models import Agency, Membership, Role
-from gongkai.cases.models import Case
 from gongkai.cases.stats import StatsError
+from gongkai.cases.views import case_for
 from gongkai.supervision import stats
 from gongkai.supervision.forms import SuperviseForm, YearForm
 from gongkai.supervision.models import Notice
@@ -96,16 +96,7 @@ def notices_read_all(request):
 @require_POST
 def case_supervise(request, tracking_number):
     """督办 through supervision.workflow.supervise; errors shown in Chinese on the case page."""
-    case = get_object_or_404(
-        Case.objects.select_related("agency", "department"), tracking_number=tracking_number
-    )
-    roles = set(
-        Membership.objects.acting_on(request.user, case.agency_id, case.department_id).values_list(
-            "role", flat=True
-        )
-    )
-    if not roles:
-        raise Http404("没有找到这件申请，或您无权查看。")
+    case, roles = case_for(request.user, tracking_number)
     if not roles & SUPERVISORS:
         return _forbidden(
             request,

@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 
 from gongkai.agencies.models import Agency, Membership, Role
 from gongkai.appeals.models import Appeal
-from gongkai.cases import demo
 from gongkai.cases.models import OPEN_STATUSES, Case, CaseEvent, Consultation, Status
 from gongkai.cases.models import EventKind as K
 from gongkai.cases.stats import annual_tables
+from gongkai.demo import bureau as demo
 from gongkai.reports import checks
 from gongkai.workdays import loading
 

@@ -70,6 +70,11 @@ def test_only_registrars_and_the_office_may_register(world, role):
     if role in ("registrar", "office"):
         assert get.status_code == 200 and "登记政府信息公开申请" in get.content.decode()
         assert post.status_code == 200 and Case.objects.count() == 1
+    elif role == "info_officer":  # 主动公开 only: no casework at all
+        for response in (get, post):
+            assert response.status_code == 403
+            assert "不办理依申请公开的申请" in response.content.decode()
+        assert Case.objects.count() == 0
     else:
         for response in (get, post):
             assert response.status_code == 403
@@ -238,7 +243,10 @@ def test_the_report_page_is_for_the_office_heads_leaders_and_admins(world, role)
         assert response.status_code == 200
     else:
         assert response.status_code == 403
-        assert "年报表三、表四只对本机关的" in response.content.decode()
+        reason = (
+            "不办理依申请公开的申请" if role == "info_officer" else "年报表三、表四只对本机关的"
+        )
+        assert reason in response.content.decode()
 
 
 def test_the_report_shows_the_tables_from_the_records_and_passes_the_checks(world, year_2024):

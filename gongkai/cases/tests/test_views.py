@@ -10,17 +10,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gongkai.agencies.models import Role
+from gongkai.agencies.models import CASEWORK_ROLES, Role
 from gongkai.agencies.tests.factories import make_agency, make_department, make_user
 from gongkai.cases import views, workflow
-from gongkai.cases.models import Case, CaseEvent, EventKind, Status
+from gongkai.cases.models import Case, CaseEvent, EventKind, Status, due_soon_window
 from gongkai.cases.tests.factories import make_case
 from gongkai.workdays.models import ExceptionalDay
 
 D = dt.date.fromisoformat
 pytestmark = pytest.mark.django_db
 
-AGENCY_WIDE = [r for r in Role.values if r != Role.HANDLER]
+AGENCY_WIDE = sorted(r for r in CASEWORK_ROLES if r != Role.HANDLER)
 FULL = ["registrar", "office", "admin", "office_head", "leader"]
 MASKED = ["handler", "legal_reviewer", "secrecy_reviewer"]
 ID_NUMBER = "110101199001011234"
@@ -261,11 +261,11 @@ def test_due_soon_covers_three_working_days_ahead(world, cases, pinned):
     assert tab(client, "overdue") == {cases["loose"].tracking_number}
 
 
-def test_the_due_soon_window_counts_working_days():
+def test_the_due_soon_window_counts_working_days(world):
     """Friday + 3 working days skips the weekend; Qingming 2024 (4–6 April) is skipped
     and Sunday 7 April (调休上班) counts."""
-    assert views.due_soon_limit(D("2024-03-29")) == D("2024-04-03")
-    assert views.due_soon_limit(D("2024-04-03")) == D("2024-04-09")
+    assert due_soon_window(world.agency.code, D("2024-03-29"))[1] == D("2024-04-03")
+    assert due_soon_window(world.agency.code, D("2024-04-03"))[1] == D("2024-04-09")
 
 
 def test_overdue_tab_and_rows(world, cases, pinned):
@@ -467,8 +467,9 @@ def test_list_and_dashboard_queries_do_not_grow_with_rows(
     # filter's choices (twice: bound form)
     with django_assert_max_num_queries(frame + 8):
         client.get(reverse("cases:list"), {"tab": "overdue"})
-    # memberships, calendar stamp, totals, by department
-    with django_assert_max_num_queries(frame + 4):
+    # memberships, the agencies (each one's own calendar: cases.models.due_soon_window),
+    # calendar stamp, totals, by department
+    with django_assert_max_num_queries(frame + 5):
         client.get(reverse("cases:dashboard"))
 
 

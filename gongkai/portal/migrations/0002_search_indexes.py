@@ -25,7 +25,7 @@ falls back to icontains).
 
 from django.db import migrations
 
-# The bench drops and rebuilds this one around a bulk load (gongkai/portal/bench.py).
+# The bench drops and rebuilds this one around a bulk load (gongkai/bench/portal.py).
 CREATE_SEARCH_INDEX = """
 CREATE INDEX IF NOT EXISTS portal_item_search ON publications_item
   USING gin (portal_item_document(title, body, agency_id, topic, genre, category))

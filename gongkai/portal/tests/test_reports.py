@@ -7,7 +7,8 @@ import zipfile
 import docx
 import pytest
 
-from gongkai.portal import demo, publishing, views
+from gongkai.demo import portal as demo
+from gongkai.portal import publishing, views
 from gongkai.portal.models import PageVersion, PublishedReport, ReportOrigin
 from gongkai.reports import engine
 

@@ -4,7 +4,8 @@ import pytest
 
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_user
-from gongkai.publications import demo, stats, workflow
+from gongkai.demo import publications as demo
+from gongkai.publications import stats, workflow
 from gongkai.publications.models import (
     ChannelPublication,
     Item,
@@ -21,11 +22,11 @@ TODAY = dt.date(2026, 2, 10)
 
 @pytest.fixture
 def bureau(db):
-    """The real demo bureau and demo users (accounts.demo), as `make run` loads them."""
+    """The real demo bureau and demo users (gongkai.demo), as `make run` loads them."""
     from django.contrib.auth.models import User
 
-    from gongkai.accounts.demo import DEMO_USERS, load_users
-    from gongkai.cases.demo import ensure_bureau
+    from gongkai.demo.bureau import ensure_bureau
+    from gongkai.demo.users import DEMO_USERS, load_users
 
     load_users()
     agency = ensure_bureau()

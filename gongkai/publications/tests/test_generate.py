@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.management import CommandError, call_command
 
-from gongkai.publications import generate
+from gongkai.bench.data import items as generate
 from gongkai.publications.models import EventKind, Item, ItemEvent, Status
 from gongkai.publications.sanitize import clean_body
 from gongkai.publications.tests.factories import NOW, make_item

@@ -468,7 +468,7 @@ def test_bad_filters_are_explained(client, world):
 
 
 def test_pagination_50(client, world):
-    from gongkai.publications import generate
+    from gongkai.bench.data import items as generate
 
     generate.generate(world.agency, 51, seed=1)
     client_for(client, world.office)

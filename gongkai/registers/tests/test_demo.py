@@ -6,7 +6,8 @@ import pytest
 
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_user
-from gongkai.registers import demo, stats
+from gongkai.demo import registers as demo
+from gongkai.registers import stats
 from gongkai.registers.models import Document, ImportBatch, RegisterEvent, Via
 from gongkai.reports import checks
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from gongkai.accounts.demo import DEMO_USERS
+from gongkai.demo.users import DEMO_USERS
 
 
 class Command(BaseCommand):

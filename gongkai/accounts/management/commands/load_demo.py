@@ -5,9 +5,9 @@ import datetime as dt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from gongkai.accounts.demo import DEMO_USERS, load_demo
-from gongkai.cases.demo import AGENCY_NAME
 from gongkai.cases.workflow import WorkflowError
+from gongkai.demo.bureau import AGENCY_NAME
+from gongkai.demo.users import DEMO_USERS, load_demo
 
 
 def _date(text):

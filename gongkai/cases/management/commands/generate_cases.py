@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongkai.cases.generate import GenerateError, ensure_agency, generate, parse_years
+from gongkai.bench.data.cases import GenerateError, ensure_agency, generate, parse_years
 
 
 class Command(BaseCommand):

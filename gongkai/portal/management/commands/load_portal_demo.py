@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gongkai.agencies.models import Agency
-from gongkai.portal import demo, publishing
+from gongkai.demo import portal as demo
+from gongkai.portal import publishing
 
 
 class Command(BaseCommand):

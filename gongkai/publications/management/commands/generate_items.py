@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongkai.publications.generate import GenerateError, ensure_agency, generate
+from gongkai.bench.data.items import GenerateError, ensure_agency, generate
 
 
 def _years(text):

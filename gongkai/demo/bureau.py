@@ -13,7 +13,6 @@ import random
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from gongkai.accounts.demo import DEMO_USERS
 from gongkai.agencies.models import Agency, Department, Membership, Role
 from gongkai.appeals import demo as appeals_demo
 from gongkai.cases import workflow
@@ -22,6 +21,7 @@ from gongkai.cases.models import Case
 from gongkai.cases.models import Channel as C
 from gongkai.cases.models import DefaultBusinessType as B
 from gongkai.cases.models import FormWanted as F
+from gongkai.demo.users import DEMO_USERS
 from gongkai.workdays import loading
 
 AGENCY_NAME = "示范市公安局"

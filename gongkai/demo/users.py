@@ -1,6 +1,6 @@
 """Demo logins for `make run`: who they are, and loading them idempotently.
 
-Each demo user holds one role in the demo bureau (gongkai/cases/demo.py); a handler
+Each demo user holds one role in the demo bureau (gongkai/demo/bureau.py); a handler
 (承办部门) holds it in two departments. Keep one line per user.
 """
 
@@ -100,7 +100,7 @@ def load_demo(today=None, cases=True):
     cases=False: the bureau and its memberships only, no cases.
     Returns (usernames created, cases created).
     """
-    from gongkai.cases import demo as case_demo  # cases.demo reads DEMO_USERS
+    from gongkai.demo import bureau as case_demo  # bureau reads DEMO_USERS
 
     created = load_users()
     if not cases:
@@ -116,9 +116,9 @@ def _load_other_demos(bureau, today):
     idempotent demo loader."""
     import datetime as dt
 
-    from gongkai.portal import demo as portal_demo
-    from gongkai.publications import demo as publication_demo
-    from gongkai.registers import demo as registers_demo
+    from gongkai.demo import portal as portal_demo
+    from gongkai.demo import publications as publication_demo
+    from gongkai.demo import registers as registers_demo
 
     users = {
         u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])

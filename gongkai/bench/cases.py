@@ -1,7 +1,7 @@
 """Casework at scale (`make bench`): the case list and sections 三/四 over 1,000,000 cases.
 
 Needs PostgreSQL (DATABASE_URL=postgres://…). The cases go into a dedicated bench
-agency (BENCH_CODE), generated once by gongkai.cases.generate and kept between runs.
+agency (BENCH_CODE), generated once by gongkai.bench.data.cases and kept between runs.
 Goals (issue 4): list p95 < 100 ms; sections 三 and 四 for one agency-year < 1 s.
 """
 
@@ -13,8 +13,8 @@ import time
 
 from django.db import connection
 
+from gongkai.bench.data.cases import ensure_agency, generate
 from gongkai.cases import stats
-from gongkai.cases.generate import ensure_agency, generate
 from gongkai.cases.models import Case
 
 BENCH_CODE = "BENCH"

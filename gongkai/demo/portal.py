@@ -19,7 +19,7 @@ from gongkai.portal.manage import annual_report_builder
 from gongkai.portal.models import PageSlug, PageVersion, PublishedReport, ReportOrigin
 from gongkai.reports import engine, samples
 
-EDITOR = "clerk"  # the demo 政务公开办 user (accounts.demo)
+EDITOR = "clerk"  # the demo 政务公开办 user (gongkai.demo.users)
 CONTACTS = {
     "address": "示范市人民路1号示范市公安局政务服务中心一楼政务公开窗口",
     "hours": "工作日上午9:00—12:00，下午13:30—17:00",
@@ -94,6 +94,6 @@ def _reports(agency, today, editor):
 
 
 def load_demo_bureau(today):
-    from gongkai.cases.demo import AGENCY_CODE
+    from gongkai.demo.bureau import AGENCY_CODE
 
     return load(Agency.objects.get(code=AGENCY_CODE), today=today)

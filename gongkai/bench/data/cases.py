@@ -4,7 +4,7 @@ Skips the per-case workflow: writes cases and their minimal CaseEvents (登记, 
 答复/撤回/逾期未补正 for concluded ones) with bulk_create, in batches. The rows keep
 the model's constraints and a consistent status: a concluded case has an outcome,
 closed_on ≥ received_on and a concluded status; an open case has an open status and
-a due date (20 working days after receipt, Art. 33). Deterministic for a seed.
+a due date (the statutory clock's reply period, Art. 33). Deterministic for a seed.
 """
 
 import datetime as dt
@@ -14,7 +14,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from gongkai.agencies.models import Agency, Department
-from gongkai.cases.demo import APPLICANTS, BUSINESS, CHANNELS, DEPARTMENTS, OUTCOMES
 from gongkai.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -24,10 +23,10 @@ from gongkai.cases.models import (
 )
 from gongkai.cases.models import EventKind as K
 from gongkai.cases.models import Status as S
-from gongkai.workdays import loading
+from gongkai.demo.bureau import APPLICANTS, BUSINESS, CHANNELS, DEPARTMENTS, OUTCOMES
+from gongkai.workdays import clock, loading
 
 GENERATOR_USER = "case-generator"
-REPLY_DAYS = 20  # Art. 33 第二款
 # Extra outcomes that are not a reply: 撤回 (other.other), 逾期未补正 (other.no_correction).
 _OUTCOMES = {**{k: v[0] for k, v in OUTCOMES.items()}, "other.other": 5, "other.no_correction": 1}
 _STUCK = 0.003  # share of old cases still open (the overdue list)
@@ -87,10 +86,13 @@ def ensure_agency(code, name=None):
 
 
 def _due_table(cal, first, last):
-    """received_on → due_on for every day of the range (20 working days, Art. 33)."""
+    """received_on → due_on for every day of the range: the statutory clock's reply
+    period (Art. 33 第二款; 15 days under the 2008 rules), counted as the workflow counts."""
     day, end, out = dt.date(first, 1, 1), dt.date(last, 12, 31), {}
+    count_receipt_day = loading.count_receipt_day()
     while day <= end:
-        out[day] = cal.nth_workday_after(day, REPLY_DAYS)
+        events = clock.CaseEvents(received=day)
+        out[day] = clock.due_date(cal, events, count_receipt_day=count_receipt_day)
         day += dt.timedelta(1)
     return out
 

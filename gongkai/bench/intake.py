@@ -62,7 +62,7 @@ def _server_command(port):
         return f"granian（WSGI），{WORKERS} 个进程 × 1 线程", command
     return (
         f"wsgiref 多线程服务器（预先分叉 {WORKERS} 个进程）",
-        [sys.executable, "-m", "gongkai.intake.bench", "serve", str(port), str(WORKERS)],
+        [sys.executable, "-m", "gongkai.bench.intake", "serve", str(port), str(WORKERS)],
     )
 
 

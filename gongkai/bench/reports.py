@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import batch, engine
+from gongkai.reports import batch, engine
 
-SEEDS = Path(__file__).parent / "tests" / "testdata"
+SEEDS = Path(__file__).parents[1] / "reports" / "tests" / "testdata"
 SINGLE_COUNT = 2500
 SINGLE_BUDGET_SECONDS = 30
 DIRECTORY_COUNT = 10_000

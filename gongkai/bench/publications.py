@@ -4,7 +4,7 @@ Writes GONGKAI_BENCH_PUB_ITEMS (default 100,000) generated items into a scratch 
 (PUBRATE), prints items/s, then times the staff list page (/publications/, every tab,
 page 1 and a deep page) as an office clerk of that agency, and removes the scratch rows
 again. Goal (issue 5): ≥ 5,000 items/s on PostgreSQL; list pages well under 1 s.
-The public portal's own bench (gongkai/portal/bench.py) loads its 1,000,000 items with
+The public portal's own bench (gongkai/bench/portal.py) loads its 1,000,000 items with
 the same generator.
 """
 
@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from gongkai.agencies.models import Membership, Role
-from gongkai.publications import generate
+from gongkai.bench.data import items as generate
 from gongkai.publications.models import Item
 
 CODE = "PUBRATE"

@@ -9,7 +9,7 @@ draft past its Art. 26 date (逾期未公开). Deterministic: a seeded random ge
 a pinned `today`. Running it again for the same agency changes nothing.
 
 Call: load(agency, users_by_username, today=None), where users_by_username maps the
-demo usernames (accounts.demo.DEMO_USERS) to users: "info" (信息员), "clerk"
+demo usernames (gongkai.demo.users.DEMO_USERS) to users: "info" (信息员), "clerk"
 (政务公开办), "secrecy" (保密审查), "leader" (分管领导), optional "office_head".
 """
 
@@ -35,7 +35,7 @@ INDEX_PREFIX = "001008099001001"
 FULL_YEAR_VOLUME = 34  # documents a year (plus their interpretations)
 FIRST_YEAR_BACK = 3  # 2023 when today is in 2026
 INTERPRETED = 0.12  # share of documents published with a 政策解读
-# topic → the department that drafts it (names of the demo bureau, cases/demo.py)
+# topic → the department that drafts it (names of the demo bureau, gongkai/demo/bureau.py)
 DRAFTING_DEPARTMENT = {
     Topic.TRAFFIC: "交警支队",
     Topic.HOUSEHOLD: "户政科",
@@ -71,7 +71,9 @@ class _Demo:
             self.info, self.office = users["info"], users["clerk"]
             self.secrecy, self.leader = users["secrecy"], users["leader"]
         except KeyError as missing:
-            raise KeyError(f"demo user {missing} is needed (accounts.demo.DEMO_USERS)") from None
+            raise KeyError(
+                f"demo user {missing} is needed (gongkai.demo.users.DEMO_USERS)"
+            ) from None
         self.approver2 = users.get("office_head", self.leader)
         self.departments = {d.name: d for d in Department.objects.filter(agency=agency)}
         self.count = 0

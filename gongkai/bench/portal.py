@@ -1,7 +1,7 @@
 """The public portal under load (`make bench`): 50 concurrent clients, 1,000,000 items.
 
 Needs PostgreSQL (DATABASE_URL=postgres://…); on SQLite it prints why it skips.
-The items go into the bench agency BENCH (gongkai.publications.generate, kept between
+The items go into the bench agency BENCH (gongkai.bench.data.items, kept between
 runs); the portal's search index is dropped while a large batch is generated and
 rebuilt afterwards (one CREATE INDEX is far cheaper than a million index updates).
 
@@ -84,7 +84,7 @@ WORDS = (
 MIX = {"first": 15, "deep": 15, "filter": 25, "search": 25, "item": 15, "home": 5}
 CATALOGUE = ("first", "deep", "filter", "search")  # the pages the goal is about
 ADDRESSES = 100_000  # addresses drawn per wrk run (each connection starts elsewhere)
-WRK_LUA = Path(__file__).with_name("bench_wrk.lua")
+WRK_LUA = Path(__file__).with_name("portal_wrk.lua")
 
 
 def run():
@@ -93,7 +93,7 @@ def run():
         return
     if subprocess.run(["scripts/ensure-wrk"], cwd=settings.BASE_DIR).returncode != 0:
         return
-    from gongkai.publications.generate import ensure_agency
+    from gongkai.bench.data.items import ensure_agency
 
     agency = ensure_agency(BENCH_CODE)
     _ensure_items(agency)
@@ -133,7 +133,7 @@ def run():
 
 def _ensure_items(agency):
     _search_sql = importlib.import_module("gongkai.portal.migrations.0003_search_months")
-    from gongkai.publications.generate import generate
+    from gongkai.bench.data.items import generate
     from gongkai.publications.models import Item
 
     have = Item.objects.filter(agency=agency).count()

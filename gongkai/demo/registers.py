@@ -18,8 +18,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import documents, imports, rows
-from .models import Document, DocumentKind, ImportBatch, Via
+from gongkai.registers import documents, imports, rows
+from gongkai.registers.models import Document, DocumentKind, ImportBatch, Via
 
 SEED = 20260102
 FIRST_IMPORT_YEAR = 2023

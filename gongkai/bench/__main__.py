@@ -1,0 +1,3 @@
+from gongkai.bench.runner import main
+
+main()
