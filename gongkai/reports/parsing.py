@@ -31,7 +31,7 @@ class Line:
 
 _SPACE_SPLIT = re.compile(r"\s+")
 # "一、本年新收政府信息公开申请数量230 000023": a label with its row's digits glued on.
-_GLUED_TAIL = re.compile(r"^(.*?[\u4e00-\u9fff)”\"])([\d ]*\d)$")
+_LABEL_END = re.compile(r"[\u4e00-\u9fff)”\"]")
 
 
 def split_line(text):
@@ -49,12 +49,12 @@ def split_line(text):
         line = _line(text, [c.strip() for c in cells], False, True)
         line.tabbed = True
         return line
-    m = _GLUED_TAIL.match(stripped) if stripped[-1:].isdigit() else None
-    if m and m[2][0].isdigit() and len(m[1]) <= 80:
+    head = stripped.rstrip("0123456789 ") if stripped[-1:].isdigit() else ""
+    if head and _LABEL_END.match(head[-1]) and stripped[len(head)].isdigit() and len(head) <= 80:
         # Digits touching the label: the crawler dropped the cell boundaries.
-        tokens = m[2].split()
+        tokens = stripped[len(head) :].split()
         is_glued = len(tokens) < 7 or any(map(glued.is_glued, tokens))
-        return Line(text, [m[1].strip()], tokens, False, len(m[1]) <= 40, glued=is_glued)
+        return Line(text, [head], tokens, False, len(head) <= 40, glued=is_glued)
     if not stripped or not is_value(stripped.rsplit(None, 1)[-1]):
         return Line(text, [stripped] if stripped else [], [], False, False)  # prose
     tokens = _SPACE_SPLIT.split(stripped)
@@ -494,12 +494,11 @@ def read_requests(lines, reader, template):
     rows = reader.report["requests"]
     printed_rows = request_rows(lines)
     # Tab-separated rows: the padding most rows agree on places the others.
-    offsets = [tab_offsets(line, n) for line, _ in printed_rows.values()]
-    unique = {o[0] for o in offsets if len(o) == 1}
+    offsets = {key: tab_offsets(line, n) for key, (line, _) in printed_rows.items()}
+    unique = {o[0] for o in offsets.values() if len(o) == 1}
     consensus = unique.pop() if len(unique) == 1 else None
     trust_tabs = not any(
-        _collapsed(line, offs, n)
-        for (line, _), offs in zip(printed_rows.values(), offsets, strict=True)
+        _collapsed(line, offsets[key], n) for key, (line, _) in printed_rows.items()
     )
     exact_rows = {}
     open_rows = {}  # key -> (printed tokens, may the tokens hold glued cells)
@@ -518,7 +517,7 @@ def read_requests(lines, reader, template):
             continue
         exact, printed = tokens_of(line, n)
         if exact is None and line.tabbed and trust_tabs:
-            offs = tab_offsets(line, n)
+            offs = offsets[key]
             if len(offs) == 1 or (consensus is not None and consensus in offs):
                 o = offs[0] if len(offs) == 1 else consensus
                 exact = line.region[o : o + n]
