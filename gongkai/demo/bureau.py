@@ -14,13 +14,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from gongkai.agencies.models import Agency, Department, Membership, Role
-from gongkai.appeals import demo as appeals_demo
 from gongkai.cases import workflow
 from gongkai.cases.models import ApplicantType as A
 from gongkai.cases.models import Case
 from gongkai.cases.models import Channel as C
 from gongkai.cases.models import DefaultBusinessType as B
 from gongkai.cases.models import FormWanted as F
+from gongkai.demo import appeals as appeals_demo
 from gongkai.demo.users import DEMO_USERS
 from gongkai.workdays import loading
 

@@ -479,14 +479,15 @@ def generate(
 # ---- a case's own reply text: edited before 签发, approved, versioned ----------------------
 
 # Filled when the letter is generated, not when its text is written: the remedy notice
-# follows the letterhead, the 文号 and the date follow the issue.
-LATE = ("救济途径", "文号", "发文日期")
+# follows the letterhead, the 文号 and the date follow the issue, and the applicant's
+# name is printed as the downloading user may see it (masked for masked roles, #13.3).
+LATE = ("救济途径", "文号", "发文日期", "申请人")
 TEXT_STATUSES = {Status.DRAFTED, Status.REVIEWED, Status.APPROVED}
 TEXT_ROLES = workflow.ROLES[EventKind.DRAFT_DECISION]
 REISSUE_ROLES = workflow.ROLES[EventKind.REGISTER]
 TEXT_HELP = (
     "每行是一个段落；第一行以“：”结尾时作为称呼，不缩进。"
-    "“{救济途径}”处在生成时写明行政复议机关和管辖人民法院，请保留。"
+    "“{救济途径}”处在生成时写明行政复议机关和管辖人民法院，“{申请人}”处写明申请人，请保留。"
 )
 
 

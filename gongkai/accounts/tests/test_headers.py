@@ -30,6 +30,9 @@ def production_env(tmp_path, **extra):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         REDIS_URL="",
         PYTHONPATH=str(ROOT),
+        # Required under DEBUG=0 (citizens' ID numbers encrypted at rest, issue 13).
+        PERSONAL_DATA_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        PERSONAL_DATA_SEARCH_KEY=secrets.token_urlsafe(32),
     )
     env.pop("EMAIL_HOST", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' fixture

@@ -84,7 +84,12 @@ def test_a_redraft_may_be_endorsed_again(world):
         case, by=w.leader, on=case.received_on, comments="理由不充分。"
     )
     case = workflow.draft_decision(
-        case, by=w.handler, outcome=DENIAL, legal_basis="条例第十五条", on=case.received_on
+        case,
+        by=w.handler,
+        outcome=DENIAL,
+        legal_basis="条例第十五条",
+        reasons="第三方书面不同意公开。",
+        on=case.received_on,
     )
     for kind, user in (("legal", w.legal_reviewer), ("secrecy", w.secrecy_reviewer)):
         case = workflow.review(case, by=user, kind=kind, passed=True, on=case.received_on)
@@ -144,7 +149,12 @@ def test_the_handler_reads_why_legal_sent_it_back_and_the_leader_reads_all(
 
     # Redrafted and reviewed again; the office head endorses the denial in the browser.
     case = workflow.draft_decision(
-        case, by=w.handler, outcome=DENIAL, legal_basis="条例第十五条", on=case.received_on
+        case,
+        by=w.handler,
+        outcome=DENIAL,
+        legal_basis="条例第十五条",
+        reasons="第三方书面不同意公开。",
+        on=case.received_on,
     )
     for kind, user in (("legal", w.legal_reviewer), ("secrecy", w.secrecy_reviewer)):
         case = workflow.review(case, by=user, kind=kind, passed=True, on=case.received_on)

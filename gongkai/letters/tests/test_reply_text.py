@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from gongkai.agencies.models import Role
+from gongkai.agencies.models import CASEWORK_ROLES, Role
 from gongkai.agencies.tests.factories import make_agency, make_user
 from gongkai.cases import workflow
 from gongkai.cases.forms import DraftForm
@@ -217,9 +217,9 @@ def test_a_new_draft_starts_again_from_the_template(world):
 def test_reply_text_page_per_role(world):
     case = denial(world)
     url = reverse("letters:reply_text", args=[case.tracking_number])
-    for role in Role.values:
+    for role in CASEWORK_ROLES:
         assert client_for(getattr(world, role)).get(url).status_code == 200, role
-    for user in (world.other_handler, User.objects.create_user("nobody")):
+    for user in (world.other_handler, world.info_officer, User.objects.create_user("nobody")):
         assert client_for(user).get(url).status_code == 404
     body = services.reply_text(case).body + "\n补充说明。"
     refused = client_for(world.legal_reviewer).post(url, {"title": "答复书", "body": body})

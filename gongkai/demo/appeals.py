@@ -111,6 +111,8 @@ class _Demo:
                 by=handler,
                 outcome="partial",
                 legal_basis="《中华人民共和国政府信息公开条例》第三十七条",
+                reasons="复议机关认为原答复未区分处理。经重新审查，所申请的统计表中"
+                "报案人的姓名和联系方式属于个人信息，删除后提供其余部分。",
                 on=d,
             ),
             lambda c, d: case_workflow.review(c, by=u["legal"], kind="legal", passed=True, on=d),
