@@ -13,8 +13,9 @@ from gongkai.appeals.models import Appeal
 from gongkai.attachments.tests import files
 from gongkai.cases import views as case_views
 from gongkai.cases.models import Case
+from gongkai.cases.tests.browsing import login, with_passwords
 from gongkai.cases.tests.factories import make_case, run_to
-from gongkai.cases.tests.test_browser_walkthrough import PASSWORD, cell, login, step
+from gongkai.cases.tests.test_browser_walkthrough import cell, step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = dt.date.fromisoformat
@@ -23,11 +24,7 @@ TODAY = D("2024-10-09")
 
 @pytest.fixture
 def people(world, settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for value in vars(world).values():
-        if hasattr(value, "set_password"):
-            value.set_password(PASSWORD)
-            value.save(update_fields=["password"])
+    with_passwords(world, settings)
     monkeypatch.setattr(case_views, "today", lambda: TODAY)
     monkeypatch.setattr(appeal_views, "today", lambda: TODAY)
     return world

@@ -9,33 +9,20 @@ from playwright.sync_api import expect
 
 from gongkai.cases import views, workflow
 from gongkai.cases.models import Case, Status
+from gongkai.cases.tests.browsing import login, with_passwords
 from gongkai.cases.tests.factories import make_case, run_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = dt.date.fromisoformat
 TODAY = D("2024-03-04")
-PASSWORD = "浏览器测试-pw-2024"
 
 
 @pytest.fixture
 def people(world, settings, monkeypatch):
     """The world's users with a password (a fast hasher: tests only); today pinned."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for value in vars(world).values():
-        if hasattr(value, "set_password"):
-            value.set_password(PASSWORD)
-            value.save(update_fields=["password"])
+    with_passwords(world, settings)
     monkeypatch.setattr(views, "today", lambda: TODAY)
     return world
-
-
-def login(page, user):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".who")).to_have_text(user.username)
 
 
 def step(page, key, button, fields=None, *, expect_text="已完成"):

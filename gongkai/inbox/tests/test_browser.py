@@ -8,22 +8,18 @@ import pytest
 from playwright.sync_api import expect
 
 from gongkai.cases import views, workflow
+from gongkai.cases.tests.browsing import PASSWORD, with_passwords
 from gongkai.cases.tests.factories import make_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = dt.date.fromisoformat
 TODAY = D("2024-03-14")
-PASSWORD = "浏览器测试-pw-2024"
 SHOTS = os.environ.get("GONGKAI_SCREENSHOTS")  # a directory: save what each role sees
 
 
 @pytest.fixture
 def people(world, settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for value in vars(world).values():
-        if hasattr(value, "set_password"):
-            value.set_password(PASSWORD)
-            value.save(update_fields=["password"])
+    with_passwords(world, settings)
     monkeypatch.setattr(views, "today", lambda: TODAY)
     return world
 

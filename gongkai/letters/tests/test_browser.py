@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from gongkai.cases import views as case_views
 from gongkai.cases import workflow
 from gongkai.cases.models import Case
+from gongkai.cases.tests.browsing import login, with_passwords
 from gongkai.cases.tests.conftest import national_calendar  # noqa: F401 (autouse, DB tests)
 from gongkai.cases.tests.factories import make_case, run_to
 from gongkai.letters import views
@@ -21,29 +22,15 @@ from gongkai.letters import views
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = dt.date.fromisoformat
 TODAY = D("2024-03-04")
-PASSWORD = "文书测试-pw-2024"
 REASON = "所申请的询问笔录属于正在办理的治安案件的执法案卷，该案尚未办结。"
 
 
 @pytest.fixture
 def people(world, settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for value in vars(world).values():
-        if hasattr(value, "set_password"):
-            value.set_password(PASSWORD)
-            value.save(update_fields=["password"])
+    with_passwords(world, settings)
     monkeypatch.setattr(case_views, "today", lambda: TODAY)
     monkeypatch.setattr(views, "today", lambda: TODAY)
     return world
-
-
-def login(page, user):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".who")).to_have_text(user.username)
 
 
 def download(page, locator):
