@@ -48,6 +48,7 @@ def test_readyz_is_503_when_the_cache_is_unusable(client, settings):
     assert body["checks"]["database"]["ok"] is True
 
 
+@pytest.mark.django_db(transaction=True)  # runs the worker, which closes connections
 def test_metrics_count_requests_and_jobs(client):
     call_command("worker", "--batch", "--at", "2024-03-22T07:30")
     client.get("/healthz")

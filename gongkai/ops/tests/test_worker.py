@@ -19,7 +19,9 @@ from gongkai.ops.models import JobRun
 from gongkai.supervision.models import Notice
 from gongkai.supervision.tests.conftest import D, calendar_loaded, world  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+# The worker closes database connections between tasks, as it must in service; on
+# PostgreSQL that ends a test's wrapping transaction, so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BJ = ZoneInfo("Asia/Shanghai")
 
