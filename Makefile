@@ -75,6 +75,7 @@ bench: install-dev
 .PHONY: fuzz
 fuzz: install-dev
 	$(PY) -m gongkai.reports.fuzz --count $${FUZZ_COUNT:-1000}
+
 # Annual-report reading accuracy per layout failure class, over the corpus with truth files.
 accuracy: install
 	$(PY) -m gongkai.reports.accuracy

@@ -1127,9 +1127,17 @@ def dashboard(request):
         .annotate(**counts)
         .order_by("agency__name", "department__name")
     )
+    from gongkai.appeals import matters as appeal_matters  # appeals builds on cases
+
     context = {
         "totals": totals,
         "by_department": by_department,
+        # The 复议/诉讼 deadlines (answer, 答辩, appeal windows) for those who see them.
+        "appeal_matters": (
+            appeal_matters.open_matters_for(request.user, day)
+            if appeal_matters.may_view_any(request.user)
+            else None
+        ),
         "today": day,
         "due_soon_until": soon_until,
         "calendar_missing": (

@@ -74,6 +74,11 @@ def test_a_corrected_reconsideration_reopens_the_case_for_a_new_reply(page, peop
     expect(row.locator("td.due")).to_contain_text("2024-10-16")
     expect(row).to_contain_text("向复议机关提交书面答复及证据")
     page.screenshot(path="/tmp/appeals-list.png", full_page=True)
+    # ... and in the legal officer's 我的待办 (issue 15: "see its deadline in 待办").
+    page.goto("/inbox/")
+    inbox = page.locator("section#appeals")
+    expect(inbox).to_contain_text(case.tracking_number)
+    expect(inbox).to_contain_text("2024-10-16")
     login(page, w.office_head)
     assert table_four(page) == {"corrected": 0, "pending": 1}
 

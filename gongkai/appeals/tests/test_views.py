@@ -145,3 +145,30 @@ def test_list_filters_and_xlsx_export(client, world, appeal):
     rows = list(sheet.values)
     assert rows[0][0] == "受理编号" and rows[1][0] == appeal.case.tracking_number
     assert rows[1][9].date() == D("2024-04-22") and rows[1][12] == "尚未审结"
+
+
+def test_the_deadline_dashboard_shows_appeal_deadlines_to_those_who_see_them(
+    client, world, monkeypatch
+):
+    """Issue 15: the deadlines appear on the 期限看板 as well as in 我的待办."""
+    from gongkai.cases import views as case_views
+
+    w = world
+    case = make_case(w.agency, w.registrar, submitted_on=dt.date(2024, 3, 1))
+    case = run_to(case, w, "delivered", outcome="denied.state_secret", on=dt.date(2024, 3, 11))
+    workflow.record(
+        case,
+        by=w.legal_reviewer,
+        on=dt.date(2024, 4, 8),
+        kind="reconsideration",
+        body="示范市人民政府",
+        applicant="张三",
+        filed_on=dt.date(2024, 4, 1),
+        papers_received_on=dt.date(2024, 4, 8),
+    )
+    monkeypatch.setattr(case_views, "today", lambda: dt.date(2024, 4, 10))
+    for user, sees in ((w.legal_reviewer, True), (w.leader, True), (w.registrar, False)):
+        client.force_login(user)
+        page = client.get("/cases/dashboard/").content.decode()
+        assert ("行政复议、行政诉讼期限" in page) == sees, user
+        assert (case.tracking_number in page) == sees, user
