@@ -112,7 +112,9 @@ def _appeal_row(matter, cal, day):
     return Row(
         reverse("appeals:detail", args=[appeal.pk]),
         appeal.case.tracking_number,
-        str(appeal),
+        f"{appeal.get_kind_display()}（{appeal.body}）"
+        if appeal.body
+        else appeal.get_kind_display(),
         status,
         matter.due.on if matter.due else None,
         left,
