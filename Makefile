@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker serve test test-pg bench accuracy lint install install-dev browser clean
+.PHONY: run worker serve test test-pg test-pg-all bench accuracy lint install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -58,9 +58,15 @@ lint: install-dev
 test: install-dev browser lint
 	REDIS_URL= $(VENV)/bin/pytest -p no:cacheprovider -n auto
 
-# The database-touching tests again, against PostgreSQL (used by .ci/run), browser walks
-# included.
-test-pg: install-dev browser
+# The database-touching tests again, against PostgreSQL (used by .ci/run). The browser
+# walks run once, in `make test`: they test pages and steps, which do not depend on the
+# database, and the concurrency, locking and query tests they would repeat run here.
+# `make test-pg-all` includes them.
+test-pg: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
+		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m "django_db and not browser"
+
+test-pg-all: install-dev browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
 		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m django_db
 

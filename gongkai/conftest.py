@@ -59,3 +59,11 @@ def page(chromium, live_server):
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that drives the browser carries the `browser` mark, whether or not its
+    module says so (`make test-pg` leaves the browser walks to the SQLite round)."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
