@@ -210,7 +210,9 @@ def _proactive(s, year):
             f"召开新闻发布会{s.figures['press.conferences']}场，及时回应社会关切。",
             "press.conferences",
         )
-    if s.get("proactive.on_time") or s.get("proactive.late"):
+    if s.has("proactive.on_time", "proactive.late") and (
+        s.figures["proactive.on_time"] or s.figures["proactive.late"]
+    ):
         on_time, late = s.get("proactive.on_time"), s.get("proactive.late")
         if late:
             s.say(
@@ -261,7 +263,7 @@ def _requests(s, year):
         s.say(line + "。", "apply.concluded", *used)
     if s.get("apply.carry_forward"):
         s.say(
-            f"结转下年度继续办理的申请{s.figures['apply.carry_forward']}件。",
+            f"另有{s.figures['apply.carry_forward']}件申请结转下年度继续办理。",
             "apply.carry_forward",
         )
     if s.get("apply.late"):
@@ -445,27 +447,31 @@ def _problems(s):
     return out
 
 
-_ENUMERATED = re.compile(
-    r"(?:^|[。；;\n])\s*(?:[一二三四五六七八九十]是|[（(][一二三四五六七八九十][)）]|\d+[.、．])"
+_ITEM_MARK = re.compile(r"(?:^|(?<=[。；;，,\n]))\s*[一二三四五六七八九十]是")
+_NUMBERED = re.compile(r"(?:^|(?<=[。；;\n]))\s*(?:[（(][一二三四五六七八九十][)）]|\d+[.、．])")
+_IMPROVEMENT = re.compile(
+    r"[（(][一二三四五六七八九十][)）]\s*改进|改进情况|改进措施|下一步|下步打算"
 )
+_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"})
 
 
 def problem_items(text):
-    """The enumerated items of last year's problems ("一是……；二是……"), or the
-    whole text as one item when it lists none."""
+    """The items of last year's problems ("一是……；二是……", "1.……", "（一）……"), before
+    its improvement part; the whole text as one item when it lists none. Punctuation of
+    the items is made full-width (they are quoted in this year's sentences)."""
     text = (text or "").strip()
-    if not text:
-        return []
-    starts = [m.end() for m in _ENUMERATED.finditer(text)]
-    if not starts:
-        return [text]
+    cut = _IMPROVEMENT.search(text)
+    if cut and cut.start() > 0:
+        text = text[: cut.start()]
+    marks = list(_ITEM_MARK.finditer(text)) or list(_NUMBERED.finditer(text))
+    if not marks:
+        text = text.strip().translate(_FULL)
+        return [text] if text else []
     items = []
-    for i, start in enumerate(starts):
-        end = len(text) if i + 1 == len(starts) else starts[i + 1]
-        item = text[start:end]
-        item = _ENUMERATED.sub("", item)
-        item = re.split(r"[。；;\n]", item)[0].strip(" ，,、")
-        if item:
+    for i, m in enumerate(marks):
+        end = len(text) if i + 1 == len(marks) else marks[i + 1].start()
+        item = re.split(r"[。；;\n]", text[m.end() : end])[0].strip(" ，,、").translate(_FULL)
+        if item and not re.fullmatch(r"存在的?(?:主要)?问题", item):
             items.append(item)
     return items
 
@@ -502,7 +508,7 @@ def problems(figures, agency_name, year, last_year_problems=""):
     s.say(listed + "。", *names)
     s.para()
     s.say("（二）改进情况")
-    items = problem_items(last_year_problems)
+    items = problem_items(last_year_problems)[: len(ORDINALS)]
     if items:
         s.para()
         listed = "；".join(f"{_ordinal(i)}是{item}" for i, item in enumerate(items))
@@ -534,18 +540,19 @@ def other(figures, agency_name, year):
     s = _Section(figures)
     s.para()
     if s.has("fees.amount"):
-        if s.figures.get("fees.cases"):
+        basis = f"按照{FEE_NOTICE}规定的按件、按量收费标准，"
+        amount = s.figures["fees.amount"]
+        if amount in ("0", "0.00", ""):
+            s.say(basis + "本年度没有产生信息处理费。", "fees.amount")
+        elif s.get("fees.cases"):
             s.say(
-                f"按照{FEE_NOTICE}规定的按件、按量收费标准，本年度向{s.figures['fees.cases']}件"
-                f"政府信息公开申请收取信息处理费{s.figures['fees.amount']}元。",
+                basis + f"本年度向{s.figures['fees.cases']}件政府信息公开申请"
+                f"收取信息处理费{amount}元。",
                 "fees.cases",
                 "fees.amount",
             )
         else:
-            s.say(
-                f"按照{FEE_NOTICE}规定的按件、按量收费标准，本年度没有产生信息处理费。",
-                "fees.amount",
-            )
+            s.say(basis + f"本年度收取信息处理费{amount}元。", "fees.amount")
     _proposals(s)
     if len(s.sentences) == 0:
         s.say("本年度无其他需要报告的事项。")
