@@ -154,7 +154,7 @@ def add(agency, key, *, by, year=None, **values):
 def change(row, *, by, **values):
     reg = _register_of(row)
     require_edit(by, row.agency, f"修改{reg.label}")
-    before = _plain(row, reg)
+    before = _plain(reg.model.objects.get(pk=row.pk), reg)  # as stored (a form may have set row)
     for name, value in _values(reg, values, row.year).items():
         setattr(row, name, value)
     row.updated_by = by
