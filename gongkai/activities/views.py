@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from gongkai.agencies.models import Agency, Membership, role_names
+from gongkai.annual import figures
 from gongkai.registers.access import EDIT_ROLES, VIEW_ROLES
 
 from . import registers
@@ -115,7 +116,8 @@ def year_view(request, agency, year):
                    else getattr(row, f"get_{f}_display")() for f in reg.fields])
             for row in rows
         ]  # fmt: skip
-        sections.append({"reg": reg, "headers": reg.headers(), "rows": cells})
+        summary = summary_of(reg.key, figures.activity_figures(agency, year, reg.key))
+        sections.append({"reg": reg, "headers": reg.headers(), "rows": cells, "summary": summary})
     events = ActivityEvent.objects.filter(agency=agency).order_by("-at", "-id")[:10]
     context = {
         "agency": agency,
@@ -129,6 +131,29 @@ def year_view(request, agency, year):
     return render(request, "activities/year.html", context)
 
 
+def summary_of(key, f):
+    """What the year's annual report draft will state from this register, in words."""
+    if not f:
+        return ""
+    if key == "enquiries":
+        return f"合计 {f['enquiries.total']} 人次"
+    if key == "proposals":
+        return f"合计 {f['proposals.total']} 件，按时办结 {f['proposals.on_time']} 件"
+    if key == "briefings":
+        return "，".join(
+            text
+            for name, text in (("interpretations.total", "政策解读 {} 次"),
+                               ("press.conferences", "新闻发布会 {} 场"))
+            if name in f
+            for text in [text.format(f[name])]
+        )  # fmt: skip
+    if key == "trainings":
+        return f"{f['training.sessions']} 次，参训 {f['training.attendees']} 人次"
+    if key == "assessments":
+        return f"{f['assessments.total']} 项"
+    return f"{f['newmedia.accounts']} 个账号，本年发布 {f['newmedia.posts']} 条"
+
+
 def row_form(reg, year, data=None, instance=None):
     form_class = forms.modelform_factory(reg.model, fields=reg.fields)
     form = form_class(data, instance=instance)
@@ -137,8 +162,8 @@ def row_form(reg, year, data=None, instance=None):
         if reg.dated == name:
             field.widget = forms.DateInput(attrs={"type": "date"})
             field.help_text = f"{year}年内的日期"
-        if isinstance(field, forms.IntegerField):
-            field.widget.attrs["min"] = 0
+        if isinstance(field, forms.IntegerField):  # styled as the other text boxes
+            field.widget = forms.TextInput(attrs={"inputmode": "numeric"})
     return form
 
 

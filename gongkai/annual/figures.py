@@ -231,6 +231,21 @@ def _new_media(agency, year):
     return out
 
 
+ACTIVITY_PARTS = {
+    "enquiries": _enquiries,
+    "proposals": _proposals,
+    "briefings": _briefings,
+    "trainings": _training,
+    "assessments": _assessments,
+    "newmedia": _new_media,
+}
+
+
+def activity_figures(agency, year, register):
+    """The figures one activity register gives the narrative (keys as in gather)."""
+    return ACTIVITY_PARTS[register](agency, year)
+
+
 def gather(agency, year):
     """{name: int | str} for `agency` and `year` (names: module docstring)."""
     figures = {}
@@ -240,12 +255,7 @@ def gather(agency, year):
         _requests,
         _appeals,
         _fees,
-        _enquiries,
-        _proposals,
-        _briefings,
-        _training,
-        _assessments,
-        _new_media,
+        *ACTIVITY_PARTS.values(),
     ):
         figures.update(part(agency, year))
     return figures
