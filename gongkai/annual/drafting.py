@@ -268,7 +268,15 @@ def _requests(s, year):
         )
     if s.get("apply.late"):
         s.say(
-            f"有{s.figures['apply.late']}件申请超过法定期限答复。",
+            f"作出答复的{s.figures['apply.replied']}件申请中，"
+            f"有{s.figures['apply.late']}件超过《条例》第三十三条规定的期限答复。",
+            "apply.replied",
+            "apply.late",
+        )
+    elif s.get("apply.replied") and "apply.late" in s.figures:
+        s.say(
+            f"作出答复的{s.figures['apply.replied']}件申请，均在《条例》第三十三条规定的期限内答复。",
+            "apply.replied",
             "apply.late",
         )
     _appeals(s)
@@ -438,13 +446,46 @@ def _problems(s):
                 "定期组织《条例》和业务知识培训，提高工作人员的政策把握能力和业务水平",
             )
         )
-    out.append(
-        (
-            ("主动公开的深度和广度有待进一步拓展，公开内容与群众需求还有一定差距", None),
-            "围绕群众关切梳理应公开的政府信息，做到应公开尽公开，丰富公开内容和形式",
+    concluded, unavailable = s.get("apply.concluded"), s.get("apply.unavailable")
+    if concluded and unavailable * 10 >= concluded * 3:  # three in ten or more
+        out.append(
+            (
+                (
+                    f"政府信息资源管理有待加强，本年度依申请公开答复“无法提供”{unavailable}件",
+                    "apply.unavailable",
+                ),
+                "加强政府信息的收集、整理和归档，提高依申请公开的信息提供能力",
+            )
         )
-    )
+    if not s.get("assessments.total"):
+        out.append(
+            (
+                ("政府信息公开工作的内部监督考核有待加强", None),
+                "将政府信息公开工作纳入年度考核，加强日常监督检查，对发现的问题及时通报整改",
+            )
+        )
+    for usual in USUAL_PROBLEMS:
+        if len(out) >= 3:
+            break
+        out.append(((usual[0], None), usual[1]))
     return out
+
+
+# The seeds' usual problems and measures, added (in this order) until there are three.
+USUAL_PROBLEMS = (
+    (
+        "主动公开的深度和广度有待进一步拓展，公开内容与群众需求还有一定差距",
+        "围绕群众关切梳理应公开的政府信息，做到应公开尽公开，丰富公开内容和形式",
+    ),
+    (
+        "政策解读的形式不够丰富，解读的针对性和可读性有待提高",
+        "坚持政策文件与解读材料同步组织、同步审签、同步部署，运用图解、问答等形式增强解读效果",
+    ),
+    (
+        "工作人员的业务能力与新形势新要求相比还有差距",
+        "加强业务学习和交流，提高工作人员依法公开意识和解疑释惑能力",
+    ),
+)
 
 
 _ITEM_MARK = re.compile(r"(?:^|(?<=[。；;，,\n]))\s*[一二三四五六七八九十]是")

@@ -22,6 +22,7 @@ COUNT_NAMES = (
     "apply.received", "apply.carried_over", "apply.concluded", "apply.carry_forward",
     "apply.granted", "apply.partial", "apply.denied", "apply.unavailable",
     "apply.not_processed", "apply.other", "apply.channel.online", "apply.channel.letter",
+    "apply.replied", "apply.replied_on_time", "apply.late",
     "appeals.reconsideration.total", "appeals.reconsideration.upheld",
     "appeals.reconsideration.corrected", "appeals.reconsideration.other",
     "appeals.reconsideration.pending", "appeals.litigation.total",
@@ -60,6 +61,7 @@ def full():
         "apply.carry_forward": 2, "apply.granted": 41, "apply.partial": 8, "apply.denied": 36,
         "apply.unavailable": 105, "apply.not_processed": 17, "apply.other": 52,
         "apply.channel.online": 203, "apply.channel.letter": 55,
+        "apply.replied": 207, "apply.replied_on_time": 207, "apply.late": 0,
         "appeals.reconsideration.total": 11, "appeals.reconsideration.upheld": 8,
         "appeals.reconsideration.corrected": 1, "appeals.reconsideration.other": 1,
         "appeals.reconsideration.pending": 1, "appeals.litigation.total": 4,
@@ -110,6 +112,16 @@ def test_sections_and_subsections_in_the_seeds_order():
     assert "微信公众号1205条、微博12984条" in overview
     assert "共收到政府信息公开申请258件，上年结转3件。" in overview
     assert "咨询59000人次，其中电话咨询1300人次、网上咨询57700人次" in overview
+    assert "作出答复的207件申请，均在《条例》第三十三条规定的期限内答复。" in overview
+
+
+def test_late_replies_are_stated_and_become_a_problem():
+    figures = full() | {"apply.replied_on_time": 200, "apply.late": 7}
+    out = draft(figures, agency_name=AGENCY, year=YEAR)
+    assert "有7件超过《条例》第三十三条规定的期限答复" in section_text(out["一"])
+    problems = section_text(out["五"])
+    assert "一是主动公开的及时性有待提高" in problems
+    assert "二是依申请公开办理时效有待加强，本年度有7件申请超过法定期限答复" in problems
 
 
 def test_every_number_is_a_bound_figure_and_punctuation_is_full_width():

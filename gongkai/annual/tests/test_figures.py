@@ -88,6 +88,7 @@ def test_figures_are_the_tables_and_the_registers(year_2024):
     assert f["apply.concluded"] == tables["requests"]["total"]["total"] == 1
     assert f["apply.carry_forward"] == tables["requests"]["carry_forward"]["total"] == 1
     assert f["apply.granted"] == 1
+    assert f["apply.replied"] == f["apply.replied_on_time"] == 1 and f["apply.late"] == 0
     assert f["apply.channel.online"] == 1 and f["apply.channel.letter"] == 1
     assert f["appeals.reconsideration.total"] == 1 and f["appeals.reconsideration.pending"] == 1
     assert f["appeals.litigation.total"] == 0
