@@ -10,5 +10,6 @@ urlpatterns = [
     path("<slug:code>/<int:year>/<slug:key>/<int:pk>/", views.row_edit, name="edit"),
     path("<slug:code>/<int:year>/<slug:key>/<int:pk>/delete/", views.row_delete, name="delete"),
     path("<slug:code>/<int:year>/<slug:key>/import/", views.import_view, name="import"),
+    path("<slug:code>/<int:year>/<slug:key>/export.<slug:fmt>", views.export, name="export"),
     path("<slug:code>/template/<slug:key>.csv", views.template, name="template"),
 ]

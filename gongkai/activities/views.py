@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from gongkai import spreadsheets
 from gongkai.agencies.models import Agency, Membership, role_names
 from gongkai.annual import figures
 from gongkai.registers.access import EDIT_ROLES, VIEW_ROLES
@@ -253,6 +254,30 @@ def import_view(request, agency, year, key):
         "headers": reg.headers(),
     }  # fmt: skip
     return render(request, "activities/import.html", context, status=400 if form.errors else 200)
+
+
+def columns(reg):
+    """The register's import columns as spreadsheets.Column: an export reads back in."""
+
+    def value(name):
+        field = reg.field(name)
+        if field.choices:
+            return lambda row: getattr(row, f"get_{name}_display")()
+        return lambda row: getattr(row, name)
+
+    return [
+        spreadsheets.Column(h, value(f), 16) for h, f in zip(reg.headers(), reg.fields, strict=True)
+    ]
+
+
+@agency_view(edit=False)
+def export(request, agency, year, key, fmt):
+    """The year's rows of one register as CSV or XLSX, in the import layout."""
+    reg = _register(key)
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404("没有这种下载格式。")
+    name = f"{agency.name}{year}年{reg.label}"
+    return spreadsheets.response(fmt, name, reg.label, columns(reg), reg.rows(agency, year))
 
 
 @agency_view(edit=False)

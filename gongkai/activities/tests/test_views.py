@@ -51,6 +51,10 @@ def pages(w):
         "index": ("get", reverse("activities:index"), None, False),
         "year": ("get", reverse("activities:year", args=[code, 2025]), None, False),
         "template": ("get", reverse("activities:template", args=[code, "enquiries"]), None, False),
+        "export": (
+            "get", reverse("activities:export", args=[code, 2025, "trainings", "xlsx"]), None,
+            False,
+        ),
         "add": ("get", reverse("activities:add", args=[code, 2025, "enquiries"]), None, True),
         "edit": (
             "get", reverse("activities:edit", args=[code, 2025, "trainings", w.row.pk]), None, True,
@@ -185,3 +189,21 @@ def test_year_page_lists_rows_and_empty_registers(site):
     )
     assert "条例培训" in text and "2025年还没有登记咨询。" in text
     assert "＋ 登记" not in text  # the office head reads only
+
+
+def test_export_reads_back_through_the_import(site, tmp_path):
+    registers.add(site.agency, "proposals", by=site.office, year=2025, kind="npc",
+                  level="provincial", handled=57, on_time=57, note="")  # fmt: skip
+    c = client_for(site.leader)
+    data = c.get(reverse("activities:export", args=[site.agency.code, 2025, "proposals", "csv"]))
+    assert data.status_code == 200
+    body = b"".join(data.streaming_content)
+    assert "人大代表建议,省级,57,57".encode() in body
+    path = tmp_path / "p.csv"
+    path.write_bytes(body)
+    assert registers.import_file(site.agency, "proposals", 2025, path, "p.csv", by=site.office,
+                                 today=TODAY) == 1  # fmt: skip
+    xlsx = c.get(reverse("activities:export", args=[site.agency.code, 2025, "proposals", "xlsx"]))
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd")
+    bad = c.get(reverse("activities:export", args=[site.agency.code, 2025, "proposals", "pdf"]))
+    assert bad.status_code == 404
