@@ -73,7 +73,7 @@ PLATFORM_LABELS = {
 APPLY_CHANNEL_LABELS = {
     "online": "网络申请",
     "letter": "信函申请",
-    "registered_mail": "挂号信/EMS申请",
+    "registered_mail": "挂号信和EMS申请",
     "fax": "传真申请",
     "in_person": "当面申请",
     "other": "其他方式申请",

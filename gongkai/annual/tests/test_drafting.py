@@ -260,5 +260,9 @@ def test_any_figures_no_number_unbound_none_invented(figures, problems):
             if not name.startswith("last_year."):
                 assert figures[name] == value  # nothing bound that was not given
         assert stale([sentence], figures) == []
+        text = sentence["text"]
+        for value in sentence["figures"].values():
+            text = text.replace(str(value), "")
+        assert not HALF_WIDTH.search(text) and "/" not in text, sentence["text"]
     for key in ("一", "五", "六"):
         assert section_text(out[key]).strip()
