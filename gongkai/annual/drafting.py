@@ -23,7 +23,9 @@ The voice follows the five seed reports (一、总体情况 with the subsections
 back the very figures of tables 三 and 四.
 
 `stale(sentences, figures)` lists the sentences whose bound values are no longer
-the current figures (a record changed since drafting).
+the current figures (a record changed since drafting). The one sentence of 五
+that quotes last year's problems binds that text as "last_year.problems"; it
+is not a figure of this year and never goes stale.
 """
 
 import re
