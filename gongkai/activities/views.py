@@ -169,41 +169,41 @@ def row_form(reg, year, data=None, instance=None):
 
 
 def _save_form(request, agency, reg, year, row):
+    """(saved, form): the posted form saved through registers.add / change."""
     form = row_form(reg, year, request.POST or None, instance=row)
-    if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in reg.fields}
-        try:
-            if row is None:
-                registers.add(agency, reg.key, by=request.user, year=year, **values)
-            else:
-                registers.change(row, by=request.user, **values)
-        except registers.ActivityError as error:
-            form.add_error(None, str(error))
+    if request.method != "POST" or not form.is_valid():
+        return False, form
+    values = {f: form.cleaned_data[f] for f in reg.fields}
+    try:
+        if row is None:
+            registers.add(agency, reg.key, by=request.user, year=year, **values)
         else:
-            messages.success(request, f"已保存{reg.label}登记。")
-            return None, form
-    return form, form
+            registers.change(row, by=request.user, **values)
+    except registers.ActivityError as error:
+        form.add_error(None, str(error))
+        return False, form
+    messages.success(request, f"已保存{reg.label}登记。")
+    return True, form
+
+
+def _form_page(request, agency, year, reg, row):
+    saved, form = _save_form(request, agency, reg, year, row)
+    if saved:
+        return redirect("activities:year", code=agency.code, year=year)
+    context = {"agency": agency, "year": year, "reg": reg, "form": form, "row": row}
+    return render(request, "activities/row_form.html", context, status=400 if form.errors else 200)
 
 
 @agency_view(edit=True)
 def row_add(request, agency, year, key):
-    reg = _register(key)
-    pending, form = _save_form(request, agency, reg, year, None)
-    if pending is None:
-        return redirect("activities:year", code=agency.code, year=year)
-    context = {"agency": agency, "year": year, "reg": reg, "form": form, "row": None}
-    return render(request, "activities/row_form.html", context, status=400 if form.errors else 200)
+    return _form_page(request, agency, year, _register(key), None)
 
 
 @agency_view(edit=True)
 def row_edit(request, agency, year, key, pk):
     reg = _register(key)
     row = get_object_or_404(reg.model, agency=agency, year=year, pk=pk)
-    pending, form = _save_form(request, agency, reg, year, row)
-    if pending is None:
-        return redirect("activities:year", code=agency.code, year=year)
-    context = {"agency": agency, "year": year, "reg": reg, "form": form, "row": row}
-    return render(request, "activities/row_form.html", context, status=400 if form.errors else 200)
+    return _form_page(request, agency, year, reg, row)
 
 
 @require_POST
