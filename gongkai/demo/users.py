@@ -116,6 +116,7 @@ def _load_other_demos(bureau, today):
     idempotent demo loader."""
     import datetime as dt
 
+    from gongkai.demo import activities as activities_demo
     from gongkai.demo import portal as portal_demo
     from gongkai.demo import publications as publication_demo
     from gongkai.demo import registers as registers_demo
@@ -124,5 +125,6 @@ def _load_other_demos(bureau, today):
         u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
     }
     registers_demo.load(bureau, users["clerk"], today=today)
+    activities_demo.load(bureau, users["clerk"], today=today or dt.date.today())
     publication_demo.load(bureau, users, today=today)
     portal_demo.load_demo_bureau(today or dt.date.today())
