@@ -19,6 +19,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Tests hash passwords with MD5: production's PBKDF2 costs about a second a hash on
+    this machine, and logins run in hundreds of tests. Nothing here tests the hasher."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache: a cached row (business types, the portal's
