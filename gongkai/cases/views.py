@@ -336,6 +336,12 @@ class Opinion:
     text: str  # the opinion, reason or legal basis
     returned: bool
 
+    @property
+    def remark(self):
+        """The opinion beyond its verdict: "" when it is only the default 同意 (the
+        printed sheet says "通过。", not "通过：同意。")."""
+        return "" if self.text == workflow.AGREED else self.text
+
 
 def _opinion(event):
     data = event.data or {}
@@ -345,7 +351,8 @@ def _opinion(event):
     if kind == EventKind.DRAFT_DECISION:
         outcome = data.get("outcome", "")
         verdict = Outcome(outcome).label if outcome in Outcome.values else outcome
-        text = "；".join(t for t in (data.get("reasons", ""), data.get("legal_basis", "")) if t)
+        parts = (("事实和理由", data.get("reasons", "")), ("法律依据", data.get("legal_basis", "")))
+        text = "\n".join(f"{label}：{value}" for label, value in parts if value)
         return Opinion(event.at, "拟办意见", role or "承办部门", actor, verdict, text, False)
     if kind == EventKind.REVIEW:
         step = Role(workflow.REVIEW_ROLES[data.get("review", "legal")]).label

@@ -99,6 +99,7 @@ ROLES = {
 REVIEW_ROLES = {"legal": Role.LEGAL_REVIEWER, "secrecy": Role.SECRECY_REVIEWER}
 REVIEW_FLAGS = {"legal": "legal_review_passed", "secrecy": "secrecy_review_passed"}
 DENIAL_ROLES = {Role.LEADER}  # a 不予公开 decision needs the 分管领导
+AGREED = "同意。"  # the opinion recorded when a reviewer or approver writes none
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 _CODE_LENGTH = 10  # 50 bits
@@ -499,7 +500,7 @@ def review(case, *, by, kind, passed, on, comments=""):
         case.legal_review_passed = case.secrecy_review_passed = False
         status = S.ASSIGNED
     fields = ["legal_review_passed", "secrecy_review_passed"]
-    comments = str(comments or "").strip() or ("同意。" if passed else comments)
+    comments = str(comments or "").strip() or (AGREED if passed else comments)
     return _finish(
         case,
         K.REVIEW,
@@ -599,7 +600,7 @@ def approve(case, *, by, on, comments=""):
         S.APPROVED,
         on=on,
         outcome=case.outcome,
-        comments=str(comments or "").strip() or "同意。",
+        comments=str(comments or "").strip() or AGREED,
         role=_acting_role(by, case, ROLES[K.APPROVE]),
     )
 

@@ -20,7 +20,7 @@ def test_every_step_records_an_opinion(world):
     case = run_to(make_case(w.agency, w.registrar), w, "approved")
     trail = views.opinion_trail(case)
     assert [(o.step, o.role, o.verdict, o.text) for o in trail] == [
-        ("拟办意见", "承办部门", "予以公开", "条例第三十六条第（二）项"),
+        ("拟办意见", "承办部门", "予以公开", "法律依据：条例第三十六条第（二）项"),
         ("法制审查", "法制审查", "通过", "同意。"),
         ("保密审查", "保密审查", "通过", "同意。"),
         ("审批", "分管领导", "同意", "同意。"),
@@ -186,7 +186,9 @@ def test_the_approval_sheet_prints_the_opinions(world, client):
     page = response.content.decode()
     assert response.status_code == 200
     assert "政府信息公开申请办理审批表" in page
-    assert "法制审查意见" in page and "同意。" in page
+    assert "法制审查意见" in page and "<p>通过。</p>" in page
+    assert "同意：同意" not in page and "通过：同意" not in page  # the verdict once
+    assert "法律依据：条例第三十六条第（二）项" in page
     assert "张*" in page and "张三" not in page  # an approval form needs no full name
     # The 审核 row was not used (not a denial): left blank to sign by hand.
     assert "签名：" in page
