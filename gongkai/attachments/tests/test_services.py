@@ -95,7 +95,7 @@ def test_a_step_that_may_not_be_taken_leaves_nothing_behind(world, case, media):
 def test_the_storage_refuses_paths_outside_media_root(media):
     for bad in ("../x.pdf", "/etc/passwd", "attachments/../../x", ""):
         with pytest.raises(storage.StorageError):
-            storage.absolute_path(bad)
+            storage.check_name(bad)
     info = services.validate_upload(pdf(), max_bytes=1000)
     with pytest.raises(storage.StorageError):
         storage.store(pdf(), info, subdir="../outside")
