@@ -110,6 +110,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongkai.sqlite3'}"),
         conn_max_age=60,
+        # a kept connection is checked before a request reuses it: after a database
+        # restart the next request reconnects instead of failing (issue 17)
+        conn_health_checks=True,
     )
 }
 

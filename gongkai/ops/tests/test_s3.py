@@ -168,3 +168,20 @@ def test_backup_from_the_bucket_restores_into_an_empty_bucket(world, case, s3, t
     )
     assert again.returncode == 2 and "不是空的" in again.stderr, again.stderr[-2000:]
     assert "Traceback" not in again.stderr
+
+
+def test_readyz_checks_the_bucket(client, s3, settings):  # noqa: F811
+    body = client.get("/readyz").json()
+    assert body["checks"]["storage"] == {"ok": True, "backend": "s3", "bucket": s3.bucket}
+    # the object store unreachable (a closed loopback port): not ready, says why
+    from gongkai.ops.tests.conftest import free_port
+
+    options = settings.STORAGES["default"]["OPTIONS"]
+    unreachable = {**options, "endpoint_url": f"http://127.0.0.1:{free_port()}"}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": unreachable},
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"]["ok"] is False
