@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -106,6 +107,13 @@ class Process:
 class Site:
     def __init__(self, var, env):
         self.var, self.env, self.processes = Path(var), env, []
+
+    def sql(self, query, *params):
+        """Rows of a read-only query on the site's SQLite database (no Django start-up)."""
+        import sqlite3
+
+        with sqlite3.connect(self.var / "gongkai.sqlite3", timeout=10) as db:
+            return db.execute(query, params).fetchall()
 
     def python(self, code, *args):
         """Run `code` (django.setup() first) in a process of this site; its last stdout
@@ -357,4 +365,127 @@ print(json.dumps({{
     "broken_files": broken,
     "orphan_files": len(orphans),
 }}))
+"""
+
+
+# ---- a mail server that can hang -------------------------------------------------------
+
+
+class SmtpSink:
+    """A minimal SMTP server on loopback. A message counts as delivered only once the
+    server has answered 250 to its data, as a real server does. hold_first: the first
+    message's data is received, then the answer is withheld (the sender hangs in the
+    middle of the job) until release() or the connection is cut."""
+
+    def __init__(self, hold_first=False):
+        self.port = free_port()
+        self.delivered, self.lock = [], threading.Lock()
+        self.holding, self.release_event = threading.Event(), threading.Event()
+        self.hold = hold_first
+        self.server = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def release(self):
+        self.release_event.set()
+
+    def close(self):
+        self.release_event.set()
+        self.server.close()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+    def _wait_alive(self, conn):
+        """Wait for release(); False as soon as the sender has gone."""
+        deadline = time.monotonic() + 30
+        while not self.release_event.wait(0.05) and time.monotonic() < deadline:
+            try:
+                if conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                    return False
+            except BlockingIOError:
+                continue
+            except OSError:
+                return False
+        return True
+
+    def _session(self, conn):
+        reader = conn.makefile("rb")
+
+        def say(line):
+            conn.sendall(line.encode() + b"\r\n")
+
+        try:
+            say("220 sink ESMTP")
+            recipients = []
+            while line := reader.readline():
+                verb = line[:4].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    say("250 sink")
+                elif verb == b"MAIL":
+                    recipients = []
+                    say("250 ok")
+                elif verb == b"RCPT":
+                    recipients.append(line.split(b"<", 1)[1].split(b">", 1)[0].decode())
+                    say("250 ok")
+                elif verb == b"DATA":
+                    say("354 go on")
+                    while (data := reader.readline()) not in (b".\r\n", b""):
+                        pass
+                    if data == b"":
+                        return
+                    with self.lock:
+                        hold, self.hold = self.hold, False
+                    if hold:
+                        self.holding.set()
+                        if not self._wait_alive(conn):
+                            return  # the sender died before our answer: not accepted
+                    say("250 queued")
+                    with self.lock:
+                        self.delivered += recipients
+                elif verb == b"QUIT":
+                    say("221 bye")
+                    return
+                else:
+                    say("250 ok")
+        except OSError:
+            return
+        finally:
+            conn.close()
+
+
+MAIL_SETUP = f"""
+import datetime as dt
+from django.utils import timezone
+from gongkai.agencies.models import Agency, Role
+from gongkai.agencies.tests.factories import make_user
+from gongkai.cases.tests.factories import make_case
+from gongkai.ops import tasks
+from gongkai.supervision.models import Notice
+agency = Agency.objects.get(code="{AGENCY}")
+registrar = make_user(agency, Role.REGISTRAR, username="fault_registrar")
+case = make_case(agency, registrar)
+people = []
+for i in range(3):
+    user = make_user(agency, Role.OFFICE, username=f"fault_mail_{{i}}")
+    user.email = f"handler{{i}}@example.org"
+    user.save()
+    Notice.objects.create(recipient=user, case=case, kind="overdue", message="已超期",
+                          created_on=timezone.localdate())
+    people.append(user.email)
+run = tasks.enqueue_notice_mail()
+print(json.dumps({{"run": run.pk, "people": people}}))
+"""
+
+MAIL_STATE = """
+from gongkai.ops.models import JobRun
+from gongkai.supervision.models import Notice
+runs = list(JobRun.objects.filter(job="notice_mail").order_by("pk")
+            .values("pk", "status", "attempt", "error"))
+print(json.dumps({"runs": runs,
+                  "unsent": Notice.objects.filter(emailed_at__isnull=True).count()}))
 """

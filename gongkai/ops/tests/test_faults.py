@@ -11,6 +11,9 @@ import pytest
 
 from gongkai.ops.tests.sites import (
     CHECK_APPLICATIONS,
+    MAIL_SETUP,
+    MAIL_STATE,
+    SmtpSink,
     clients,
     report,
     site,  # noqa: F401
@@ -65,3 +68,43 @@ def test_kill_9_of_the_web_process_during_online_applications(site):  # noqa: F8
     # requests in flight when it was killed, and each is complete
     assert len(markers) - len(acknowledged) <= 3, figures
     wait_ready  # noqa: B018 (imported for the other tests)
+
+
+def test_kill_9_of_the_worker_in_the_middle_of_sending_mail(site):  # noqa: F811
+    """The worker dies while the mail server has the first message but has not said 250:
+    that run is shown failed (运行中断) and queued again; every notice is then mailed,
+    none lost, and none twice (only what a server acknowledged counts as sent)."""
+    sink = SmtpSink(hold_first=True)
+    try:
+        mail_env = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": sink.port}
+        site.env.update({k: str(v) for k, v in mail_env.items()})
+        setup = site.python(MAIL_SETUP)
+        worker = site.worker()
+        assert sink.holding.wait(30), (site.var / "worker.log").read_text()[-3000:]
+        worker.kill9()  # in the middle of the job: the message is not acknowledged
+        status = "SELECT status FROM ops_jobrun WHERE id = ?"
+        assert site.sql(status, setup["run"]) == [("running",)]
+        site.worker()  # a new worker: finds the interrupted run, queues it again
+        deadline = time.monotonic() + 30
+        again = "SELECT status FROM ops_jobrun WHERE job = 'notice_mail' AND attempt = 2"
+        while time.monotonic() < deadline and site.sql(again) != [("succeeded",)]:
+            time.sleep(0.2)
+    finally:
+        sink.close()
+    state = site.python(MAIL_STATE)
+    runs = state["runs"]
+    figures = report(
+        "kill_worker",
+        {
+            "messages": len(setup["people"]),
+            "delivered": len(sink.delivered),
+            "lost": len(set(setup["people"]) - set(sink.delivered)),
+            "duplicated": len(sink.delivered) - len(set(sink.delivered)),
+            "runs": [(r["attempt"], r["status"]) for r in runs],
+        },
+    )
+    assert runs[0]["pk"] == setup["run"] and runs[0]["status"] == "failed", figures
+    assert "运行中断" in runs[0]["error"] and "已自动重新排队" in runs[0]["error"]
+    assert [r["status"] for r in runs if r["attempt"] == 2] == ["succeeded"], figures
+    assert state["unsent"] == 0
+    assert sorted(sink.delivered) == sorted(setup["people"]), figures
