@@ -170,7 +170,7 @@ def request(port, method, path, body=None, headers=None, timeout=20):
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.msg, response.read()  # msg: headers, any case
     except http.client.HTTPException as error:
         raise OSError(str(error)) from error
     finally:
@@ -265,8 +265,8 @@ class Browser:
         return status, got, data.decode(errors="replace")
 
     def _keep(self, headers):
-        for key, value in headers.items():
-            if key.lower() == "set-cookie" and (m := _COOKIE.search(value)):
+        for value in headers.get_all("Set-Cookie") or []:
+            if m := _COOKIE.search(value):
                 self.cookies[m[1]] = m[2]
 
     def login(self, port, username=OFFICE, password=PASSWORD):
@@ -489,3 +489,67 @@ runs = list(JobRun.objects.filter(job="notice_mail").order_by("pk")
 print(json.dumps({"runs": runs,
                   "unsent": Notice.objects.filter(emailed_at__isnull=True).count()}))
 """
+
+
+# ---- a cuttable line to the database -----------------------------------------------------
+
+
+class Proxy:
+    """A TCP relay on loopback in front of the database. cut() closes it and every
+    connection through it (as a database restart does: clients see their connections
+    dropped, then connection refused); restore() listens again on the same port."""
+
+    def __init__(self, host, port):
+        self.target, self.port = (host, int(port)), free_port()
+        self.sockets, self.lock, self.server = [], threading.Lock(), None
+        self.restore()
+
+    def restore(self):
+        self.server = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
+
+    def cut(self):
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        except OSError:
+            pass
+        self.server.close()
+        with self.lock:
+            for s in self.sockets:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+            self.sockets = []
+
+    def _accept(self, server):
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self.lock:
+                self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass

@@ -4,17 +4,25 @@ work), loopback only; the machine's PostgreSQL and Redis are never stopped (the 
 is cut off through a proxy of the test's own). Each writes its figures (tried / survived /
 lost) to var/faults/<test>.json."""
 
+import json
 import threading
 import time
 
 import pytest
 
 from gongkai.ops.tests.sites import (
+    AGENCY,
     CHECK_APPLICATIONS,
     MAIL_SETUP,
     MAIL_STATE,
+    OFFICE,
+    PASSWORD,
+    Browser,
+    Proxy,
+    Site,
     SmtpSink,
     clients,
+    env_for,
     report,
     site,  # noqa: F401
     site_template,  # noqa: F401
@@ -108,3 +116,94 @@ def test_kill_9_of_the_worker_in_the_middle_of_sending_mail(site):  # noqa: F811
     assert [r["status"] for r in runs if r["attempt"] == 2] == ["succeeded"], figures
     assert state["unsent"] == 0
     assert sorted(sink.delivered) == sorted(setup["people"]), figures
+
+
+@pytest.fixture
+def postgres_site(tmp_path, transactional_db):
+    """A web process on this test's PostgreSQL database, reached through a Proxy."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from gongkai.agencies.models import Agency, Role
+    from gongkai.agencies.tests.factories import make_department, make_user
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "数据库中断测试需要 PostgreSQL：设置 DATABASE_URL=postgres://… 后运行"
+            "（make test-pg 与 CI 的 PostgreSQL 一轮会运行它）。"
+        )
+    db = connection.settings_dict
+    call_command("calendar", "load", verbosity=0)
+    agency = Agency.objects.create(code=AGENCY, name="故障测试市公安局")
+    office = make_user(agency, Role.OFFICE, username=OFFICE, department=make_department(agency))
+    office.set_password(PASSWORD)
+    office.save()
+    proxy = Proxy(db["HOST"] or "127.0.0.1", db["PORT"] or 5432)
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    url = f"postgres://{auth}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    var = tmp_path / "var"
+    var.mkdir()
+    made = Site(var, env_for(var, DATABASE_URL=url))
+    made.proxy = proxy
+    yield made
+    made.close()
+    proxy.cut()
+
+
+def test_postgresql_cut_off_gives_chinese_503_and_the_site_recovers_by_itself(postgres_site):
+    from gongkai.cases.models import Case
+
+    pg = postgres_site
+    port = pg.web().port
+    staff, public = Browser(), Browser()
+    status, headers = staff.login(port)
+    assert status == 302, headers
+    assert staff.get(port, "/cases/")[0] == 200
+    assert public.apply(port, "fault-before") == 303
+
+    pg.proxy.cut()  # every connection dropped, new ones refused
+    outage = {"requests": 0, "503": 0, "other": []}
+    deadline = time.monotonic() + 2
+    ready = None
+    while time.monotonic() < deadline:
+        for path in ("/cases/", f"/xxgk/apply/?agency={AGENCY}", "/readyz"):
+            # /readyz as a load balancer asks it: without cookies
+            who = Browser() if path == "/readyz" else staff
+            got, headers, page = who.get(port, path)
+            outage["requests"] += 1
+            if got == 503:
+                outage["503"] += 1
+            else:
+                outage["other"].append((path, got))
+            if path == "/readyz":
+                ready = json.loads(page)
+            elif got == 503:
+                assert "连接不上数据库" in page and headers.get("Retry-After") == "30"
+    assert ready["checks"]["database"]["ok"] is False and ready["checks"]["storage"]["ok"]
+
+    pg.proxy.restore()
+    started, recovered = time.monotonic(), None
+    while time.monotonic() - started < 15:
+        if staff.get(port, "/readyz")[0] == 200:
+            recovered = time.monotonic() - started
+            break
+        time.sleep(0.1)
+    after = staff.get(port, "/cases/")[0]  # the same login, still valid
+    applied = public.apply(port, "fault-after")
+    stored = set(
+        Case.objects.filter(content__startswith="fault-").values_list("content", flat=True)
+    )
+    figures = report(
+        "postgresql_down",
+        {
+            "requests_during_outage": outage["requests"],
+            "answered_503": outage["503"],
+            "other_answers": outage["other"],
+            "recovered_after_seconds": recovered,
+            "acknowledged_before": 1,
+            "lost": int(not any(c.startswith("fault-before") for c in stored)),
+        },
+    )
+    assert outage["other"] == [] and outage["503"] == outage["requests"], figures
+    assert recovered is not None and after == 200 and applied == 303, figures
+    assert figures["lost"] == 0 and any(c.startswith("fault-after") for c in stored)
