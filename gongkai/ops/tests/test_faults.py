@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from gongkai.ops.tests.s3 import s3_server  # noqa: F401
 from gongkai.ops.tests.sites import (
     AGENCY,
     CHECK_APPLICATIONS,
@@ -17,6 +18,7 @@ from gongkai.ops.tests.sites import (
     MAIL_STATE,
     OFFICE,
     PASSWORD,
+    PNG,
     Browser,
     Proxy,
     Site,
@@ -24,6 +26,7 @@ from gongkai.ops.tests.sites import (
     clients,
     env_for,
     report,
+    request,
     site,  # noqa: F401
     site_template,  # noqa: F401
     wait_ready,
@@ -207,3 +210,37 @@ def test_postgresql_cut_off_gives_chinese_503_and_the_site_recovers_by_itself(po
     assert outage["other"] == [] and outage["503"] == outage["requests"], figures
     assert recovered is not None and after == 200 and applied == 303, figures
     assert figures["lost"] == 0 and any(c.startswith("fault-after") for c in stored)
+
+
+def test_two_app_processes_share_logins_and_files(site, redis_server, s3_server):  # noqa: F811
+    """Two web processes on two ports (as behind one load balancer), with Redis and the
+    object store: a login on one is valid on the other, also after Redis restarts (the
+    sessions are kept in the database too); a file uploaded through one downloads through
+    the other."""
+    bucket = s3_server.new_bucket()
+    site.env.update({"REDIS_URL": redis_server.url, **s3_server.env(bucket)})
+    a, b = site.web(), site.web()
+    staff, public = Browser(), Browser()
+    assert staff.login(a.port)[0] == 302
+    assert staff.get(b.port, "/cases/")[0] == 200  # logged in on a, known on b
+    assert public.apply(a.port, "fault-shared", with_file=True) == 303
+    [(pk, stored_path)] = site.sql("SELECT id, stored_path FROM attachments_caseattachment")
+    assert s3_server.keys(bucket) == [stored_path]  # in the object store, not on a's disk
+    status, headers, body = request(b.port, "GET", f"/attachments/{pk}/", headers=staff._headers())
+    assert status == 200 and body == PNG
+    assert "attachment" in headers["Content-Disposition"]
+    # anonymous on b: not the file
+    assert request(b.port, "GET", f"/attachments/{pk}/")[0] in (302, 403, 404)
+
+    redis_server.stop()
+    redis_server.start()  # an empty Redis: every cached session is gone
+    survived = staff.get(b.port, "/cases/")[0] == 200 and staff.get(a.port, "/cases/")[0] == 200
+    report(
+        "two_processes",
+        {
+            "login_shared": True,
+            "file_shared": True,
+            "session_survived_redis_restart": survived,
+        },
+    )
+    assert survived
