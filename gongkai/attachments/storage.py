@@ -76,9 +76,7 @@ def files():
 
 
 def is_local():
-    return isinstance(getattr(default_storage, "_wrapped", None), FileSystemStorage) or (
-        isinstance(default_storage, FileSystemStorage)
-    )
+    return isinstance(default_storage, FileSystemStorage)
 
 
 def check_name(relative):
@@ -123,14 +121,10 @@ def save_exactly(relative, handle):
 
 
 def open_stored(relative):
-    """The stored file opened for reading; OSError/StorageError when missing or refused."""
-    relative = check_name(relative)
-    try:
-        return default_storage.open(relative, "rb")
-    except FileNotFoundError:
-        raise
-    except Exception as error:  # an object store's "no such key" and the like
-        raise FileNotFoundError(str(error)) from error
+    """The stored file opened for reading. FileNotFoundError when it is not stored (the
+    S3 backend raises it for a missing key too), StorageError for a refused name; an
+    unreachable object store raises its own error (a 500, logged)."""
+    return default_storage.open(check_name(relative), "rb")
 
 
 def exists(relative):

@@ -163,6 +163,11 @@ def test_postgresql_cut_off_gives_chinese_503_and_the_site_recovers_by_itself(po
     assert status == 302, headers
     assert staff.get(port, "/cases/")[0] == 200
     assert public.apply(port, "fault-before") == 303
+    # under load: two applicants keep applying before, during and after the outage
+    load = {"tried": 0, "acknowledged": ["fault-before"], "failed": 0}
+    stop = threading.Event()
+    threads = clients(lambda: port, 2, stop, load, with_file=False)
+    time.sleep(1.0)
 
     pg.proxy.cut()  # every connection dropped, new ones refused
     outage = {"requests": 0, "503": 0, "other": []}
@@ -193,23 +198,39 @@ def test_postgresql_cut_off_gives_chinese_503_and_the_site_recovers_by_itself(po
         time.sleep(0.1)
     after = staff.get(port, "/cases/")[0]  # the same login, still valid
     applied = public.apply(port, "fault-after")
-    stored = set(
-        Case.objects.filter(content__startswith="fault-").values_list("content", flat=True)
+    time.sleep(1.0)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    stored = [
+        c.split("：", 1)[0]
+        for c in Case.objects.filter(content__startswith="fault-").values_list("content", flat=True)
+    ]
+    from gongkai.intake.models import SubmissionToken
+
+    half = Case.objects.filter(content__startswith="fault-", events__isnull=True).count()
+    half += Case.objects.filter(content__startswith="fault-").count() - (
+        SubmissionToken.objects.filter(case__content__startswith="fault-").count()
     )
     figures = report(
         "postgresql_down",
         {
+            "applications_tried": load["tried"] + 2,
+            "acknowledged": len(load["acknowledged"]) + 1,
+            "stored": len(stored),
+            "half_written": half,
             "requests_during_outage": outage["requests"],
             "answered_503": outage["503"],
             "other_answers": outage["other"],
             "recovered_after_seconds": recovered,
-            "acknowledged_before": 1,
-            "lost": int(not any(c.startswith("fault-before") for c in stored)),
+            "lost": len(set(load["acknowledged"]) - set(stored)),
+            "duplicated": len(stored) - len(set(stored)),
         },
     )
     assert outage["other"] == [] and outage["503"] == outage["requests"], figures
     assert recovered is not None and after == 200 and applied == 303, figures
-    assert figures["lost"] == 0 and any(c.startswith("fault-after") for c in stored)
+    assert figures["lost"] == 0 and "fault-after" in stored, figures
+    assert figures["duplicated"] == 0 and half == 0, figures
 
 
 def test_two_app_processes_share_logins_and_files(site, redis_server, s3_server):  # noqa: F811

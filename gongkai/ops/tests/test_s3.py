@@ -185,3 +185,14 @@ def test_readyz_checks_the_bucket(client, s3, settings):  # noqa: F811
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"]["ok"] is False
+
+
+def test_export_copies_the_agency_s_files_out_of_the_bucket(world, case, s3, tmp_path):  # noqa: F811
+    row = services.attach(
+        case, SimpleUploadedFile("申请书.pdf", files.PDF), kind="application", by=world.office
+    )
+    out = tmp_path / "export"
+    call_command("export", "--agency", world.agency.code, "-o", str(out), verbosity=0)
+    assert (out / "files" / row.stored_path).read_bytes() == files.PDF
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"][row.stored_path] == row.sha256
