@@ -142,8 +142,8 @@ def orphaned_files(*, older_than=dt.timedelta(hours=1)):
     known = set(CaseAttachment.objects.values_list("stored_path", flat=True))
     cutoff = timezone.now() - older_than
     found = []
-    for relative in storage.walk("attachments"):
-        if relative not in known and storage.modified_time(relative) < cutoff:
+    for relative, modified in storage.walk_with_times("attachments"):
+        if relative not in known and modified < cutoff:
             found.append(relative)
     return found
 

@@ -157,6 +157,17 @@ def walk(prefix=""):
     return sorted(found)
 
 
+def walk_with_times(prefix):
+    """(name, last modified) of every stored file under `prefix`, sorted: for the object
+    store one paged listing (no request per object), locally the files' mtimes."""
+    if is_local():
+        return [(name, modified_time(name)) for name in walk(prefix)]
+    location = (getattr(default_storage, "location", "") or "").strip("/")
+    base = f"{location}/" if location else ""
+    objects = default_storage.bucket.objects.filter(Prefix=f"{base}{prefix.strip('/')}/")
+    return sorted((o.key[len(base) :], o.last_modified) for o in objects)
+
+
 def modified_time(relative):
     return default_storage.get_modified_time(check_name(relative))
 

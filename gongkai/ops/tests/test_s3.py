@@ -196,3 +196,19 @@ def test_export_copies_the_agency_s_files_out_of_the_bucket(world, case, s3, tmp
     assert (out / "files" / row.stored_path).read_bytes() == files.PDF
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"][row.stored_path] == row.sha256
+
+
+def test_a_prefix_keeps_the_site_s_objects_under_it(world, case, s3, settings):  # noqa: F811
+    options = {**settings.STORAGES["default"]["OPTIONS"], "location": "site-a"}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": options},
+    }
+    row = services.attach(
+        case, SimpleUploadedFile("申请书.pdf", files.PDF), kind="application", by=world.office
+    )
+    info = services.validate_upload(SimpleUploadedFile("x.pdf", files.PDF))
+    orphan = storage.store(SimpleUploadedFile("x.pdf", files.PDF), info, subdir="attachments/x")
+    assert s3.keys(s3.bucket) == sorted([f"site-a/{row.stored_path}", f"site-a/{orphan}"])
+    assert services.orphaned_files(older_than=dt.timedelta(0)) == [orphan]
+    assert storage.walk() == sorted([row.stored_path, orphan])
