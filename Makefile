@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker serve test test-pg test-pg-all bench accuracy lint install install-dev browser clean
+.PHONY: run worker serve test test-pg test-pg-all faults bench accuracy lint install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -38,17 +38,11 @@ run: install
 worker: install
 	$(PY) manage.py worker
 
-# Production: DEBUG=0 (set SECRET_KEY, PERSONAL_DATA_KEYS, PERSONAL_DATA_SEARCH_KEY, ALLOWED_HOSTS,
-# DATABASE_URL, REDIS_URL yourself; docs/security.md).
-# granian, one process per core with two threads (as the portal bench measures it); it
-# serves the collected static files itself.
+# Production: DEBUG=0, web server (granian) and worker together (scripts/serve; WORKER=0
+# for the web server only). Set SECRET_KEY, PERSONAL_DATA_KEYS, PERSONAL_DATA_SEARCH_KEY,
+# ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and S3_* yourself (docs/deploy.md).
 serve: install
-	DEBUG=0 $(PY) manage.py migrate --noinput
-	DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
-	DEBUG=0 $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
-		--workers $$(nproc) --blocking-threads 2 --log-level warning \
-		--static-path-route /static --static-path-mount $${GONGKAI_VAR:-var}/static \
-		gongkai.wsgi:application
+	PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -69,6 +63,12 @@ test-pg: install-dev
 test-pg-all: install-dev browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
 		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m django_db
+
+# The fault tests alone (processes killed with -9, PostgreSQL cut off, two app processes
+# sharing sessions and files); they also run in `make test`/`make test-pg`. Figures
+# (tried / survived / lost) in var/faults/results.json.
+faults: install-dev
+	$(VENV)/bin/pytest -p no:cacheprovider -m faults -v
 
 # The benchmarks fill the database DATABASE_URL names (migrated, calendar loaded here).
 bench: install-dev

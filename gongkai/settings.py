@@ -6,6 +6,7 @@ DEBUG          "1" (default) or "0"
 ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 GONGKAI_VAR    directory for the SQLite file and uploads, default ./var
 REDIS_URL      shared cache and sessions, e.g. redis://127.0.0.1:6379/0 (default: none)
+S3_BUCKET      stored files in S3-compatible object storage (default: GONGKAI_VAR/media)
 """
 
 import os
@@ -110,6 +111,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongkai.sqlite3'}"),
         conn_max_age=60,
+        # a kept connection is checked before a request reuses it: after a database
+        # restart the next request reconnects instead of failing (issue 17)
+        conn_health_checks=True,
     )
 }
 
@@ -143,6 +147,36 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded files (applicants' ID scans among them) readable by the server's account only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Every stored file goes through Django's storage API (gongkai.attachments.storage).
+# Default: the local directory MEDIA_ROOT with the permissions above. With S3_BUCKET:
+# S3-compatible object storage (django-storages; AWS S3, MinIO, Ceph, 阿里云 OSS, 腾讯云 COS…)
+# shared by every app server and the worker. Objects stay private (no ACL, no public
+# URL): downloads are permission-checked and streamed through Django.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # empty: boto3's own chain (AWS_ACCESS_KEY_ID, an instance role…)
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", "").strip("/"),
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "gongkai.attachments.storage.PrivateFileSystemStorage"}
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Reports larger than this are refused with a Chinese message (年报体检 page).
 REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REPORT_UPLOAD_MAX_BYTES + 1024 * 1024

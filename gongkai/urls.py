@@ -19,3 +19,6 @@ urlpatterns = [
     path("xxgk/", include("gongkai.intake.urls")),
     path("xxgk/", include("gongkai.portal.urls")),
 ]
+
+# A database that cannot be reached is a 503 with a Chinese page (gongkai.ops.views).
+handler500 = "gongkai.ops.views.server_error"

@@ -9,7 +9,6 @@ Nothing is ever hard-deleted: `remove` hides an attachment and records why.
 
 import datetime as dt
 import logging
-import time
 
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -140,15 +139,11 @@ def orphaned_files(*, older_than=dt.timedelta(hours=1)):
     caller's larger transaction that rolled back later, the file stays behind. The
     `attachments_sweep` command lists these and, with --delete, removes them.
     """
-    root = storage.media_root() / "attachments"
-    if not root.is_dir():
-        return []
     known = set(CaseAttachment.objects.values_list("stored_path", flat=True))
-    cutoff = time.time() - older_than.total_seconds()
+    cutoff = timezone.now() - older_than
     found = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(storage.media_root()).as_posix()
-        if path.is_file() and relative not in known and path.stat().st_mtime < cutoff:
+    for relative, modified in storage.walk_with_times("attachments"):
+        if relative not in known and modified < cutoff:
             found.append(relative)
     return found
 
@@ -212,7 +207,7 @@ def serve(attachment, *, by=None):
     if attachment.removed_at is not None:
         raise Http404("没有找到这个附件。")
     try:
-        handle = open(storage.absolute_path(attachment.stored_path), "rb")  # noqa: SIM115
+        handle = storage.open_stored(attachment.stored_path)
     except (OSError, storage.StorageError):
         log.error("attachment file missing: attachment=%s", attachment.pk)
         raise Http404("附件文件缺失，请联系系统管理员。") from None

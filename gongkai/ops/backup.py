@@ -2,15 +2,16 @@
 
 The archive (tar.gz) holds manifest.json (format, time, the migrations the data needs,
 row counts, and the SHA-256 of every file), database.json (Django's dumpdata, portable
-between SQLite and PostgreSQL) and media/ (everything under MEDIA_ROOT).
+between SQLite and PostgreSQL) and media/ (every stored file, read through Django's
+storage API: the local media folder or the S3-compatible object store alike).
 
 Consistency: the database is read in one transaction (REPEATABLE READ on PostgreSQL: one
 snapshot for every table), then the files are copied. A stored file is written before
 the row that names it commits, and files are never changed in place (an attachment's
-removal hides it, the file stays), so every file the snapshot names is on disk when the
+removal hides it, the file stays), so every file the snapshot names is stored when the
 files are copied; a file uploaded meanwhile is copied too, harmlessly, without its row.
 
-Restore wants an empty database and an empty MEDIA_ROOT (a new site): it migrates,
+Restore wants an empty database and an empty file storage (a new site): it migrates,
 checks that this version knows every migration the backup needs, unpacks and verifies
 the files, loads the rows in one transaction; any failure leaves both empty again.
 """
@@ -33,6 +34,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from gongkai.attachments import storage
+
 FORMAT = "gongkai-backup/1"
 # Not kept: rebuilt by migrate (content types, permissions), transient (sessions, the
 # task queue; the JobRun history is kept).
@@ -43,19 +46,13 @@ class BackupError(Exception):
     """A Chinese message for the person running the command."""
 
 
-def _sha256(path):
+def _copy_hashed(source, out):
+    """Copy the open file `source` to the open file `out`; the SHA-256 of the bytes."""
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
+    while chunk := source.read(1 << 20):
+        digest.update(chunk)
+        out.write(chunk)
     return digest.hexdigest()
-
-
-def _media_files(root):
-    root = Path(root)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def _kept_models():
@@ -88,11 +85,16 @@ def _dump(path):
 def backup(out):
     """Write the archive to `out` (written beside it first, then renamed); the manifest."""
     out = Path(out)
-    media = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
         db_path = Path(tmp) / "database.json"
         counts = _dump(db_path)
-        files = {p.relative_to(media).as_posix(): _sha256(p) for p in _media_files(media)}
+        media = Path(tmp) / "media"  # each stored file fetched once, hashed as it comes
+        files = {}
+        for name in storage.walk():
+            target = media / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with storage.open_stored(name) as source, open(target, "wb") as copy:
+                files[name] = _copy_hashed(source, copy)
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
@@ -131,13 +133,14 @@ def _safe(name):
     return PurePosixPath(*path.parts[1:])
 
 
-def _check_empty(media):
+def _check_empty():
     User = get_user_model()
     Agency = apps.get_model("agencies", "Agency")
     if User.objects.exists() or Agency.objects.exists():
         raise BackupError("目标数据库不是空的（已有用户或机关）。恢复只能在新建的空数据库上进行。")
-    if _media_files(media):
-        raise BackupError(f"文件目录 {media} 不是空的。恢复只能在空的文件目录上进行。")
+    if storage.walk():
+        where = settings.MEDIA_ROOT if storage.is_local() else f"对象存储 {settings.S3_BUCKET}"
+        raise BackupError(f"文件存储（{where}）不是空的。恢复只能在空的文件存储上进行。")
 
 
 def restore(archive, *, stdout=None):
@@ -149,7 +152,6 @@ def restore(archive, *, stdout=None):
         tar = tarfile.open(archive, "r:gz")
     except (tarfile.TarError, OSError) as error:
         raise BackupError(f"{archive} 不是 gongkai 备份文件（{error}）。") from None
-    media = Path(settings.MEDIA_ROOT)
     with tar:
         try:
             manifest = json.load(_member(tar, "manifest.json"))
@@ -166,10 +168,10 @@ def restore(archive, *, stdout=None):
                 + "、".join(newer[:5])
                 + "。请先升级 gongkai 再恢复。"
             )
-        _check_empty(media)
+        _check_empty()
         written = []
         try:
-            _unpack_media(tar, manifest, media, written)
+            _unpack_media(tar, manifest, written)
             with tempfile.TemporaryDirectory() as tmp:
                 db_path = Path(tmp) / "database.json"
                 with open(db_path, "wb") as f:
@@ -177,16 +179,17 @@ def restore(archive, *, stdout=None):
                 with transaction.atomic():
                     call_command("loaddata", str(db_path), verbosity=0)
         except BaseException:
-            for path in written:
-                path.unlink(missing_ok=True)
+            for name in written:
+                storage.discard(name)
             raise
     return manifest
 
 
-def _unpack_media(tar, manifest, media, written):
+def _unpack_media(tar, manifest, written):
+    """Store every file of the archive under its own name, each checked against the
+    manifest before it is stored."""
     expected = manifest["files"]
     seen = set()
-    root = media.resolve() if media.exists() else media.absolute()
     for member in tar:
         relative = _safe(member.name)
         if relative is None or member.isdir():
@@ -196,13 +199,14 @@ def _unpack_media(tar, manifest, media, written):
         key = relative.as_posix()
         if key not in expected:
             raise BackupError(f"备份中的文件 {key} 不在清单中，备份可能被改动过。")
-        target = root / key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        written.append(target)
-        with open(target, "wb") as f:
-            shutil.copyfileobj(tar.extractfile(member), f)
-        if _sha256(target) != expected[key]:
-            raise BackupError(f"文件 {key} 的校验值与清单不符，备份已损坏。")
+        with tempfile.SpooledTemporaryFile(max_size=storage.SPOOL_BYTES) as spool:
+            if _copy_hashed(tar.extractfile(member), spool) != expected[key]:
+                raise BackupError(f"文件 {key} 的校验值与清单不符，备份已损坏。")
+            spool.seek(0)
+            try:
+                written.append(storage.save_exactly(key, spool))
+            except storage.StorageError:
+                raise BackupError(f"备份中的文件名 {key} 无法按原名恢复。") from None
         seen.add(key)
     missing = sorted(set(expected) - seen)
     if missing:

@@ -9,18 +9,18 @@ exported without their password hashes.
 
 import csv
 import datetime as dt
-import hashlib
 import json
-import shutil
 from collections import deque
 from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+
+from gongkai.attachments import storage
+from gongkai.ops.backup import _copy_hashed
 
 USER_FIELDS = ["id", "username", "first_name", "last_name", "email", "is_active", "date_joined"]
 MAX_DEPTH = 4
@@ -123,7 +123,6 @@ def export(code, out):
     data_dir, files_dir = out / "data", out / "files"
     data_dir.mkdir(parents=True, exist_ok=True)
     files_dir.mkdir(exist_ok=True)
-    media = Path(settings.MEDIA_ROOT).resolve()
     counts, names = {}, []
     with transaction.atomic():  # one consistent view of the agency
         for model, path in sorted(
@@ -147,14 +146,15 @@ def export(code, out):
         counts["auth.user"] = len(users)
     files = {}
     for name in sorted(set(names)):
-        source = (media / name).resolve()
-        if not source.is_relative_to(media) or not source.is_file():
-            files[name] = None  # named by a row, missing on disk: said so in the manifest
+        try:
+            source = storage.open_stored(name)
+        except (OSError, storage.StorageError):
+            files[name] = None  # named by a row, not stored: said so in the manifest
             continue
         target = files_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        files[name] = hashlib.sha256(target.read_bytes()).hexdigest()
+        with source, open(target, "wb") as copy:
+            files[name] = _copy_hashed(source, copy)
     at = timezone.localtime()
     manifest = {
         "agency": {"code": agency.code, "name": agency.name},

@@ -43,6 +43,8 @@ class JobRun(models.Model):
     )
     enqueued_at = models.DateTimeField("排队时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    # host:pid of the worker process that started the run (tasks.recover_interrupted)
+    worker = models.CharField("执行进程", max_length=100, blank=True, default="")
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     output = models.TextField("输出", blank=True)
     error = models.TextField("错误", blank=True)

@@ -7,6 +7,8 @@ The backend is settings.TASKS (TASKS_BACKEND: the database by default, Redis wit
 
 import datetime as dt
 import logging
+import os
+import socket
 import traceback
 
 from django.db import IntegrityError, transaction
@@ -23,6 +25,15 @@ MAIL_JOB = "notice_mail"
 # A failed delivery is tried again after 1, 5, 15 and 60 minutes; then the run stays failed.
 MAIL_RETRY_DELAYS = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60)]
 MAIL_LOOKBACK = dt.timedelta(days=7)  # unsent notices older than this are not mailed
+# A run still "running" this long after it started, on a worker of another machine, is
+# taken as interrupted (a worker on this machine is checked directly: is its process alive).
+STALE_AFTER = dt.timedelta(hours=6)
+MAX_ATTEMPTS = len(MAIL_RETRY_DELAYS) + 1
+
+
+def worker_id():
+    """host:pid of this process, as recorded on the runs it starts."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}"
 
 
 class JobFailed(Exception):
@@ -31,7 +42,7 @@ class JobFailed(Exception):
 
 def _start(run):
     updated = JobRun.objects.filter(pk=run.pk, status=JobRun.Status.QUEUED).update(
-        status=JobRun.Status.RUNNING, started_at=timezone.now()
+        status=JobRun.Status.RUNNING, started_at=timezone.now(), worker=worker_id()
     )
     return bool(updated)
 
@@ -152,6 +163,65 @@ def rerun(run, *, by):
     new = JobRun.objects.create(job=run.job, trigger=JobRun.Trigger.MANUAL, requested_by=by)
     enqueue_run(new)
     log.info("job %s re-run requested by %s: run=%s", run.job, by.get_username(), new.pk)
+    return new
+
+
+def _process_gone(worker, started_at, now):
+    host, _, pid = worker.rpartition(":")
+    if host == socket.gethostname()[:80] and pid.isdigit():
+        if int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    return started_at is None or now - started_at > STALE_AFTER
+
+
+def recover_interrupted(now=None):
+    """Runs left "running" by a worker that died (kill -9, a crash, a power cut): each is
+    marked failed with the reason, its queue entry too, and queued again (a job's work is
+    one transaction, so an interrupted run left nothing half-written; mail is marked
+    sent per recipient as it goes, so the next attempt sends only what is still unsent).
+    Returns the new runs."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    again = []
+    for run in JobRun.objects.filter(status=JobRun.Status.RUNNING).order_by("pk"):
+        if not _process_gone(run.worker, run.started_at, now):
+            continue
+        retry = run.attempt < MAX_ATTEMPTS
+        error = (
+            f"运行中断：执行它的后台进程（{run.worker or '未知'}）意外终止，本次运行未完成，"
+            "未写入任何数据。"
+            + ("已自动重新排队。" if retry else "已达最多尝试次数，请在此手动重新运行。")
+        )
+        with transaction.atomic():
+            if not JobRun.objects.filter(pk=run.pk, status=JobRun.Status.RUNNING).update(
+                status=JobRun.Status.FAILED, finished_at=now, error=error
+            ):
+                continue  # another worker recovered it
+            DBTaskResult.objects.filter(
+                status=TaskResultStatus.RUNNING, args_kwargs__args=[run.pk]
+            ).update(status=TaskResultStatus.FAILED, finished_at=now)
+            if retry:
+                again.append(_again(run))
+        log.error("job %s run=%s interrupted (worker %s gone)", run.job, run.pk, run.worker)
+    return again
+
+
+def _again(run):
+    if run.job == MAIL_JOB:
+        return enqueue_notice_mail(run.since, attempt=run.attempt + 1)
+    new = JobRun.objects.create(
+        job=run.job, trigger=JobRun.Trigger.QUEUE, attempt=run.attempt + 1, since=run.since
+    )
+    enqueue_run(new)
     return new
 
 

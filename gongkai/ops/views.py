@@ -1,4 +1,4 @@
-"""/healthz (the process answers), /readyz (database, cache, queue), /metrics (Prometheus).
+"""/healthz (the process answers), /readyz (database, cache, queue, file storage), /metrics (Prometheus).
 
 No login: a load balancer asks them. /metrics only with METRICS_TOKEN, or from loopback
 when no token is set.
@@ -7,11 +7,15 @@ when no token is set.
 import datetime as dt
 import hmac
 import ipaddress
+import os
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
@@ -58,10 +62,30 @@ def _queue():
     return {"backend": type(backend).__name__}
 
 
+def _storage():
+    """The file storage answers: the media folder is writable, or the bucket is reachable
+    with our credentials (one HEAD request for a key that need not exist)."""
+    from gongkai.attachments import storage
+
+    if storage.is_local():
+        root = Path(settings.MEDIA_ROOT)
+        folder = root if root.exists() else root.parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise RuntimeError(f"文件目录 {folder} 不可写")
+        return {"backend": "local"}
+    storage.files().exists("readyz-probe")
+    return {"backend": "s3", "bucket": settings.S3_BUCKET}
+
+
 @never_cache
 def readyz(request):
     checks, ready = {}, True
-    for name, check in (("database", _database), ("cache", _cache), ("queue", _queue)):
+    for name, check in (
+        ("database", _database),
+        ("cache", _cache),
+        ("queue", _queue),
+        ("storage", _storage),
+    ):
         try:
             detail = check()
         except Exception as error:  # noqa: BLE001 - any failure means not ready
@@ -100,3 +124,19 @@ def metrics_view(request):
     return HttpResponse(
         metrics.exposition(), content_type="text/plain; version=0.0.4; charset=utf-8"
     )
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """handler500: a database that cannot be reached (restarting, failing over, its
+    connections cut) is 503 with a Chinese page and Retry-After, so a load balancer and a
+    person both know to try again; anything else is the usual 500 page. No template
+    context: the context processors would ask the database again."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,7 +1,8 @@
 """Importing business-system data: stage → preview → confirm → one atomic replacement.
 
-stage()        copies the upload (size-capped, hashed) to MEDIA_ROOT/registers/pending/<token>,
-               validates every row (rows.scan_file) and records a PendingImport.
+stage()        copies the upload (size-capped, hashed) to the stored file
+               registers/pending/<token> (Django's storage: the local media folder or
+               the object store, so any app server can confirm it), validates every row (rows.scan_file) and records a PendingImport.
 commit()       re-reads the staged file (same SHA-256) and calls write_batch().
 write_batch()  in one transaction: locks the agency, refuses a period that cuts
                through an earlier import, writes the new batch's rows in chunks
@@ -14,9 +15,12 @@ A period lies within one calendar year and never after `today`: table 二 counts
 a year (Art. 20, regulation.md §2.4), and a period not yet over has no data.
 """
 
+import contextlib
 import hashlib
+import os
 import re
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.agencies.models import Agency
+from gongkai.attachments import storage
 
 from . import rows
 from .access import RegisterError, require_edit
@@ -52,11 +57,31 @@ def _mb(n):
     return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n} 字节"
 
 
-def pending_path(token):
-    """The staged file of a token; the token is server-made hex, checked again here."""
+def pending_name(token):
+    """The stored name of a token's staged file; the token is server-made hex, checked
+    again here."""
     if not _TOKEN_RE.fullmatch(token or ""):
         raise RegisterError("导入凭据无效，请重新上传文件。")
-    return Path(settings.MEDIA_ROOT) / "registers" / "pending" / token
+    return f"registers/pending/{token}"
+
+
+@contextlib.contextmanager
+def staged_copy(token, missing="暂存的文件已不存在（可能已过期被清理），请重新上传。"):
+    """A local temporary copy of the staged file (the readers want a path); RegisterError
+    (`missing`) when it is gone."""
+    name = pending_name(token)
+    try:
+        source = storage.open_stored(name)
+    except OSError:
+        raise RegisterError(missing) from None
+    fd, local = tempfile.mkstemp(prefix="gongkai-import-")
+    try:
+        with source, open(fd, "wb") as out:
+            while chunk := source.read(1 << 16):
+                out.write(chunk)
+        yield Path(local)
+    finally:
+        os.unlink(local)
 
 
 def sha256_of(path):
@@ -229,9 +254,8 @@ def write_batch(
 
 def _copy(chunks, path, limit):
     digest, size = hashlib.sha256(), 0
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "xb") as out:
+        with open(path, "wb") as out:
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
@@ -262,7 +286,7 @@ def discard_stale(now=None):
 def discard(token):
     """Forget a pending import and delete its file (no error if already gone)."""
     PendingImport.objects.filter(token=token).delete()
-    pending_path(token).unlink(missing_ok=True)
+    storage.discard(pending_name(token))
 
 
 def stage(chunks, *, agency, kind, start, end, by, file_name, today):
@@ -278,19 +302,27 @@ def stage(chunks, *, agency, kind, start, end, by, file_name, today):
     replaced_by_period(agency, kind, start, end)
     discard_stale()
     token = secrets.token_hex(16)
-    path = pending_path(token)
-    sha256, size = _copy(chunks, path, max_bytes())
+    name = pending_name(token)
+    fd, local = tempfile.mkstemp(prefix="gongkai-import-")
+    os.close(fd)
+    path, saved = Path(local), False
     try:
+        sha256, size = _copy(chunks, path, max_bytes())
         scan = rows.scan_file(path, file_name, kind, start, end)
+        with open(path, "rb") as handle:
+            storage.save_exactly(name, handle)
+        saved = True
         pending = _record_pending(
             token, agency, kind, start, end, by, file_name, sha256, size, scan
         )
     except rows.FileError as error:
-        path.unlink(missing_ok=True)
         raise RegisterError(str(error)) from None
     except BaseException:
-        path.unlink(missing_ok=True)
+        if saved:
+            storage.discard(name)
         raise
+    finally:
+        path.unlink(missing_ok=True)
     return pending, scan
 
 
@@ -313,13 +345,11 @@ def _record_pending(token, agency, kind, start, end, by, file_name, sha256, size
 
 def rescan(pending):
     """Validate the staged file again (for the preview page); RegisterError if it is gone."""
-    path = pending_path(pending.token)
-    if not path.exists():
-        raise RegisterError("暂存的文件已不存在（可能已过期被清理），请重新上传。")
     try:
-        return rows.scan_file(
-            path, pending.file_name, pending.kind, pending.period_start, pending.period_end
-        )
+        with staged_copy(pending.token) as path:
+            return rows.scan_file(
+                path, pending.file_name, pending.kind, pending.period_start, pending.period_end
+            )
     except rows.FileError as error:
         raise RegisterError(str(error)) from None
 
@@ -335,31 +365,36 @@ def commit(pending, *, by, allow_rejected=False):
         )
         if pending is None:
             raise RegisterError("这次上传的预览已失效（已导入或已取消），请重新上传文件。")
-        path = pending_path(pending.token)
-        if not path.exists() or sha256_of(path) != pending.sha256:
-            raise RegisterError("暂存的文件已不存在或已变化，未导入任何数据。请重新上传。")
-        if pending.rejected and not allow_rejected:
-            raise RegisterError(
-                f"有 {pending.rejected} 行未通过校验。请改正文件后重新上传；"
-                "或勾选“只导入通过校验的行”后再确认。"
-            )
-        batch = write_batch(
-            agency=pending.agency,
-            kind=pending.kind,
-            start=pending.period_start,
-            end=pending.period_end,
-            results=rows.results(
-                path, pending.file_name, pending.kind, pending.period_start, pending.period_end
-            ),
-            by=by,
-            file_name=pending.file_name,
-            sha256=pending.sha256,
-            expected=pending.accepted,
-        )
+        gone = "暂存的文件已不存在或已变化，未导入任何数据。请重新上传。"
+        with staged_copy(pending.token, missing=gone) as path:
+            if sha256_of(path) != pending.sha256:
+                raise RegisterError(gone)
+            if pending.rejected and not allow_rejected:
+                raise RegisterError(
+                    f"有 {pending.rejected} 行未通过校验。请改正文件后重新上传；"
+                    "或勾选“只导入通过校验的行”后再确认。"
+                )
+            batch = _write_pending(pending, path, by)
         token = pending.token
         pending.delete()
-        transaction.on_commit(lambda: pending_path(token).unlink(missing_ok=True))
+        transaction.on_commit(lambda: storage.discard(pending_name(token)))
     return batch
+
+
+def _write_pending(pending, path, by):
+    return write_batch(
+        agency=pending.agency,
+        kind=pending.kind,
+        start=pending.period_start,
+        end=pending.period_end,
+        results=rows.results(
+            path, pending.file_name, pending.kind, pending.period_start, pending.period_end
+        ),
+        by=by,
+        file_name=pending.file_name,
+        sha256=pending.sha256,
+        expected=pending.accepted,
+    )
 
 
 # ---- the command-line path -------------------------------------------------------------

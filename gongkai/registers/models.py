@@ -223,7 +223,7 @@ class FeeRecord(models.Model):
 class PendingImport(models.Model):
     """An uploaded file waiting for the uploader to confirm its preview.
 
-    The file lives at MEDIA_ROOT/registers/pending/<token>; the token is random
+    The file is stored as registers/pending/<token> (Django's storage); the token is random
     hex chosen by the server, never a user-supplied name.
     """
 

@@ -95,7 +95,7 @@ def test_a_step_that_may_not_be_taken_leaves_nothing_behind(world, case, media):
 def test_the_storage_refuses_paths_outside_media_root(media):
     for bad in ("../x.pdf", "/etc/passwd", "attachments/../../x", ""):
         with pytest.raises(storage.StorageError):
-            storage.absolute_path(bad)
+            storage.check_name(bad)
     info = services.validate_upload(pdf(), max_bytes=1000)
     with pytest.raises(storage.StorageError):
         storage.store(pdf(), info, subdir="../outside")
@@ -206,3 +206,16 @@ def test_stored_files_and_their_folders_are_private_to_the_server_account(world,
     while folder != Path(media).parent:
         assert folder.stat().st_mode & 0o777 == 0o700, folder
         folder = folder.parent
+
+
+def test_orphaned_files_are_the_stored_files_without_a_row_old_enough(world, case, media):
+    kept = attach(case, pdf(), kind="application", by=world.office)
+    info = services.validate_upload(pdf())
+    orphan = storage.store(pdf(), info, subdir="attachments/2020/01")
+    assert services.orphaned_files(older_than=dt.timedelta(hours=1)) == []  # too young
+    old = (dt.datetime.now() - dt.timedelta(hours=2)).timestamp()
+    os.utime(Path(media) / orphan, (old, old))
+    os.utime(Path(media) / kept.stored_path, (old, old))
+    assert services.orphaned_files(older_than=dt.timedelta(hours=1)) == [orphan]
+    mode = (Path(media) / orphan).stat().st_mode & 0o777
+    assert mode == 0o600 and (Path(media) / "attachments").stat().st_mode & 0o777 == 0o700

@@ -35,6 +35,18 @@ def test_readyz_checks_database_cache_and_queue(client):
         "backend": "database",
         "waiting_over_15_minutes": 0,
     }
+    assert body["checks"]["storage"] == {"ok": True, "backend": "local"}
+
+
+def test_readyz_is_503_when_the_media_folder_is_not_writable(client, settings, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    settings.MEDIA_ROOT = locked / "media"
+    if os.access(locked, os.W_OK):  # root ignores the mode bits
+        pytest.skip("以 root 运行时目录权限不起作用，无法构造不可写的文件目录。")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert "不可写" in response.json()["checks"]["storage"]["error"]
 
 
 def test_readyz_is_503_when_the_cache_is_unusable(client, settings):
@@ -112,3 +124,15 @@ def test_log_format_json_setting_makes_the_console_json(tmp_path):
     )
     line = json.loads(done.stderr.strip().splitlines()[-1])
     assert line["message"] == "检查 1" and line["level"] == "WARNING"
+
+
+def test_a_database_outage_is_a_chinese_503_page_other_errors_stay_500(settings):
+    from django.test import Client
+
+    settings.ROOT_URLCONF = "gongkai.ops.tests.urls_down"
+    client = Client(raise_request_exception=False)
+    down = client.get("/down/")
+    assert down.status_code == 503 and down["Retry-After"] == "30"
+    assert "系统暂时无法服务（503）" in down.text and "连接不上数据库" in down.text
+    bug = client.get("/bug/")
+    assert bug.status_code == 500 and "系统出错（500）" in bug.text

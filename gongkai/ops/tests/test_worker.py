@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from gongkai.agencies.models import Role
@@ -181,3 +182,37 @@ def test_a_batch_run_gives_the_calling_program_its_signal_handlers_back():
     before = signal.getsignal(signal.SIGTERM)
     call_command("worker", "--batch", "--at", "2024-03-22T07:05")
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_run_left_running_by_a_dead_worker_is_failed_and_queued_again(world):  # noqa: F811
+    import subprocess
+
+    from django_tasks_db.models import DBTaskResult
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a pid of this machine that is no longer running
+    run = tasks.enqueue_notice_mail()
+    JobRun.objects.filter(pk=run.pk).update(
+        status=JobRun.Status.RUNNING, worker=f"{socket.gethostname()}:{dead.pid}"
+    )
+    DBTaskResult.objects.update(status="RUNNING")
+    alive = tasks.enqueue_notice_mail()  # started by this very process: left alone
+    JobRun.objects.filter(pk=alive.pk).update(
+        status=JobRun.Status.RUNNING, worker=tasks.worker_id()
+    )
+    again = tasks.recover_interrupted()
+    run.refresh_from_db()
+    assert run.status == JobRun.Status.FAILED and "运行中断" in run.error
+    assert "已自动重新排队" in run.error
+    assert [(r.job, r.attempt, r.since) for r in again] == [(tasks.MAIL_JOB, 2, run.since)]
+    assert JobRun.objects.get(pk=alive.pk).status == JobRun.Status.RUNNING
+    assert DBTaskResult.objects.filter(status="FAILED").count() == 1
+    assert tasks.recover_interrupted() == []  # once only
+    # another machine's worker: only after STALE_AFTER
+    other = tasks.enqueue_notice_mail()
+    JobRun.objects.filter(pk=other.pk).update(
+        status=JobRun.Status.RUNNING, worker="elsewhere:1", started_at=timezone.now()
+    )
+    assert tasks.recover_interrupted() == []
+    later = timezone.now() + tasks.STALE_AFTER + dt.timedelta(minutes=1)
+    assert [r.job for r in tasks.recover_interrupted(later)] == [tasks.MAIL_JOB]

@@ -1,9 +1,12 @@
 """Stage → preview → confirm, and the atomic replacement of a period's data."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
+from gongkai.attachments import storage
 from gongkai.registers import imports, rows
 from gongkai.registers.access import RegisterError
 from gongkai.registers.models import (
@@ -36,7 +39,7 @@ def numbers(world):
 def test_stage_keeps_the_file_under_a_random_name_and_counts_rows(world, media):
     data = csv_bytes(decisions("A1", "A2") + [("2025-01-01", "A3", "x")])
     pending, scan = stage(world, data, name="../../etc/passwd")
-    path = imports.pending_path(pending.token)
+    path = media / imports.pending_name(pending.token)
     assert path.parent == media / "registers" / "pending"
     assert path.read_bytes() == data and len(pending.token) == 32
     assert (pending.accepted, pending.rejected, scan.accepted) == (2, 1, 2)
@@ -56,7 +59,7 @@ def test_commit_writes_the_rows_records_the_batch_and_removes_the_staged_file(
     )  # fmt: skip
     assert len(batch.sha256) == 64
     assert not PendingImport.objects.exists()
-    assert not imports.pending_path(pending.token).exists()
+    assert not storage.exists(imports.pending_name(pending.token))
     event = RegisterEvent.objects.get(kind=EventKind.IMPORTED)
     assert (event.batch, event.data["accepted"], event.data["replaced"]) == (batch, 2, [])
 
@@ -121,7 +124,7 @@ def test_an_import_failing_midway_leaves_the_previous_batch_intact(world):
 def test_a_changed_count_on_confirm_aborts_without_writing(world):
     old = imports.commit(stage(world, csv_bytes(decisions("A1")))[0], by=world.office)
     pending, _ = stage(world, csv_bytes(decisions("B1", "B2")))
-    path = imports.pending_path(pending.token)
+    path = Path(settings.MEDIA_ROOT) / imports.pending_name(pending.token)
     data = csv_bytes(decisions("C1"))
     path.write_bytes(data)
     with pytest.raises(RegisterError, match="已变化"):
@@ -179,19 +182,19 @@ def test_files_over_the_size_cap_are_refused_and_not_kept(world, settings, media
     settings.REGISTERS_IMPORT_MAX_BYTES = 100
     with pytest.raises(RegisterError, match="文件大小超过上限（100 字节）"):
         stage(world, csv_bytes(decisions(*[f"A{i}" for i in range(20)])))
-    assert not any((media / "registers" / "pending").iterdir())
+    assert storage.walk("registers/pending") == []
 
 
 def test_an_unreadable_file_is_refused_and_not_kept(world, media):
     with pytest.raises(RegisterError, match="缺少必需的列"):
         stage(world, csv_bytes([("日期", "名称")]))
-    assert not any((media / "registers" / "pending").iterdir())
+    assert storage.walk("registers/pending") == []
 
 
 def test_tokens_are_never_paths():
     for token in ("../x", "a" * 31, "A" * 32, "", None):
         with pytest.raises(RegisterError):
-            imports.pending_path(token)
+            imports.pending_name(token)
 
 
 def test_stale_pending_imports_are_cleaned(world):
@@ -200,7 +203,7 @@ def test_stale_pending_imports_are_cleaned(world):
     pending, _ = stage(world, csv_bytes(decisions("A1")))
     imports.discard_stale(now=timezone.now() + imports.PENDING_TTL * 2)
     assert not PendingImport.objects.exists()
-    assert not imports.pending_path(pending.token).exists()
+    assert not storage.exists(imports.pending_name(pending.token))
 
 
 def test_xlsx_fees_import(world):

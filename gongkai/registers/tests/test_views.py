@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gongkai.agencies.models import Role
+from gongkai.attachments import storage
 from gongkai.registers import documents, imports, views
 from gongkai.registers.models import Decision, Document, ImportBatch, PendingImport
 from gongkai.registers.tests.helpers import csv_bytes, decisions
@@ -307,7 +308,7 @@ def test_cancel_forgets_the_upload(site):
     response = client.post(url, follow=True)
     assert "没有写入任何数据" in response.content.decode()
     assert not PendingImport.objects.exists()
-    assert not imports.pending_path(site.pending.token).exists()
+    assert not storage.exists(imports.pending_name(site.pending.token))
 
 
 def test_template_download_is_a_csv_excel_reads(site):

@@ -29,6 +29,8 @@ def scheduler(stop, interval):
     while not stop.is_set():
         try:
             close_old_connections()
+            for run in tasks.recover_interrupted():
+                log.warning("interrupted job %s queued again (run=%s)", run.job, run.pk)
             for run in tasks.tick():
                 log.info("job %s queued for %s (run=%s)", run.job, run.slot, run.pk)
         except Exception:  # noqa: BLE001 - database away for a while: try again next time
@@ -70,6 +72,7 @@ class Command(BaseCommand):
         if at and not batch:
             raise CommandError("--at 只能与 --batch 一起使用。", returncode=2)
         if batch:
+            tasks.recover_interrupted()
             tasks.tick(parse_at(at) if at else None)
             # db_worker installs its own SIGINT/SIGTERM/SIGQUIT handlers and leaves them:
             # a batch run inside another program (a test run) gives that program its own back
@@ -98,7 +101,13 @@ class Command(BaseCommand):
     def _run_queue(self, backend, *, batch):
         if backend == "database":
             call_command(
-                "db_worker", batch=batch, reload=False, startup_delay=False, interval=1, verbosity=0
+                "db_worker",
+                batch=batch,
+                reload=False,
+                startup_delay=False,
+                interval=1,
+                verbosity=0,
+                worker_id=tasks.worker_id()[-64:],
             )
         elif backend == "rq":
             call_command(
