@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gongkai.inbox",
     "gongkai.intake",
     "gongkai.letters",
+    "gongkai.library",
     "gongkai.ops",
     "gongkai.portal",
     "gongkai.publications",

@@ -1,0 +1,75 @@
+"""The library's test world: a platform agency (公安部) over a directory of provincial,
+city and county public-security bureaus (the seeds' agencies), users of every role,
+and the seed reports."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from gongkai.agencies.models import Agency, Department, Membership, Role
+from gongkai.library import directory
+from gongkai.reports import engine
+from gongkai.reports.render import render
+
+HERE = Path(__file__).parent
+DIRECTORY = HERE / "testdata" / "directory.csv"
+SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt")) or sorted(
+    (HERE.parent.parent / "reports" / "tests" / "testdata").glob("*.txt")
+)
+TESTDATA = sorted((HERE.parent.parent / "reports" / "tests" / "testdata").glob("*.txt"))
+LINXIA = TESTDATA[3]  # 临夏州公安局 2023, 2021 format, no findings
+SONGXIAN = TESTDATA[4]  # 嵩县公安局 2020
+
+
+def linxia_with_error():
+    """临夏 2023 as text with one misprinted cell (表三 一、本年新收 自然人 1 → 2): two
+    checker errors (T3-BALANCE, T3-ROW-TOTAL), fixed by correcting that cell back to 1."""
+    report = engine.analyse_file(LINXIA)
+    report["requests"]["new"]["natural_person"] += 1
+    return render(report, "txt")
+
+
+def songxian_misprinted():
+    """嵩县 2020 with its name misprinted by one character (嵩县公按局)."""
+    return SONGXIAN.read_bytes().replace("嵩县公安局".encode(), "嵩县公按局".encode())
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def world(db, django_user_model):
+    mps = Agency.objects.create(name="公安部", code="mps")
+    haining = Agency.objects.create(name="海宁市公安局", code="hngaj", parent=mps)
+    directory.import_file(DIRECTORY, DIRECTORY.name)
+    dept = Department.objects.create(agency=mps, name="办公厅")
+    w = SimpleNamespace(mps=mps, haining=haining)
+
+    def user(name, agency=None, role=None, perm=None):
+        u = django_user_model.objects.create_user(name, password="x")
+        if role:
+            Membership.objects.create(
+                user=u,
+                agency=agency,
+                role=role,
+                department=dept if role == Role.HANDLER else None,
+            )
+        if perm:
+            u.user_permissions.add(Permission.objects.get(codename=perm))
+        setattr(w, name, u)
+        return u
+
+    user("office", mps, Role.OFFICE)
+    user("leader", mps, Role.LEADER)
+    user("handler", mps, Role.HANDLER)
+    user("registrar", mps, Role.REGISTRAR)
+    user("county", haining, Role.OFFICE)
+    user("researcher", perm="research")
+    user("keeper", perm="manage_directory")
+    user("outsider")
+    return w
