@@ -5,8 +5,8 @@ import json
 import zipfile
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 
 from gongkai.library import collecting, review
 from gongkai.library.models import (
@@ -96,7 +96,10 @@ def test_a_zip_is_expanded_and_a_misprinted_agency_waits_with_suggestions(world)
     data = _zip({"年报/临夏.txt": linxia_with_error(), "年报/嵩县.txt": songxian_misprinted()})
     outcomes = collecting.collect([("2024年报.zip", data)])
     results = {o.filename: o.result for o in outcomes}
-    assert results == {"2024年报.zip/年报/临夏.txt": "filed", "2024年报.zip/年报/嵩县.txt": "queued"}
+    assert results == {
+        "2024年报.zip/年报/临夏.txt": "filed",
+        "2024年报.zip/年报/嵩县.txt": "queued",
+    }
     waiting = LibraryReport.objects.get(status=Status.QUEUED)
     assert waiting.printed_agency == "嵩县公按局"
     assert waiting.suggestions[0]["name"] == "嵩县公安局"
