@@ -2,6 +2,8 @@
 city and county public-security bureaus (the seeds' agencies), users of every role,
 and the seed reports."""
 
+import copy
+import hashlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,6 +38,28 @@ def songxian_misprinted():
     return SONGXIAN.read_bytes().replace("嵩县公安局".encode(), "嵩县公按局".encode())
 
 
+_READ = {}
+
+
+@pytest.fixture
+def remembered_reads(monkeypatch):
+    """The sandbox's outcome for a file read once is remembered for the session (by
+    content and name), so that the permission matrix does not fork a reader for every
+    file of every test. The sandbox itself is exercised in test_collecting."""
+    from gongkai.library import collecting
+    from gongkai.reports import sandbox
+
+    real = sandbox.run
+
+    def run(data, *, filename=None, **kwargs):
+        key = (hashlib.sha256(data).hexdigest(), filename)
+        if key not in _READ:
+            _READ[key] = real(data, filename=filename, **kwargs)
+        return copy.deepcopy(_READ[key])
+
+    monkeypatch.setattr(collecting.sandbox, "run", run)
+
+
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -51,7 +75,7 @@ def world(db, django_user_model):
     w = SimpleNamespace(mps=mps, haining=haining)
 
     def user(name, agency=None, role=None, perm=None):
-        u = django_user_model.objects.create_user(name, password="x")
+        u = django_user_model.objects.create_user(name)  # no password: force_login
         if role:
             Membership.objects.create(
                 user=u,
