@@ -85,12 +85,46 @@ def _keyed(found):
     return out
 
 
+def neighbour(report, step):
+    """The filed report of the same agency `step` years away (the latest collected)."""
+    if not report.agency_id or not report.year:
+        return None
+    return (
+        LibraryReport.objects.filter(
+            agency_id=report.agency_id,
+            year=report.year + step,
+            status=Status.FILED,
+            current__isnull=False,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def continuity(last, this, data):
+    """CONTINUITY findings (carried_over = last year's carry_forward; 2019 table 二
+    prev_items = last year's + change; 2021 table 二 现行有效 = last year's + 制发 − 废止,
+    a warning) between last year's report and this one's `data`, by the engine's rule
+    (regulation.md §2.6, Art. 50). The library has matched both to one agency and
+    year, so they are compared under the directory's name and years (a report printing
+    "临夏州公安局" and its predecessor "临夏回族自治州公安局" are one agency)."""
+    name = this.agency.name
+    return engine.compare(
+        {**last.current, "agency": name, "year": last.year},
+        {**data, "agency": name, "year": this.year},
+    )
+
+
 @transaction.atomic
-def refresh(report, actor=None):
-    """Check the report's current data and keep its findings' identities and states."""
+def refresh(report, actor=None, *, cascade=True):
+    """Check the report's current data and keep its findings' identities and states;
+    with `cascade`, the next year's report is re-checked too (its CONTINUITY)."""
     if report.parsed is None:
         return report
     data = effective(report)
+    last = neighbour(report, -1) if report.status == Status.FILED else None
+    if last is not None:
+        data["findings"] += continuity(last, report, data)
     found = _keyed(data["findings"])
     existing = {(f.rule, f.where): f for f in report.findings.all()}
     for key, f in found.items():
@@ -115,6 +149,9 @@ def refresh(report, actor=None):
     report.current = data
     _count(report)
     report.save()
+    following = neighbour(report, +1) if cascade and report.status == Status.FILED else None
+    if following is not None:
+        refresh(following, actor, cascade=False)
     return report
 
 
@@ -230,7 +267,7 @@ def assign(report, agency, year, user):
         kind="assign",
         data={"from": before, "agency": agency.pk, "agency_name": agency.name, "year": int(year)},
     )
-    return report
+    return refresh(report, user)  # now it has a year: CONTINUITY with its neighbours
 
 
 def reparse(report, actor=None):

@@ -97,3 +97,17 @@ def world(db, django_user_model):
     user("keeper", perm="manage_directory")
     user("outsider")
     return w
+
+
+def linxia_2022():
+    """A 2022 report of 临夏 (printed under its full name) that 2023 does not follow:
+    it carries 3 applications of 自然人 forward (2023 carried over 0) and has 5
+    规范性文件 in force (2023: 5 + 1 issued − 0 repealed should be 6, it prints 1)."""
+    report = engine.analyse_file(LINXIA)
+    report["year"] = 2022
+    report["agency"] = "临夏回族自治州公安局"
+    requests = report["requests"]
+    requests["new"]["natural_person"] = requests["new"]["total"] = 4
+    requests["carry_forward"]["natural_person"] = requests["carry_forward"]["total"] = 3
+    report["proactive"]["normative_documents"]["in_force"] = 5
+    return render(report, "txt")

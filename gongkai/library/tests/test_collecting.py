@@ -19,7 +19,7 @@ from gongkai.library.models import (
     Status,
 )
 
-from .conftest import SEEDS, TESTDATA, linxia_with_error, songxian_misprinted
+from .conftest import LINXIA, SEEDS, TESTDATA, linxia_2022, linxia_with_error, songxian_misprinted
 
 
 def cli_import(*paths):
@@ -179,3 +179,30 @@ def test_corrections_are_refused_in_chinese_when_wrong(world):
         review.parse_value("十二")
     assert review.parse_value("1,024") == 1024 and review.parse_value("") is None
     assert not Correction.objects.exists()
+
+
+def test_continuity_across_years_for_every_pair_in_the_library(world):
+    """CONTINUITY and the table 二 rule between two years of one agency, whichever is
+    collected first; the pair is one agency although the two print different names."""
+    (this,) = collecting.collect([("临夏2023.txt", LINXIA.read_bytes())])
+    assert not this.report.findings.filter(rule="CONTINUITY").exists()
+    (last,) = collecting.collect([("临夏2022.txt", linxia_2022())])
+    assert (last.report.agency, last.report.year) == (this.report.agency, 2022)
+    this.report.refresh_from_db()
+    found = {f.where: f for f in this.report.findings.filter(rule="CONTINUITY")}
+    assert set(found) == {"requests.carried_over/natural_person", "requests.carried_over/total",
+                          "proactive.normative_documents/in_force"}  # fmt: skip
+    assert found["requests.carried_over/natural_person"].severity == "error"
+    in_force = found["proactive.normative_documents/in_force"]
+    assert (in_force.severity, in_force.expected, in_force.actual) == ("warning", 6, 1)
+    assert this.report.error_count == 2
+    # A decision on a CONTINUITY finding survives; correcting last year re-checks this year.
+    review.review(in_force, Review.EXCLUDED, "2023 年集中清理规范性文件", world.office)
+    review.correct(
+        last.report, "requests.carry_forward/natural_person", 0, "原文为 0", world.office
+    )
+    review.correct(last.report, "requests.carry_forward/total", 0, "原文为 0", world.office)
+    this.report.refresh_from_db()
+    assert not this.report.findings.filter(rule="CONTINUITY", severity="error", present=True)
+    in_force.refresh_from_db()
+    assert (in_force.state, in_force.present) == (Review.EXCLUDED, True)
