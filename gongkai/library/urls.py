@@ -7,6 +7,7 @@ app_name = "library"
 urlpatterns = [
     path("", views.index, name="index"),
     path("queue/", views.queue, name="queue"),
+    path("due/", views.due_list, name="due"),
     path("import/", views.import_page, name="import"),
     path("agencies/import/", views.import_directory, name="import_directory"),
     path("report/<int:pk>/", views.report_detail, name="report"),

@@ -250,3 +250,31 @@ def import_directory(request):
         return render(request, "library/import.html", context, status=400)
     messages.success(request, f"机关名录已导入：新增 {created} 个，更新 {updated} 个。")
     return redirect("library:import")
+
+
+@login_required
+def due_list(request):
+    """未报送与逾期: the reporting agencies reached, for one year (Art. 49)."""
+    from django.utils import timezone
+
+    from . import due
+
+    access.require_view(request.user)
+    today = timezone.localdate()  # Beijing (TIME_ZONE)
+    try:
+        year = int(request.GET.get("year") or due.default_year(today))
+    except ValueError:
+        year = due.default_year(today)
+    agencies = LibraryAgency.objects.filter(access.agencies_q(request.user))
+    reports = LibraryReport.objects.filter(access.reports_q(request.user))
+    rows = due.statuses(agencies, reports, year, today)
+    problems = [r for r in rows if r.state in ("missing", "late", "unknown")]
+    context = {
+        "year": year,
+        "years": range(today.year - 1, today.year - 9, -1),
+        "problems": problems,
+        "counts": {name: sum(r.state == key for r in rows) for key, name in due.Due.NAMES.items()},
+        "total": len(rows),
+        "may_edit": bool(access.collectors(request.user)),
+    }
+    return render(request, "library/due.html", context)

@@ -61,3 +61,8 @@ def test_upload_assign_and_confirm(page, world, settings):
     expect(finding.locator(".review-state")).to_have_text("确认")
     expect(finding).to_contain_text("与原文核对，自然人一栏确有错误")
     page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
+    page.get_by_role("link", name="未报送与逾期").click()
+    page.get_by_label("报告年度").select_option("2020")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("table.case-table")).to_contain_text("未报送")
+    page.screenshot(path=str(SHOTS / "due.png"), full_page=True)
