@@ -97,9 +97,11 @@ def candidates(reach_q=None):
     ]
 
 
-def collect(files, *, user=None, collector=None, reach_q=None, source=""):
-    """Import `files` ([(filename, bytes)], zips expanded); a list of Outcome."""
-    pool = candidates(reach_q)
+def collect(files, *, user=None, collector=None, reach_q=None, source="", pool=None):
+    """Import `files` ([(filename, bytes)] or a lazy iterable of them, zips expanded);
+    a list of Outcome. `pool`: the candidates (from `candidates`), to reuse over calls."""
+    if pool is None:
+        pool = candidates(reach_q)
     outcomes = []
     for filename, data in files:
         try:

@@ -65,7 +65,8 @@ def _finding_rows(report, template):
             {"rule": f.rule, "where": f.where.split("#")[0], "severity": f.severity}, template
         )
         rows.append({"row": f, "title": described["title"], "place": described["place"],
-                     "severity_name": described["severity_name"]})  # fmt: skip
+                     "severity_name": described["severity_name"],
+                     "cell": review.split_where(f.where) is not None})  # fmt: skip
     return rows
 
 
@@ -117,6 +118,7 @@ def report_detail(request, pk):
         "states": Review.choices,
         "cells": _cells(data) if may_edit and data else [],
         "severity_names": SEVERITY_NAMES,
+        "selected_where": request.GET.get("where", ""),
     }
     return render(request, "library/report.html", context)
 
@@ -217,7 +219,7 @@ def import_page(request):
         if not uploads:
             messages.error(request, "请选择要上传的年报文件或 zip 压缩包。")
         else:
-            files = [(u.name, u.read()) for u in uploads]
+            files = ((u.name, u.read()) for u in uploads)  # one file in memory at a time
             outcomes = collecting.collect(
                 files,
                 user=request.user,

@@ -68,6 +68,7 @@ class Command(BaseCommand):
             if by is None:
                 raise _fail(f"机关名录中没有“{collector}”。")
         directory.link_platform_agencies()
+        pool = collecting.candidates()  # the directory, read once for the whole run
         outcomes = []
         for path in files:
             try:
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             except OSError as exc:
                 outcomes.append(collecting.Outcome(str(path), "refused", message=str(exc)))
                 continue
-            outcomes += collecting.collect([(str(path), data)], user=who, collector=by)
+            outcomes += collecting.collect([(str(path), data)], user=who, collector=by, pool=pool)
         self._print(outcomes, as_json=json)
         if any(o.result in ("unreadable", "refused") for o in outcomes):
             raise CommandError("部分文件未能读取或未接收。", returncode=1)
