@@ -61,7 +61,11 @@ def reports_q(user, *, edit=False):
     if not roots:
         return under
     agencies = LibraryAgency.objects.filter(under).values("pk")
-    return Q(agency__in=agencies) | Q(agency__isnull=True, collector__in=agencies)
+    q = Q(agency__in=agencies) | Q(agency__isnull=True, collector__in=agencies)
+    if any(r.parent_id is None for r in roots):
+        # Collected for no one (the CLI without --collector): the top of the directory.
+        q |= Q(agency__isnull=True, collector__isnull=True)
+    return q
 
 
 def collectors(user):

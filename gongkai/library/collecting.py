@@ -157,3 +157,36 @@ def _one(name, data, user, collector, pool, source):
         review.refresh(report, user)
     result = {"filed": "filed", "queued": "queued", "unreadable": "unreadable"}[report.status]
     return Outcome(name, result, report, report.error or report.match_note)
+
+
+def rematch_queued(user=None):
+    """Match the reports waiting in the queue again (after the directory changed); the
+    number filed. Each is matched among the agencies its collector reaches."""
+    from .models import Status as S
+
+    filed = 0
+    pools = {}
+    for report in LibraryReport.objects.filter(status=S.QUEUED, parsed__isnull=False):
+        key = report.collector.path if report.collector_id else ""
+        if key not in pools:
+            reach = LibraryAgency.objects.filter(path__startswith=key) if key else None
+            pools[key] = [
+                matching.Candidate(a.pk, a.name, a.alias_list())
+                for a in (reach if reach is not None else LibraryAgency.objects.all())
+            ]
+        found = matching.match(
+            report.parsed.get("agency"), report.parsed.get("year"), report.source, pools[key]
+        )
+        if not (found.agency_id and found.year):
+            continue
+        with transaction.atomic():
+            report.agency_id, report.year = found.agency_id, found.year
+            report.status, report.match_note = S.FILED, found.note[:300]
+            report.suggestions = []
+            report.save()
+            LibraryEvent.objects.create(
+                report=report, actor=user, kind="match", data={"agency": found.agency_id}
+            )
+            review.refresh(report, user)
+        filed += 1
+    return filed

@@ -250,7 +250,9 @@ def import_directory(request):
         context = {"roots": access.collectors(request.user), "may_manage_directory": True,
                    "directory_errors": exc.lines}  # fmt: skip
         return render(request, "library/import.html", context, status=400)
-    messages.success(request, f"机关名录已导入：新增 {created} 个，更新 {updated} 个。")
+    filed = collecting.rematch_queued(request.user)
+    note = f"待指定机关的报告中有 {filed} 份已按新名录归档。" if filed else ""
+    messages.success(request, f"机关名录已导入：新增 {created} 个，更新 {updated} 个。{note}")
     return redirect("library:import")
 
 

@@ -206,3 +206,27 @@ def test_continuity_across_years_for_every_pair_in_the_library(world):
     assert not this.report.findings.filter(rule="CONTINUITY", severity="error", present=True)
     in_force.refresh_from_db()
     assert (in_force.state, in_force.present) == (Review.EXCLUDED, True)
+
+
+def test_queued_reports_are_matched_again_when_the_directory_grows(world, tmp_path):
+    (outcome,) = collecting.collect([("年报.txt", songxian_misprinted())])
+    assert outcome.result == "queued"
+    path = tmp_path / "补充.csv"
+    path.write_text(
+        "机关名称,上级机关,别名\n嵩县公安局,洛阳市公安局,嵩县公按局\n", encoding="utf-8"
+    )
+    out = io.StringIO()
+    call_command("library", "agencies", str(path), stdout=out)
+    assert "1 份已按新名录归档" in out.getvalue()
+    outcome.report.refresh_from_db()
+    assert (outcome.report.status, outcome.report.agency.name) == (Status.FILED, "嵩县公安局")
+
+
+def test_reports_collected_for_no_one_wait_for_the_top_of_the_directory(world, client):
+    from django.urls import reverse
+
+    collecting.collect([("年报.txt", songxian_misprinted())])  # the CLI without --collector
+    client.force_login(world.office)  # 公安部: the top
+    assert "嵩县公按局" in client.get(reverse("library:queue")).content.decode()
+    client.force_login(world.county)
+    assert "嵩县公按局" not in client.get(reverse("library:queue")).content.decode()

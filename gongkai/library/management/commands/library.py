@@ -50,7 +50,10 @@ class Command(BaseCommand):
             created, updated = directory.import_file(file, Path(file).name)
         except directory.DirectoryError as exc:
             raise _fail("机关名录未导入（全部未保存）：\n" + "\n".join(exc.lines)) from None
+        filed = collecting.rematch_queued()
         self.stdout.write(f"机关名录已导入：新增 {created} 个，更新 {updated} 个。")
+        if filed:
+            self.stdout.write(f"待指定机关的报告中有 {filed} 份已按新名录归档。")
 
     def do_import(self, *, paths, json: bool, user, collector, **options):
         try:
