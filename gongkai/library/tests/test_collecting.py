@@ -28,8 +28,12 @@ def cli_import(*paths):
     return json.loads(out.getvalue())
 
 
-def test_cli_imports_the_seeds_and_files_each_under_its_agency(world):
-    rows = cli_import(SEEDS[0].parent)
+def test_cli_imports_the_seeds_and_files_each_under_its_agency(world, tmp_path):
+    folder = tmp_path / "年报" / "2024"
+    folder.mkdir(parents=True)
+    for seed in SEEDS:
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    rows = cli_import(tmp_path / "年报")  # a directory, walked
     assert [r["result"] for r in rows] == ["filed"] * 5
     filed = {(r["agency"], r["year"]) for r in rows}
     assert filed == {
