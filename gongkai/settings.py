@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gongkai.inbox",
     "gongkai.intake",
     "gongkai.letters",
+    "gongkai.library",
     "gongkai.ops",
     "gongkai.portal",
     "gongkai.publications",

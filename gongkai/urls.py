@@ -13,6 +13,7 @@ urlpatterns = [
     path("supervision/", include("gongkai.supervision.urls")),
     path("inbox/", include("gongkai.inbox.urls")),
     path("letters/", include("gongkai.letters.urls")),
+    path("library/", include("gongkai.library.urls")),
     path("", include("gongkai.ops.urls")),
     path("registers/", include("gongkai.registers.urls")),
     path("workdays/", include("gongkai.workdays.urls")),

@@ -1,0 +1,192 @@
+"""Collecting reports into the library: files, zips and directories.
+
+Every file is read by the engine in its sandbox (gongkai.reports.sandbox: a child
+process with a memory and a time limit, as on the public 年报体检 page), whoever sent
+it. A zip is checked by gongkai.safezip before any member is read. The original is
+kept through Django's storage API (a FileField on default storage) with its SHA-256;
+a file already in the library (same SHA-256) is left as it is.
+"""
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from gongkai import safezip
+from gongkai.reports import sandbox
+from gongkai.reports.views import NOT_A_REPORT
+
+from . import matching, review
+from .models import LibraryAgency, LibraryEvent, LibraryReport, Status
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class Outcome:
+    filename: str
+    result: str  # "filed" | "queued" | "unreadable" | "same" | "refused"
+    report: LibraryReport | None = None
+    message: str = ""
+
+    RESULT_NAMES = {
+        "filed": "已归档",
+        "queued": "待指定机关",
+        "unreadable": "无法读取（已保存原件）",
+        "same": "已在库中，未改动",
+        "refused": "未接收",
+    }
+
+    @property
+    def result_name(self):
+        return self.RESULT_NAMES[self.result]
+
+    def as_dict(self):
+        r = self.report
+        return {
+            "file": self.filename,
+            "result": self.result,
+            "message": self.message,
+            "id": r.pk if r else None,
+            "sha256": r.sha256 if r else None,
+            "agency": r.agency.name if r and r.agency_id else None,
+            "year": r.year if r else None,
+            "errors": r.error_count if r else None,
+        }
+
+
+def _member_name(info):
+    """A zip member's name; names written by Chinese Windows tools are GBK, not cp437."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name
+
+
+def expand(filename, data):
+    """[(name, bytes)]: the file itself, or a zip's members (checked by safezip first).
+    Raises safezip.ZipRejected with a Chinese reason."""
+    if not (filename.lower().endswith(".zip") and safezip.is_zip(data[:4])):
+        return [(filename, data)]
+    infos = safezip.check(data, filename)
+    out = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in infos:
+            name = _member_name(info)
+            parts = PurePosixPath(name).parts
+            if info.is_dir() or any(p.startswith((".", "__MACOSX")) for p in parts):
+                continue
+            out.append((f"{filename}/{name}", archive.read(info)))
+    return out
+
+
+def candidates(reach_q=None):
+    agencies = LibraryAgency.objects.all()
+    if reach_q is not None:
+        agencies = agencies.filter(reach_q)
+    return [
+        matching.Candidate(a.pk, a.name, a.alias_list())
+        for a in agencies.only("pk", "name", "aliases")
+    ]
+
+
+def collect(files, *, user=None, collector=None, reach_q=None, source="", pool=None):
+    """Import `files` ([(filename, bytes)] or a lazy iterable of them, zips expanded);
+    a list of Outcome. `pool`: the candidates (from `candidates`), to reuse over calls."""
+    if pool is None:
+        pool = candidates(reach_q)
+    outcomes = []
+    for filename, data in files:
+        try:
+            members = expand(filename, data)
+        except safezip.ZipRejected as exc:
+            outcomes.append(Outcome(filename, "refused", message=str(exc)))
+            continue
+        for name, content in members:
+            outcomes.append(_one(name, content, user, collector, pool, source))
+    return outcomes
+
+
+def _one(name, data, user, collector, pool, source):
+    if len(data) > MAX_FILE_BYTES:
+        return Outcome(name, "refused", message="文件超过 50 MB，不像一份年度报告，未接收。")
+    sha = hashlib.sha256(data).hexdigest()
+    known = LibraryReport.objects.filter(sha256=sha).first()
+    if known is not None:
+        return Outcome(name, "same", known, "同一文件（SHA-256 相同）已在库中，未作改动。")
+    base = PurePosixPath(name).name
+    outcome = sandbox.run(data, filename=base)
+    report = LibraryReport(
+        sha256=sha,
+        filename=base,
+        size=len(data),
+        collected_by=user,
+        collector=collector,
+        source=source or name,
+    )
+    parsed = outcome.report
+    if parsed is not None and parsed.get("template") is None and parsed.get("year") is None:
+        parsed, outcome.error = None, NOT_A_REPORT
+    if parsed is None:
+        report.status = Status.UNREADABLE
+        report.error = outcome.error or "读取这份文件时系统出错，问题已记录。"
+    else:
+        found = matching.match(parsed.get("agency"), parsed.get("year"), name, pool)
+        report.parsed = parsed
+        report.printed_agency = (parsed.get("agency") or "")[:200]
+        report.printed_year = parsed.get("year")
+        report.agency_id, report.year = found.agency_id, found.year
+        report.status = Status.FILED if found.agency_id and found.year else Status.QUEUED
+        report.match_note = found.note[:300]
+        report.suggestions = found.suggestions
+    with transaction.atomic():
+        if LibraryReport.objects.filter(sha256=sha).exists():  # imported meanwhile
+            return Outcome(name, "same", LibraryReport.objects.get(sha256=sha))
+        report.original.save(base, ContentFile(data), save=False)
+        report.save()
+        LibraryEvent.objects.create(
+            report=report, actor=user, kind="collect", data={"file": name, "sha256": sha}
+        )
+        review.refresh(report, user)
+    result = {"filed": "filed", "queued": "queued", "unreadable": "unreadable"}[report.status]
+    return Outcome(name, result, report, report.error or report.match_note)
+
+
+def rematch_queued(user=None):
+    """Match the reports waiting in the queue again (after the directory changed); the
+    number filed. Each is matched among the agencies its collector reaches."""
+    from .models import Status as S
+
+    filed = 0
+    pools = {}
+    for report in LibraryReport.objects.filter(status=S.QUEUED, parsed__isnull=False):
+        key = report.collector.path if report.collector_id else ""
+        if key not in pools:
+            reach = LibraryAgency.objects.filter(path__startswith=key) if key else None
+            pools[key] = [
+                matching.Candidate(a.pk, a.name, a.alias_list())
+                for a in (reach if reach is not None else LibraryAgency.objects.all())
+            ]
+        found = matching.match(
+            report.parsed.get("agency"), report.parsed.get("year"), report.source, pools[key]
+        )
+        if not (found.agency_id and found.year):
+            continue
+        with transaction.atomic():
+            report.agency_id, report.year = found.agency_id, found.year
+            report.status, report.match_note = S.FILED, found.note[:300]
+            report.suggestions = []
+            report.save()
+            LibraryEvent.objects.create(
+                report=report, actor=user, kind="match", data={"agency": found.agency_id}
+            )
+            review.refresh(report, user)
+        filed += 1
+    return filed

@@ -1,0 +1,68 @@
+"""年报库 in headless chromium: a supervisor uploads a zip of two reports, assigns the
+one the library could not match, and confirms a finding of the other."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from gongkai.cases.tests.browsing import login, with_passwords
+
+from .conftest import linxia_with_error, songxian_misprinted
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("/tmp/shots/library")
+
+
+def test_upload_assign_and_confirm(page, world, settings):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with_passwords(world, settings)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("临夏州公安局2023年报.txt", linxia_with_error())
+        archive.writestr("嵩县2020年报.txt", songxian_misprinted())
+
+    login(page, world.office)
+    page.get_by_role("link", name="年报库").click()
+    expect(page.get_by_text("还没有收集到年度报告")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "index-empty.png"), full_page=True)
+    page.get_by_role("link", name="收集年报").click()
+    page.get_by_label("年报文件或 zip 压缩包").set_input_files(
+        {"name": "年报.zip", "mimeType": "application/zip", "buffer": buffer.getvalue()}
+    )
+    page.get_by_role("button", name="上传并检查").click()
+    results = page.locator("table.case-table")
+    expect(results).to_contain_text("临夏回族自治州公安局 2023年度")
+    expect(results).to_contain_text("待指定")
+    page.screenshot(path=str(SHOTS / "import.png"), full_page=True)
+
+    page.goto("/library/queue/")
+    item = page.locator(".queue li").first
+    expect(item).to_contain_text("嵩县公按局")
+    # The nearest name (one character off) is offered first and selected.
+    expect(item.locator("option:checked")).to_have_text("嵩县公安局")
+    page.screenshot(path=str(SHOTS / "queue.png"), full_page=True)
+    item.get_by_role("button", name="指定并归档").click()
+    expect(page.get_by_role("status")).to_contain_text("嵩县公安局 2020年度")
+    expect(page.get_by_text("没有待指定机关的报告")).to_be_visible()
+
+    page.get_by_role("link", name="机关 × 年度").click()
+    grid = page.locator("table.library-grid")
+    expect(grid).to_contain_text("2 个错误")
+    page.screenshot(path=str(SHOTS / "index.png"), full_page=True)
+    grid.get_by_role("link", name="2 个错误").click()
+    finding = page.locator("li.finding", has_text="表三勾稽关系")
+    finding.get_by_label("核实理由").fill("与原文核对，自然人一栏确有错误")
+    finding.get_by_role("button", name="确认").click()
+    expect(page.get_by_role("status")).to_contain_text("确认")
+    finding = page.locator("li.finding", has_text="表三勾稽关系")
+    expect(finding.locator(".review-state")).to_have_text("确认")
+    expect(finding).to_contain_text("与原文核对，自然人一栏确有错误")
+    page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
+    page.get_by_role("link", name="未报送与逾期").click()
+    page.get_by_label("报告年度").select_option("2020")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("table.case-table")).to_contain_text("未报送")
+    page.screenshot(path=str(SHOTS / "due.png"), full_page=True)

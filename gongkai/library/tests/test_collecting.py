@@ -1,0 +1,236 @@
+"""Collecting reports (CLI, zip), idempotence, review states and corrections."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+
+from gongkai.library import collecting, review
+from gongkai.library.models import (
+    Correction,
+    LibraryAgency,
+    LibraryEvent,
+    LibraryReport,
+    Review,
+    ReviewedFinding,
+    Status,
+)
+
+from .conftest import LINXIA, SEEDS, TESTDATA, linxia_2022, linxia_with_error, songxian_misprinted
+
+
+def cli_import(*paths):
+    out = io.StringIO()
+    call_command("library", "import", *map(str, paths), "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_cli_imports_the_seeds_and_files_each_under_its_agency(world, tmp_path):
+    folder = tmp_path / "年报" / "2024"
+    folder.mkdir(parents=True)
+    for seed in SEEDS:
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    rows = cli_import(tmp_path / "年报")  # a directory, walked
+    assert [r["result"] for r in rows] == ["filed"] * 5
+    filed = {(r["agency"], r["year"]) for r in rows}
+    assert filed == {
+        ("海宁市公安局", 2021),
+        ("广东省公安厅", 2017),
+        ("石嘴山市公安局", 2020),
+        ("临夏回族自治州公安局", 2023),  # printed as 临夏州公安局: the directory's alias
+        ("嵩县公安局", 2020),
+    }
+    report = LibraryReport.objects.get(agency__name="海宁市公安局")
+    data = SEEDS[0].read_bytes()
+    with default_storage.open(report.original.name, "rb") as kept:
+        assert kept.read() == data  # the original, byte for byte
+    assert len(report.sha256) == 64 and report.size == len(data)
+    # The engine's findings became reviewable findings, all 待核实.
+    assert report.findings.count() == len(report.current["findings"]) > 0
+    assert set(report.findings.values_list("state", flat=True)) == {Review.PENDING}
+
+
+def test_reimporting_changes_nothing(world):
+    cli_import(*TESTDATA)
+    before = list(LibraryReport.objects.values_list("pk", "sha256", "original", "version"))
+    events = LibraryEvent.objects.count()
+    rows = cli_import(*TESTDATA)
+    assert [r["result"] for r in rows] == ["same"] * 5
+    assert list(LibraryReport.objects.values_list("pk", "sha256", "original", "version")) == before
+    assert LibraryEvent.objects.count() == events
+
+
+def test_cli_reports_unreadable_files_with_exit_status_1(world, tmp_path):
+    (tmp_path / "说明.txt").write_text("这不是年度报告。", encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        cli_import(tmp_path)
+    assert caught.value.returncode == 1
+    kept = LibraryReport.objects.get()
+    assert kept.status == Status.UNREADABLE and "未能识别" in kept.error
+    assert kept.original  # the original is kept all the same
+
+
+def test_cli_refuses_a_missing_path_with_status_2(world):
+    with pytest.raises(CommandError) as caught:
+        cli_import("/nonexistent/年报")
+    assert caught.value.returncode == 2
+
+
+def test_cli_imports_the_directory(db, tmp_path):
+    path = tmp_path / "名录.csv"
+    path.write_text("机关名称,上级机关\n某省公安厅,\n某市公安局,某省公安厅\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("library", "agencies", str(path), stdout=out)
+    assert "新增 2 个" in out.getvalue()
+    assert LibraryAgency.objects.get(name="某市公安局").parent.name == "某省公安厅"
+
+
+def _zip(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_zip_is_expanded_and_a_misprinted_agency_waits_with_suggestions(world):
+    data = _zip({"年报/临夏.txt": linxia_with_error(), "年报/嵩县.txt": songxian_misprinted()})
+    outcomes = collecting.collect([("2024年报.zip", data)])
+    results = {o.filename: o.result for o in outcomes}
+    assert results == {
+        "2024年报.zip/年报/临夏.txt": "filed",
+        "2024年报.zip/年报/嵩县.txt": "queued",
+    }
+    waiting = LibraryReport.objects.get(status=Status.QUEUED)
+    assert waiting.printed_agency == "嵩县公按局"
+    assert waiting.suggestions[0]["name"] == "嵩县公安局"
+    assert "目录中没有" in waiting.match_note
+    songxian = LibraryAgency.objects.get(name="嵩县公安局")
+    review.assign(waiting, songxian, 2020, world.office)
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.agency, waiting.year) == (Status.FILED, songxian, 2020)
+    assert LibraryEvent.objects.filter(report=waiting, kind="assign", actor=world.office).exists()
+
+
+def test_a_bomb_zip_is_refused_in_chinese(world):
+    outcomes = collecting.collect([("坏.zip", b"PK\x03\x04" + b"\0" * 100)])
+    assert outcomes[0].result == "refused" and "损坏" in outcomes[0].message
+    assert not LibraryReport.objects.exists()
+
+
+def _linxia(world):
+    (outcome,) = collecting.collect([("临夏州公安局2023.txt", linxia_with_error())])
+    return outcome.report
+
+
+def test_a_review_decision_survives_rechecking_and_reparsing(world):
+    report = _linxia(world)
+    balance = report.findings.get(rule="T3-BALANCE")
+    assert report.error_count == 2
+    review.review(balance, Review.CONFIRMED, "与原文核对，确有错误", world.office)
+    row = report.findings.get(rule="T3-ROW-TOTAL")
+    review.review(row, Review.EXCLUDED, "原文即如此", world.office)
+    review.refresh(report)
+    review.reparse(report, world.office)
+    balance.refresh_from_db()
+    row.refresh_from_db()
+    assert (balance.state, balance.decided_by, balance.present) == (
+        Review.CONFIRMED,
+        world.office,
+        True,
+    )
+    assert (row.state, row.reason) == (Review.EXCLUDED, "原文即如此")
+    assert ReviewedFinding.objects.filter(report=report).count() == 2
+    report.refresh_from_db()
+    assert report.error_count == 1  # the excluded one no longer counts
+
+
+def test_excluding_needs_a_reason(world):
+    report = _linxia(world)
+    with pytest.raises(review.ReviewError, match="理由"):
+        review.review(report.findings.first(), Review.EXCLUDED, " ", world.office)
+
+
+def test_a_correction_is_a_new_version_and_the_checks_rerun(world):
+    report = _linxia(world)
+    parsed_before = report.parsed["requests"]["new"]["natural_person"]
+    assert parsed_before == 2
+    review.correct(report, "requests.new/natural_person", 1, "原文第 3 页为 1", world.office)
+    report.refresh_from_db()
+    assert report.version == 2
+    assert report.parsed["requests"]["new"]["natural_person"] == 2  # never overwritten
+    assert report.current["requests"]["new"]["natural_person"] == 1
+    correction = Correction.objects.get(report=report)
+    assert (correction.old_value, correction.value, correction.by) == (2, 1, world.office)
+    # Re-checked on the corrected data: both errors are gone (kept, marked not present).
+    assert report.error_count == 0
+    assert not report.findings.filter(present=True, severity="error").exists()
+    assert report.findings.filter(present=False).count() == 2
+    with pytest.raises(ValueError):
+        correction.save()  # append-only
+
+
+def test_corrections_are_refused_in_chinese_when_wrong(world):
+    report = _linxia(world)
+    with pytest.raises(review.ReviewError, match="没有单元格"):
+        review.correct(report, "requests.nosuch/total", 1, "理由", world.office)
+    with pytest.raises(review.ReviewError, match="理由"):
+        review.correct(report, "requests.new/natural_person", 1, "", world.office)
+    with pytest.raises(review.ReviewError, match="不是数字"):
+        review.parse_value("十二")
+    assert review.parse_value("1,024") == 1024 and review.parse_value("") is None
+    assert not Correction.objects.exists()
+
+
+def test_continuity_across_years_for_every_pair_in_the_library(world):
+    """CONTINUITY and the table 二 rule between two years of one agency, whichever is
+    collected first; the pair is one agency although the two print different names."""
+    (this,) = collecting.collect([("临夏2023.txt", LINXIA.read_bytes())])
+    assert not this.report.findings.filter(rule="CONTINUITY").exists()
+    (last,) = collecting.collect([("临夏2022.txt", linxia_2022())])
+    assert (last.report.agency, last.report.year) == (this.report.agency, 2022)
+    this.report.refresh_from_db()
+    found = {f.where: f for f in this.report.findings.filter(rule="CONTINUITY")}
+    assert set(found) == {"requests.carried_over/natural_person", "requests.carried_over/total",
+                          "proactive.normative_documents/in_force"}  # fmt: skip
+    assert found["requests.carried_over/natural_person"].severity == "error"
+    in_force = found["proactive.normative_documents/in_force"]
+    assert (in_force.severity, in_force.expected, in_force.actual) == ("warning", 6, 1)
+    assert this.report.error_count == 2
+    # A decision on a CONTINUITY finding survives; correcting last year re-checks this year.
+    review.review(in_force, Review.EXCLUDED, "2023 年集中清理规范性文件", world.office)
+    review.correct(
+        last.report, "requests.carry_forward/natural_person", 0, "原文为 0", world.office
+    )
+    review.correct(last.report, "requests.carry_forward/total", 0, "原文为 0", world.office)
+    this.report.refresh_from_db()
+    assert not this.report.findings.filter(rule="CONTINUITY", severity="error", present=True)
+    in_force.refresh_from_db()
+    assert (in_force.state, in_force.present) == (Review.EXCLUDED, True)
+
+
+def test_queued_reports_are_matched_again_when_the_directory_grows(world, tmp_path):
+    (outcome,) = collecting.collect([("年报.txt", songxian_misprinted())])
+    assert outcome.result == "queued"
+    path = tmp_path / "补充.csv"
+    path.write_text(
+        "机关名称,上级机关,别名\n嵩县公安局,洛阳市公安局,嵩县公按局\n", encoding="utf-8"
+    )
+    out = io.StringIO()
+    call_command("library", "agencies", str(path), stdout=out)
+    assert "1 份已按新名录归档" in out.getvalue()
+    outcome.report.refresh_from_db()
+    assert (outcome.report.status, outcome.report.agency.name) == (Status.FILED, "嵩县公安局")
+
+
+def test_reports_collected_for_no_one_wait_for_the_top_of_the_directory(world, client):
+    from django.urls import reverse
+
+    collecting.collect([("年报.txt", songxian_misprinted())])  # the CLI without --collector
+    client.force_login(world.office)  # 公安部: the top
+    assert "嵩县公按局" in client.get(reverse("library:queue")).content.decode()
+    client.force_login(world.county)
+    assert "嵩县公按局" not in client.get(reverse("library:queue")).content.decode()

@@ -1,0 +1,250 @@
+"""年报库 pages: who may see and do what (a test per role per view), and the web flows."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from gongkai.library import collecting
+from gongkai.library.models import LibraryAgency, LibraryReport, Review, Status
+
+from .conftest import DIRECTORY, SEEDS, linxia_with_error, songxian_misprinted
+
+# Who may do what. View: the grid and a report; edit: import, queue, assign, review,
+# correct, re-check. The 公安部 office reaches every agency below it; the 海宁 office
+# only 海宁; a researcher reads everything; the rest nothing.
+VIEWERS = {"office", "leader", "county", "researcher"}
+EDITORS = {"office", "county"}
+ROLES = ["office", "leader", "handler", "registrar", "county", "researcher", "keeper", "outsider"]
+
+
+@pytest.fixture(autouse=True)
+def _fast(remembered_reads):
+    pass
+
+
+@pytest.fixture
+def filed(world):
+    """The seeds, imported by the 公安部 office; a report with errors (临夏) and a queued
+    one (嵩县, misprinted)."""
+    office = LibraryAgency.objects.get(platform=world.mps)
+    files = [(p.name, p.read_bytes()) for p in SEEDS[:3]]
+    files += [("临夏.txt", linxia_with_error()), ("嵩县.txt", songxian_misprinted())]
+    collecting.collect(files, user=world.office, collector=office)
+    world.linxia = LibraryReport.objects.get(agency__name="临夏回族自治州公安局")
+    world.haining_report = LibraryReport.objects.get(agency__name="海宁市公安局")
+    world.queued = LibraryReport.objects.get(status=Status.QUEUED)
+    return world
+
+
+def as_user(client, world, name):
+    if name != "anonymous":
+        client.force_login(getattr(world, name))
+    return client
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_index_per_role(client, filed, role):
+    response = as_user(client, filed, role).get(reverse("library:index"))
+    if role == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        return
+    assert response.status_code == (200 if role in VIEWERS else 403)
+    if role in VIEWERS:
+        text = response.content.decode()
+        assert "海宁市公安局" in text
+        assert ("广东省公安厅" in text) == (role != "county")  # the county office: itself only
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_report_detail_per_role(client, filed, role):
+    url = reverse("library:report", args=[filed.linxia.pk])
+    response = as_user(client, filed, role).get(url)
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    # 临夏 is not under 海宁: the county office may not read it.
+    assert response.status_code == (200 if role in VIEWERS - {"county"} else 403)
+    if response.status_code == 200:
+        text = response.content.decode()
+        assert "表三勾稽关系" in text
+        assert ("核实理由" in text) == (role in EDITORS)  # review actions for editors only
+
+
+@pytest.mark.parametrize("role", ["office", "county", "leader", "researcher", "outsider"])
+def test_original_download_per_role(client, filed, role):
+    response = as_user(client, filed, role).get(
+        reverse("library:original", args=[filed.haining_report.pk])
+    )
+    assert response.status_code == (200 if role in VIEWERS else 403)
+    if response.status_code == 200:
+        assert b"".join(response.streaming_content) == SEEDS[0].read_bytes()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_queue_per_role(client, filed, role):
+    response = as_user(client, filed, role).get(reverse("library:queue"))
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == (200 if role in EDITORS else 403)
+    if role == "office":
+        assert "嵩县公按局" in response.content.decode()
+    if role == "county":  # collected by 公安部's office: not the county's to assign
+        assert "嵩县公按局" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_assign_per_role(client, filed, role):
+    songxian = LibraryAgency.objects.get(name="嵩县公安局")
+    response = as_user(client, filed, role).post(
+        reverse("library:assign", args=[filed.queued.pk]),
+        {"agency": songxian.pk, "year": "2020"},
+    )
+    filed.queued.refresh_from_db()
+    if role == "office":
+        assert response.status_code == 302
+        assert (filed.queued.status, filed.queued.agency) == (Status.FILED, songxian)
+    else:
+        assert response.status_code == 403
+        assert filed.queued.status == Status.QUEUED
+
+
+def test_assign_is_limited_to_agencies_reached(client, filed):
+    """The 海宁 office cannot file a report it reaches under an agency it does not."""
+    client.force_login(filed.county)
+    report = collecting.collect(
+        [("x.txt", songxian_misprinted() + b" ")],
+        user=filed.county,
+        collector=LibraryAgency.objects.get(name="海宁市公安局"),
+    )[0].report
+    far = LibraryAgency.objects.get(name="嵩县公安局")
+    client.post(reverse("library:assign", args=[report.pk]), {"agency": far.pk, "year": "2020"})
+    report.refresh_from_db()
+    assert report.status == Status.QUEUED
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_review_per_role(client, filed, role):
+    finding = filed.linxia.findings.get(rule="T3-BALANCE")
+    response = as_user(client, filed, role).post(
+        reverse("library:review", args=[finding.pk]), {"state": "confirmed", "reason": "核对无误"}
+    )
+    finding.refresh_from_db()
+    if role == "office":
+        assert response.status_code == 302
+        assert (finding.state, finding.decided_by) == (Review.CONFIRMED, filed.office)
+    else:
+        assert response.status_code == 403  # the county office does not reach 临夏 either
+        assert finding.state == Review.PENDING
+
+
+@pytest.mark.parametrize("role", ["office", "leader", "researcher", "county", "outsider"])
+def test_correct_per_role(client, filed, role):
+    url = reverse("library:correct", args=[filed.linxia.pk])
+    form = {"where": "requests.new/natural_person", "value": "1", "reason": "原文为 1"}
+    response = as_user(client, filed, role).post(url, form)
+    filed.linxia.refresh_from_db()
+    if role == "office":
+        assert response.status_code == 302
+        assert filed.linxia.version == 2 and filed.linxia.error_count == 0
+        page = client.get(reverse("library:report", args=[filed.linxia.pk])).content.decode()
+        assert "第 2 版" in page and "原文为 1" in page
+    else:
+        assert response.status_code == 403
+        assert filed.linxia.version == 1
+
+
+@pytest.mark.parametrize("role", ["office", "leader", "researcher", "outsider"])
+def test_recheck_per_role(client, filed, role):
+    response = as_user(client, filed, role).post(reverse("library:recheck", args=[filed.linxia.pk]))
+    assert response.status_code == (302 if role == "office" else 403)
+
+
+def _zip(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_import_page_per_role(client, world, role):
+    response = as_user(client, world, role).get(reverse("library:import"))
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == (200 if role in EDITORS | {"keeper"} else 403)
+    if response.status_code == 200:
+        text = response.content.decode()
+        assert ("上传年报文件" in text) == (role in EDITORS)
+        assert ("导入机关名录" in text) == (role == "keeper")
+
+
+def test_web_upload_of_files_and_a_zip_then_again(client, world):
+    client.force_login(world.office)
+    upload = [
+        SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes()),
+        SimpleUploadedFile(
+            "两份.zip", _zip({"临夏.txt": linxia_with_error(), "嵩县.txt": songxian_misprinted()})
+        ),
+    ]
+    response = client.post(reverse("library:import"), {"files": upload})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert text.count("已归档") >= 2 and "待指定机关" in text
+    assert LibraryReport.objects.count() == 3
+    again = client.post(
+        reverse("library:import"),
+        {"files": [SimpleUploadedFile("副本.txt", SEEDS[0].read_bytes())]},
+    )
+    assert "已在库中，未改动" in again.content.decode()
+    assert LibraryReport.objects.count() == 3
+
+
+def test_leader_may_not_upload(client, world):
+    client.force_login(world.leader)
+    response = client.post(
+        reverse("library:import"),
+        {"files": [SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes())]},
+    )
+    assert response.status_code == 403
+    assert not LibraryReport.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["keeper", "office", "researcher", "outsider"])
+def test_directory_import_per_role(client, world, role):
+    client.force_login(getattr(world, role))
+    csv = "机关名称,上级机关\n新设县公安局,洛阳市公安局\n".encode()
+    response = client.post(
+        reverse("library:import_directory"), {"file": SimpleUploadedFile("名录.csv", csv)}
+    )
+    created = LibraryAgency.objects.filter(name="新设县公安局").exists()
+    assert (response.status_code, created) == ((302, True) if role == "keeper" else (403, False))
+
+
+def test_directory_errors_are_listed_on_the_page(client, world):
+    client.force_login(world.keeper)
+    csv = "机关名称,上级机关\n甲县公安局,不存在的市公安局\n".encode()
+    response = client.post(
+        reverse("library:import_directory"), {"file": SimpleUploadedFile("名录.csv", csv)}
+    )
+    assert response.status_code == 400
+    assert "第 2 行" in response.content.decode()
+    assert DIRECTORY.exists()
+
+
+def test_empty_library_explains_what_to_do(client, db, django_user_model):
+    from gongkai.agencies.models import Agency, Membership, Role
+
+    agency = Agency.objects.create(name="某县人民政府办公室", code="x")
+    user = django_user_model.objects.create_user("solo")
+    Membership.objects.create(user=user, agency=agency, role=Role.OFFICE)
+    client.force_login(user)
+    text = client.get(reverse("library:index")).content.decode()
+    assert "还没有收集到年度报告" in text and "上传年报文件或 zip 压缩包" in text
+    queue = client.get(reverse("library:queue")).content.decode()
+    assert "没有待指定机关的报告" in queue

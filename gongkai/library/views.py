@@ -1,0 +1,284 @@
+"""年报库 pages: the agency × year grid, a report with its findings, the queue, import."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from gongkai.reports import tables
+from gongkai.reports.render import tables_html
+from gongkai.reports.views import SEVERITY_NAMES, describe, narrative
+
+from . import access, collecting, directory, review
+from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status
+
+logger = logging.getLogger(__name__)
+MAX_ROWS = 300
+MAX_YEARS = 8
+
+
+@login_required
+def index(request):
+    access.require_view(request.user)
+    agencies = LibraryAgency.objects.filter(access.agencies_q(request.user))
+    reports = LibraryReport.objects.filter(
+        access.reports_q(request.user), status=Status.FILED, agency__in=agencies
+    )
+    years = sorted(set(reports.values_list("year", flat=True)), reverse=True)[:MAX_YEARS]
+    years.reverse()
+    cells = {}
+    for r in reports.filter(year__in=years).only(
+        "pk", "agency_id", "year", "error_count", "pending_count", "version"
+    ):
+        cells.setdefault((r.agency_id, r.year), []).append(r)
+    total = agencies.count()
+    rows = [
+        {"agency": a, "cells": [cells.get((a.pk, y), []) for y in years]}
+        for a in agencies.order_by("path")[:MAX_ROWS]
+    ]
+    waiting = LibraryReport.objects.filter(access.reports_q(request.user)).exclude(
+        status=Status.FILED
+    )
+    context = {
+        "years": years,
+        "rows": rows,
+        "total": total,
+        "cut": total > MAX_ROWS,
+        "queued": waiting.filter(status=Status.QUEUED).count(),
+        "unreadable": waiting.filter(status=Status.UNREADABLE).count(),
+        "may_edit": bool(access.collectors(request.user)),
+        "report_count": reports.count(),
+    }
+    return render(request, "library/index.html", context)
+
+
+def _finding_rows(report, template):
+    rows = []
+    order = {"error": 0, "warning": 1, "info": 2}
+    for f in sorted(report.findings.all(), key=lambda f: (not f.present, order.get(f.severity, 3))):
+        described = describe(
+            {"rule": f.rule, "where": f.where.split("#")[0], "severity": f.severity}, template
+        )
+        rows.append({"row": f, "title": described["title"], "place": described["place"],
+                     "severity_name": described["severity_name"],
+                     "cell": review.split_where(f.where) is not None})  # fmt: skip
+    return rows
+
+
+def _cells(data):
+    """Correctable cells as (where, label) for the correction form."""
+    from gongkai.reports.views import where_label
+
+    template = tables.TEMPLATES.get(data.get("template"))
+    out = []
+    for section in review.SECTIONS:
+        for row, cols in (data.get(section) or {}).items():
+            if isinstance(cols, dict):
+                for col in cols:
+                    where = f"{section}.{row}/{col}"
+                    out.append((where, where_label(where, template) or where))
+    return out
+
+
+@login_required
+def report_detail(request, pk):
+    access.require_view(request.user)
+    report = access.report_for(request.user, pk)
+    data = report.current or {}
+    template = tables.TEMPLATES.get(data.get("template"))
+    fragment = None
+    if report.current:
+        shown = {**data, "findings": [f for f in data.get("findings") or []]}
+        excluded = set(report.findings.filter(state=Review.EXCLUDED).values_list("rule", "where"))
+        shown["findings"] = [
+            f for f in shown["findings"] if (f["rule"], f.get("where") or "") not in excluded
+        ]
+        try:
+            fragment = mark_safe(tables_html(shown))  # the renderer escapes every value
+        except Exception:
+            logger.exception("tables_html failed for library report %s", pk)
+    may_edit = LibraryReport.objects.filter(
+        access.reports_q(request.user, edit=True), pk=pk
+    ).exists()
+    context = {
+        "report": report,
+        "data": data,
+        "template_name": template.name if template else "未能识别",
+        "findings": _finding_rows(report, template),
+        "tables": fragment,
+        "narrative": narrative(data) if data else [],
+        "corrections": report.corrections.select_related("by"),
+        "events": report.events.order_by("-at", "-id")[:20],
+        "may_edit": may_edit,
+        "states": Review.choices,
+        "cells": _cells(data) if may_edit and data else [],
+        "severity_names": SEVERITY_NAMES,
+        "selected_where": request.GET.get("where", ""),
+    }
+    return render(request, "library/report.html", context)
+
+
+@login_required
+def original(request, pk):
+    access.require_view(request.user)
+    report = access.report_for(request.user, pk)
+    return FileResponse(report.original.open("rb"), as_attachment=True, filename=report.filename)
+
+
+@login_required
+@require_POST
+def review_finding(request, pk):
+    finding = get_object_or_404(ReviewedFinding, pk=pk)
+    access.report_for(request.user, finding.report_id, edit=True)
+    try:
+        review.review(finding, request.POST.get("state"), request.POST.get("reason"), request.user)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已将该项检查发现标记为“{finding.get_state_display()}”。")
+    return redirect(f"/library/report/{finding.report_id}/#finding-{finding.pk}")
+
+
+@login_required
+@require_POST
+def correct(request, pk):
+    report = access.report_for(request.user, pk, edit=True)
+    try:
+        value = review.parse_value(request.POST.get("value"))
+        review.correct(
+            report, request.POST.get("where", ""), value, request.POST.get("reason"), request.user
+        )
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已保存为新版本，并按更正后的数据重新检查。")
+    return redirect("library:report", pk=pk)
+
+
+@login_required
+@require_POST
+def recheck(request, pk):
+    report = access.report_for(request.user, pk, edit=True)
+    try:
+        review.reparse(report, request.user)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已重新读取原件并检查；已有的核实结论保持不变。")
+    return redirect("library:report", pk=pk)
+
+
+@login_required
+def queue(request):
+    access.require_edit(request.user)
+    waiting = LibraryReport.objects.filter(access.reports_q(request.user, edit=True))
+    agencies = LibraryAgency.objects.filter(access.agencies_q(request.user, edit=True))
+    context = {
+        "queued": waiting.filter(status=Status.QUEUED).order_by("collected_at", "id"),
+        "unreadable": waiting.filter(status=Status.UNREADABLE).order_by("-collected_at")[:100],
+        "agencies": agencies.order_by("path"),
+    }
+    return render(request, "library/queue.html", context)
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    report = access.report_for(request.user, pk, edit=True)
+    allowed = LibraryAgency.objects.filter(access.agencies_q(request.user, edit=True))
+    agency = allowed.filter(pk=request.POST.get("agency") or 0).first()
+    if agency is None:
+        messages.error(request, "请从列表中选择报告所属的机关（限本机关及下级机关）。")
+        return redirect("library:queue")
+    try:
+        review.assign(report, agency, request.POST.get("year"), request.user)
+    except (review.ReviewError, ValueError) as exc:
+        messages.error(
+            request, str(exc) if isinstance(exc, review.ReviewError) else "年度须为数字。"
+        )
+        return redirect("library:queue")
+    messages.success(request, f"已将“{report.filename}”归档为{agency.name} {report.year}年度报告。")
+    return redirect("library:queue")
+
+
+@login_required
+def import_page(request):
+    roots = access.collectors(request.user)
+    if not roots and not request.user.has_perm(access.DIRECTORY):
+        access.require_edit(request.user)
+    outcomes = None
+    if request.method == "POST":
+        access.require_edit(request.user)
+        uploads = request.FILES.getlist("files")
+        collector = next((r for r in roots if str(r.pk) == request.POST.get("collector")), roots[0])
+        if not uploads:
+            messages.error(request, "请选择要上传的年报文件或 zip 压缩包。")
+        else:
+            files = ((u.name, u.read()) for u in uploads)  # one file in memory at a time
+            outcomes = collecting.collect(
+                files,
+                user=request.user,
+                collector=collector,
+                reach_q=access.agencies_q(request.user, edit=True),
+            )
+    context = {
+        "roots": roots,
+        "outcomes": outcomes,
+        "may_manage_directory": request.user.has_perm(access.DIRECTORY),
+        "directory_errors": None,
+    }
+    return render(request, "library/import.html", context, status=200)
+
+
+@login_required
+@require_POST
+def import_directory(request):
+    if not request.user.has_perm(access.DIRECTORY):
+        raise PermissionDenied("您没有维护年报库机关目录的权限。")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择机关名录文件（CSV 或 XLSX）。")
+        return redirect("library:import")
+    try:
+        created, updated = directory.import_file(upload, upload.name)
+    except directory.DirectoryError as exc:
+        context = {"roots": access.collectors(request.user), "may_manage_directory": True,
+                   "directory_errors": exc.lines}  # fmt: skip
+        return render(request, "library/import.html", context, status=400)
+    filed = collecting.rematch_queued(request.user)
+    note = f"待指定机关的报告中有 {filed} 份已按新名录归档。" if filed else ""
+    messages.success(request, f"机关名录已导入：新增 {created} 个，更新 {updated} 个。{note}")
+    return redirect("library:import")
+
+
+@login_required
+def due_list(request):
+    """未报送与逾期: the reporting agencies reached, for one year (Art. 49)."""
+    from django.utils import timezone
+
+    from . import due
+
+    access.require_view(request.user)
+    today = timezone.localdate()  # Beijing (TIME_ZONE)
+    try:
+        year = int(request.GET.get("year") or due.default_year(today))
+    except ValueError:
+        year = due.default_year(today)
+    agencies = LibraryAgency.objects.filter(access.agencies_q(request.user))
+    reports = LibraryReport.objects.filter(access.reports_q(request.user))
+    rows = due.statuses(agencies, reports, year, today)
+    problems = [r for r in rows if r.state in ("missing", "late", "unknown")]
+    context = {
+        "year": year,
+        "years": range(today.year - 1, today.year - 9, -1),
+        "problems": problems,
+        "counts": {name: sum(r.state == key for r in rows) for key, name in due.Due.NAMES.items()},
+        "total": len(rows),
+        "may_edit": bool(access.collectors(request.user)),
+    }
+    return render(request, "library/due.html", context)
