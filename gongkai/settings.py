@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "gongkai.accounts",
     "gongkai.agencies",
+    "gongkai.annual",
     "gongkai.appeals",
     "gongkai.attachments",
     "gongkai.cases",

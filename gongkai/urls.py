@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("gongkai.reports.urls")),
     path("accounts/", include("gongkai.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("annual/", include("gongkai.annual.urls")),
     path("appeals/", include("gongkai.appeals.urls")),
     path("attachments/", include("gongkai.attachments.urls")),
     path("cases/", include("gongkai.cases.urls")),

@@ -364,6 +364,33 @@ def check(report):
     return out
 
 
+# The narrative parts a report must have (regulation.md §2.6; Art. 50 lists the contents
+# of the annual report): 一、总体情况, 五、存在的主要问题及改进情况, 六、其他需要报告的事项.
+NARRATIVE_PARTS = {
+    "overview": "一、总体情况",
+    "problems": "五、政府信息公开工作存在的主要问题及改进情况",
+    "other": "六、其他需要报告的事项",
+}
+
+
+def check_narrative_present(report):
+    """NARRATIVE-EMPTY: an error for each narrative part with no text. Run on reports
+    written in the system (gongkai.annual) before submission, not on parsed documents
+    (an uploaded report's narrative is what it is)."""
+    texts = report.get("narrative") if isinstance(report, dict) else None
+    texts = texts if isinstance(texts, dict) else {}
+    return [
+        finding(
+            "NARRATIVE-EMPTY",
+            ERROR,
+            f"narrative.{key}",
+            f"“{title}”没有内容：年度报告的这一部分不能空着，请填写后再提交。",
+        )
+        for key, title in NARRATIVE_PARTS.items()
+        if not str(texts.get(key) or "").strip()
+    ]
+
+
 # ---- CONTINUITY -------------------------------------------------------------------
 
 
