@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "gongkai.accounts",
+    "gongkai.activities",
     "gongkai.agencies",
     "gongkai.annual",
     "gongkai.appeals",

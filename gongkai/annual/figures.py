@@ -1,0 +1,259 @@
+"""The figures the annual report's narrative states, gathered from the records.
+
+`gather(agency, year)` returns {name: int | str}, JSON-serialisable, with stable
+dotted names. drafting.py binds each sentence to the names it states, so a later
+change of a record shows as a stale sentence (drafting.stale). Every figure comes
+from the one place that already counts it:
+
+主动公开 (gongkai/publications/stats.year_figures; published in the year, local time)
+  proactive.total                    items published on the website in the year
+  proactive.category.<category>      of which per 信息类别 (publications.Category values)
+  proactive.channel.<channel>        also published through another channel
+                                     (PublicationChannel: wechat, weibo, toutiao, douyin,
+                                     gazette, press_conference, other)
+  proactive.new_media                of the channel publications, on 政务新媒体
+  proactive.interpretations          policy interpretations (items interpreting another)
+  proactive.on_time / proactive.late published within / after the Art. 26 period
+  proactive.corrected / proactive.withdrawn
+
+规范性文件 and 规章 (gongkai/registers/stats.document_counts)
+  documents.normative.issued / .repealed / .in_force
+  documents.rules.issued / .repealed / .in_force
+
+依申请公开 (table 三: gongkai/cases/stats.requests_section, the totals column)
+  apply.received        本年新收            apply.carried_over   上年结转
+  apply.concluded       办结 (三（七）总计)  apply.carry_forward  结转下年度
+  apply.granted / apply.partial / apply.denied / apply.unavailable /
+  apply.not_processed / apply.other        outcome rows (denied etc. summed)
+  apply.channel.<channel>                  new requests by how they arrived
+                                           (cases.Channel; only when the year has some)
+
+复议/诉讼 (table 四: gongkai/appeals/counting.appeals_section)
+  appeals.reconsideration.<column>         column: total, upheld, corrected, other, pending
+  appeals.litigation.<column>              未经复议直接起诉 + 复议后起诉
+  appeals.corrected                        结果纠正 in all three groups
+
+信息处理费 (Art. 42; 国办函〔2020〕109号; cases with fee_paid_on in the year)
+  fees.cases            cases that paid       fees.amount   the sum in 元, "0" when none
+
+Registers of gongkai/activities (a register with no row for the year gives no
+figures: the narrative leaves the fact out rather than print a 0 nobody recorded)
+  enquiries.total, enquiries.<phone|in_person|online>           人次
+  proposals.total, proposals.on_time,
+  proposals.<npc|cppcc>.total / .on_time / .<national|provincial|municipal|county>
+  interpretations.total, press.conferences                      政策解读、新闻发布会
+  training.sessions, training.attendees
+  assessments.total, assessments.titles (str, "、"-joined)
+  newmedia.accounts, newmedia.posts, newmedia.<platform>.accounts / .posts
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+
+from gongkai.activities import models as activities
+from gongkai.appeals import counting
+from gongkai.cases.models import Case
+from gongkai.cases.stats import requests_section
+from gongkai.publications.stats import year_figures
+from gongkai.registers.stats import document_counts
+from gongkai.reports import tables
+
+OUTCOME_GROUPS = {
+    "apply.granted": ("granted",),
+    "apply.partial": ("partial",),
+    "apply.denied": tuple(k for k in tables.RESULT_KEYS if k.startswith("denied.")),
+    "apply.unavailable": tuple(k for k in tables.RESULT_KEYS if k.startswith("unavailable.")),
+    "apply.not_processed": tuple(k for k in tables.RESULT_KEYS if k.startswith("not_processed.")),
+    "apply.other": ("other",),
+}
+
+
+def _proactive(agency, year):
+    f = year_figures(agency, year)
+    out = {
+        "proactive.total": f["published"],
+        "proactive.new_media": f["new_media"],
+        "proactive.interpretations": f["interpretations"],
+        "proactive.on_time": f["published_on_time"],
+        "proactive.late": f["published_late"],
+        "proactive.corrected": f["corrected"],
+        "proactive.withdrawn": f["withdrawn"],
+    }
+    out.update({f"proactive.category.{k}": n for k, n in f["by_category"].items()})
+    out.update({f"proactive.channel.{k}": n for k, n in f["channels"].items()})
+    return out
+
+
+def _documents(agency, year):
+    names = {"normative_documents": "normative", "rules": "rules"}
+    return {
+        f"documents.{names[kind]}.{key}": n
+        for kind, counts in document_counts(agency, year).items()
+        for key, n in counts.items()
+    }
+
+
+def _requests(agency, year):
+    template = tables.template_for_year(year)
+    if template is None or template.narrative_only:
+        return {}
+    rows = requests_section(agency, year, template)
+    out = {
+        "apply.received": rows["new"]["total"],
+        "apply.carried_over": rows["carried_over"]["total"],
+        "apply.concluded": rows["total"]["total"],
+        "apply.carry_forward": rows["carry_forward"]["total"],
+    }
+    for name, keys in OUTCOME_GROUPS.items():
+        out[name] = sum(rows[k]["total"] for k in keys if k in rows)
+    # By channel: the same cases as 本年新收 (received_on within the year).
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    by_channel = (
+        Case.objects.filter(agency=agency, received_on__gte=start, received_on__lte=end)
+        .values("channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    channels = {r["channel"]: r["n"] for r in by_channel}
+    if sum(channels.values()) == out["apply.received"]:
+        out.update({f"apply.channel.{k}": n for k, n in channels.items() if n})
+    return out
+
+
+def _appeals(agency, year):
+    section = counting.appeals_section(agency, year)
+    out = {}
+    for column in ("total", "upheld", "corrected", "other", "pending"):
+        out[f"appeals.reconsideration.{column}"] = section["reconsideration"][column]
+        out[f"appeals.litigation.{column}"] = (
+            section["litigation_direct"][column] + section["litigation_after"][column]
+        )
+    out["appeals.corrected"] = sum(group["corrected"] for group in section.values())
+    return out
+
+
+def _fees(agency, year):
+    """信息处理费 actually charged (Art. 42; 国办函〔2020〕109号): payments in the year."""
+    paid = Case.objects.filter(
+        agency=agency, fee_paid_on__year=year, fee_amount__isnull=False
+    ).aggregate(cases=Count("id"), amount=Sum("fee_amount"))
+    amount = paid["amount"] or Decimal(0)
+    return {
+        "fees.cases": paid["cases"],
+        "fees.amount": "0" if not amount else f"{amount.quantize(Decimal('0.01'))}",
+    }
+
+
+def _enquiries(agency, year):
+    rows = dict(
+        activities.Enquiry.objects.filter(agency=agency, year=year).values_list(
+            "channel", "persons"
+        )
+    )
+    if not rows:
+        return {}
+    out = {f"enquiries.{k}": n for k, n in rows.items()}
+    out["enquiries.total"] = sum(rows.values())
+    return out
+
+
+def _proposals(agency, year):
+    rows = list(
+        activities.Proposal.objects.filter(agency=agency, year=year).values(
+            "kind", "level", "handled", "on_time"
+        )
+    )
+    if not rows:
+        return {}
+    out = {"proposals.total": 0, "proposals.on_time": 0}
+    for r in rows:
+        kind = r["kind"]
+        out[f"proposals.{kind}.{r['level']}"] = r["handled"]
+        for key, n in (("total", r["handled"]), ("on_time", r["on_time"])):
+            out[f"proposals.{kind}.{key}"] = out.get(f"proposals.{kind}.{key}", 0) + n
+            out[f"proposals.{key}"] += n
+    return out
+
+
+def _briefings(agency, year):
+    rows = dict(
+        activities.Briefing.objects.filter(agency=agency, year=year)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("kind", "n")
+    )
+    out = {}
+    if activities.BriefingKind.INTERPRETATION in rows:
+        out["interpretations.total"] = rows[activities.BriefingKind.INTERPRETATION]
+    if activities.BriefingKind.PRESS_CONFERENCE in rows:
+        out["press.conferences"] = rows[activities.BriefingKind.PRESS_CONFERENCE]
+    return out
+
+
+def _training(agency, year):
+    t = activities.Training.objects.filter(agency=agency, year=year).aggregate(
+        sessions=Count("id"), attendees=Sum("attendees")
+    )
+    if not t["sessions"]:
+        return {}
+    return {"training.sessions": t["sessions"], "training.attendees": t["attendees"] or 0}
+
+
+def _assessments(agency, year):
+    titles = list(
+        activities.Assessment.objects.filter(agency=agency, year=year)
+        .order_by("id")
+        .values_list("title", flat=True)
+    )
+    if not titles:
+        return {}
+    return {"assessments.total": len(titles), "assessments.titles": "、".join(titles)}
+
+
+def _new_media(agency, year):
+    rows = list(
+        activities.NewMediaAccount.objects.filter(agency=agency, year=year)
+        .values("platform")
+        .annotate(accounts=Count("id"), posts=Sum("posts"))
+        .order_by()
+    )
+    if not rows:
+        return {}
+    out = {"newmedia.accounts": 0, "newmedia.posts": 0}
+    for r in rows:
+        out[f"newmedia.{r['platform']}.accounts"] = r["accounts"]
+        out[f"newmedia.{r['platform']}.posts"] = r["posts"]
+        out["newmedia.accounts"] += r["accounts"]
+        out["newmedia.posts"] += r["posts"]
+    return out
+
+
+def gather(agency, year):
+    """{name: int | str} for `agency` and `year` (names: module docstring)."""
+    figures = {}
+    for part in (
+        _proactive,
+        _documents,
+        _requests,
+        _appeals,
+        _fees,
+        _enquiries,
+        _proposals,
+        _briefings,
+        _training,
+        _assessments,
+        _new_media,
+    ):
+        figures.update(part(agency, year))
+    return figures
+
+
+def changed(old, new):
+    """Names whose value differs between two gatherings (added and removed included)."""
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+__all__ = ["changed", "gather"]
