@@ -25,9 +25,7 @@ def narrative_of(sections):
 
 def last_published(agency, year):
     """The newest published report of the year before, or None (CONTINUITY's other side)."""
-    return (
-        PublishedReport.objects.filter(agency=agency, year=year - 1).order_by("-id").first()
-    )
+    return PublishedReport.objects.filter(agency=agency, year=year - 1).order_by("-id").first()
 
 
 def last_problems(agency, year):

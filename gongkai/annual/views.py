@@ -128,7 +128,10 @@ def _sources(agency, year):
     """Where the records behind each table are listed (the cells' sources)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     return [
-        ("表二 规章和规范性文件（现行有效）", reverse("registers:documents", args=[agency.code]) + "?state=in_force"),
+        (
+            "表二 规章和规范性文件（现行有效）",
+            reverse("registers:documents", args=[agency.code]) + "?state=in_force",
+        ),
         ("表二 处理决定、收费的导入批次", reverse("registers:imports", args=[agency.code])),
         (
             "表三 本年新收的申请",
@@ -148,7 +151,12 @@ def _sections_context(annual, live_figures):
                 "key": key,
                 "title": SECTION_TITLES[key],
                 "sentences": [
-                    {**s, "index": i, "stale": i in stale, "placeholder": drafting.PLACEHOLDER in s["text"]}
+                    {
+                        **s,
+                        "index": i,
+                        "stale": i in stale,
+                        "placeholder": drafting.PLACEHOLDER in s["text"],
+                    }
                     for i, s in enumerate(sentences)
                 ],
                 "stale_count": len(stale),
@@ -287,7 +295,9 @@ def _decide(request, code, year, step, function, agreed):
     decision = request.POST.get("decision", "")
     try:
         kwargs = {"at": now()} if step == "approve" else {}
-        function(annual, by=request.user, decision=decision, text=request.POST.get("text", ""), **kwargs)
+        function(
+            annual, by=request.user, decision=decision, text=request.POST.get("text", ""), **kwargs
+        )
     except workflow.AnnualError as error:
         messages.error(request, str(error))
     else:

@@ -308,5 +308,10 @@ def publish(annual, *, by, at=None):
     annual.status = Status.PUBLISHED
     annual.published = row
     annual.save(update_fields=["status", "published", "updated_at"])
-    _opinion(annual, by, Step.PUBLISH, text=f"发布于{timezone.localtime(at or timezone.now()):%Y-%m-%d %H:%M}")
+    _opinion(
+        annual,
+        by,
+        Step.PUBLISH,
+        text=f"发布于{timezone.localtime(at or timezone.now()):%Y-%m-%d %H:%M}",
+    )
     return row
