@@ -88,8 +88,9 @@ def index(request):
 def start(request):
     agencies = {a.code: a for a in _view_agencies(request.user)}
     agency = agencies.get(request.POST.get("agency", ""))
-    if agency is None:
-        return _forbidden(request, NO_ROLE)
+    if agency is None or not workflow.may(request.user, agency, "start"):
+        role, label = workflow.ACTION_ROLES["start"]
+        return _forbidden(request, missing_role(label, {role}))
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:

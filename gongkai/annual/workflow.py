@@ -276,11 +276,6 @@ def approve(annual, *, by, decision, text="", at=None):
     text = _decide(annual, by, decision, text, Step.APPROVE)
     if decision == Decision.AGREE:
         report = _gate(annual)  # the records may have changed since submission
-        report["explanations"] = [
-            {**f, "explanation": annual.explanations.get(assembly.finding_key(f), "")}
-            for f in report["findings"]
-            if annual.explanations.get(assembly.finding_key(f))
-        ]
         annual.snapshot = report
         annual.approved_at = at or timezone.now()
         annual.status = Status.APPROVED
