@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 from gongkai.agencies.models import Agency, Membership, missing_role
 from gongkai.portal import scope
 from gongkai.portal.views import report_due
+from gongkai.reports import checks, tables
 from gongkai.reports import findings as findings_mod
-from gongkai.reports import tables
 from gongkai.reports.render import layout
 from gongkai.reports.render.htmlfmt import grid_html
 
@@ -179,7 +179,8 @@ def _drift_rows(annual):
         rows.append(
             {
                 "table": SECTION_LABELS[section],
-                "where": f"{section}.{row}/{col}",
+                "where": checks.cell_label(section, row, col),
+                "key": f"{section}.{row}/{col}",
                 "frozen": "空白" if frozen is None else frozen,
                 "live": "空白" if live is None else live,
             }

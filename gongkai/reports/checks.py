@@ -130,6 +130,22 @@ def _proactive_label(template_key, row_key, col_key):
     raise KeyError(row_key)
 
 
+def cell_label(section, row, col, template_key="2021"):
+    """A table cell as a clerk finds it (Chinese), e.g. 表三“（一）予以公开”·“总计”;
+    the key itself when the template has no such cell."""
+    try:
+        if section == "requests":
+            return f"表三“{_row(row)}”·“{_REQUEST_COLS[col]}”"
+        if section == "appeals":
+            return f"表四“{_group(row)}”·“{_APPEAL_COLS[col]}”"
+        if section == "proactive":
+            row_label, col_label = _proactive_label(template_key, row, col)
+            return f"表二“{row_label}”·“{col_label}”"
+    except (KeyError, StopIteration):
+        pass
+    return f"{section}.{row}/{col}"
+
+
 def _has(report, section, row):
     rows = report.get(section)
     return isinstance(rows, dict) and isinstance(rows.get(row), dict)
