@@ -10,6 +10,7 @@ from django.utils import timezone
 from gongkai.agencies.models import Role
 from gongkai.annual import views, workflow
 from gongkai.annual.models import AnnualReport, Status
+from gongkai.portal import views as portal_views
 from gongkai.portal.models import PublishedReport
 
 from .conftest import PINNED, fill_placeholders
@@ -144,3 +145,31 @@ def test_refusals_show_in_chinese(world):
 
 def test_unknown_agency_is_404(world):
     assert client_for(world, Role.OFFICE).get("/annual/nope/2026/").status_code == 404
+
+
+@pytest.mark.parametrize("who", [Role.OFFICE_HEAD, Role.LEADER])
+def test_portal_manage_points_the_approvers_to_the_annual_report(world, who):
+    response = client_for(world, who).get("/xxgk/gaj/manage/reports/")
+    assert response.status_code == 403
+    assert "/annual/" in response.content.decode() and "审批" in response.content.decode()
+
+
+def test_a_report_from_records_cannot_be_back_dated_on_the_portal(
+    world, settings, tmp_path, monkeypatch
+):
+    """The portal's 由记录生成 path has no date to type: it is published on the real day."""
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(portal_views, "now", views.now)
+    office = client_for(world, Role.OFFICE)
+    response = office.post(
+        "/xxgk/gaj/manage/reports/",
+        {"action": "records", "records-year": "2026", "records-published_on": "2027-01-02"},
+    )
+    assert response.status_code == 302
+    confirm = office.get("/xxgk/gaj/manage/reports/confirm/")
+    assert confirm.context["published_on"] == dt.date(2027, 1, 12)
+    token = confirm.context["form"].initial["token"]
+    office.post(
+        "/xxgk/gaj/manage/reports/confirm/", {"token": token, "confirm": "on", "action": "publish"}
+    )
+    assert PublishedReport.objects.get().published_on == dt.date(2027, 1, 12)
