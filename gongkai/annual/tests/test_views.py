@@ -173,3 +173,16 @@ def test_a_report_from_records_cannot_be_back_dated_on_the_portal(
         "/xxgk/gaj/manage/reports/confirm/", {"token": token, "confirm": "on", "action": "publish"}
     )
     assert PublishedReport.objects.get().published_on == dt.date(2027, 1, 12)
+
+
+def test_a_record_change_marks_the_sentences_whose_figures_went_stale(world):
+    from gongkai.cases.tests.factories import make_case
+
+    _draft(world)
+    office = client_for(world, Role.OFFICE)
+    assert "数字已变化" not in office.get("/annual/gaj/2026/").content.decode()
+    make_case(world.agency, world.registrar, submitted_on=dt.date(2026, 5, 6))
+    page = office.get("/annual/gaj/2026/").content.decode()
+    assert "所引用的数字在起草后随记录变化了" in page
+    start = page.index('id="sec-一"')
+    assert "数字已变化" in page[start : page.index('id="sec-五"')]
