@@ -12,6 +12,8 @@ sections: {"一": [sentence, ...], "五": [...], "六": [...]}, a sentence being
     it states, with their values when it was drafted, so a record change marks it stale.
 explanations: {finding key: text}, the written explanation of each warning.
 last_problems: last year's problems (section 五), shown beside this year's draft.
+correction_note: the 更正说明 of a published report reopened for correction (workflow.correct);
+    the corrected version is published as a new portal version with it.
 """
 
 from django.conf import settings
@@ -61,6 +63,9 @@ class AnnualReport(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    correction_note = models.CharField(
+        "更正说明", max_length=200, blank=True, help_text="发布后更正时填写，随更正版本公布"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="起草人",
@@ -104,6 +109,7 @@ class Step(models.TextChoices):
     REVIEW = "review", "审核"
     APPROVE = "approve", "审批"
     PUBLISH = "publish", "发布"
+    CORRECT = "correct", "更正"
 
 
 class Decision(models.TextChoices):

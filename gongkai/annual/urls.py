@@ -13,4 +13,5 @@ urlpatterns = [
     path("<slug:code>/<int:year>/review/", views.review, name="review"),
     path("<slug:code>/<int:year>/approve/", views.approve, name="approve"),
     path("<slug:code>/<int:year>/publish/", views.publish, name="publish"),
+    path("<slug:code>/<int:year>/correct/", views.correct, name="correct"),
 ]

@@ -341,3 +341,21 @@ def publish(request, code, year):
     else:
         messages.success(request, f"{row.title}已在门户“年度报告”栏目发布。")
     return _done(request, agency, year)
+
+
+@login_required
+@require_POST
+def correct(request, code, year):
+    got = _act(request, code, year, "correct")
+    if isinstance(got, HttpResponse):
+        return got
+    agency, annual = got
+    try:
+        workflow.correct(annual, by=request.user, note=request.POST.get("note", ""))
+    except workflow.AnnualError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "已重新打开报告：修改后再经审核、审批，发布为更正版本（原版本仍保留）。"
+        )
+    return _done(request, agency, year)

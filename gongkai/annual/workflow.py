@@ -13,6 +13,9 @@ contents):
 - approve  分管领导: 同意 → 已批准, the report locked as a frozen snapshot; or 退回.
 - publish  政务公开办 puts the approved snapshot on the portal's 年度报告 column,
            dated with the real moment of publication (no typed date).
+- correct  政务公开办 reopens a published report with a 更正说明: back to 起草, through
+           审核 and 审批 again; publishing it adds a new portal version with the 更正说明
+           (the earlier version stays listed).
 Each step writes an Opinion (who, role, when, 同意/退回, the opinion text). A refused
 step raises AnnualError with a Chinese message and writes nothing.
 """
@@ -33,6 +36,7 @@ audit = logging.getLogger("gongkai.audit")
 FIRST_YEAR = 2021  # the tables are assembled in the 2021 format (registers.stats)
 MAX_SECTION_CHARS = 20_000
 MAX_OPINION_CHARS = 1_000
+CORRECTION_PREFIX = "更正说明："  # publishing.publish_approved puts it before the note
 VIEW_ROLES = frozenset({Role.OFFICE, Role.OFFICE_HEAD, Role.LEADER})
 ACTION_ROLES = {
     "start": (Role.OFFICE, "起草年度报告"),
@@ -41,6 +45,7 @@ ACTION_ROLES = {
     "review": (Role.OFFICE_HEAD, "审核年度报告"),
     "approve": (Role.LEADER, "审批年度报告"),
     "publish": (Role.OFFICE, "发布年度报告"),
+    "correct": (Role.OFFICE, "更正已发布的年度报告"),
 }
 
 
@@ -297,7 +302,9 @@ def publish(annual, *, by, at=None):
     _require(by, annual.agency, "publish")
     _require_status(annual, Status.APPROVED, "发布")
     try:
-        row = publishing.publish_approved(annual.agency, annual.snapshot, by=by, at=at)
+        row = publishing.publish_approved(
+            annual.agency, annual.snapshot, by=by, at=at, note=annual.correction_note
+        )
     except publishing.PortalError as error:
         raise AnnualError(str(error)) from error
     annual.status = Status.PUBLISHED
@@ -310,3 +317,19 @@ def publish(annual, *, by, at=None):
         text=f"发布于{timezone.localtime(at or timezone.now()):%Y-%m-%d %H:%M}",
     )
     return row
+
+
+@transaction.atomic
+def correct(annual, *, by, note):
+    """Reopen a published report for correction (更正): 起草 again with the 更正说明."""
+    annual = _locked_row(annual)
+    _require(by, annual.agency, "correct")
+    _require_status(annual, Status.PUBLISHED, "更正")
+    note = _clean_text(note, publishing.MAX_NOTE - len(CORRECTION_PREFIX), "更正说明")
+    if not note:
+        raise AnnualError("请填写更正说明：公众将在更正版本中看到更正了什么、为什么更正。")
+    annual.status = Status.DRAFT
+    annual.correction_note = note
+    annual.save(update_fields=["status", "correction_note", "updated_at"])
+    _opinion(annual, by, Step.CORRECT, text=note)
+    return annual

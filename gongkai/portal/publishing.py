@@ -159,12 +159,13 @@ def publish_report(
 
 
 @transaction.atomic
-def publish_approved(agency, report, *, by, at=None):
+def publish_approved(agency, report, *, by, at=None, note=""):
     """Put a report written and approved in the system (gongkai.annual) on the portal.
 
     Dated with the moment of publication (`at`, default now): there is no date to type,
     so a report cannot be shown as published earlier than it was (Art. 49's 31 January
-    is judged on the real date). Returns the PublishedReport.
+    is judged on the real date). note: the 更正说明 of a corrected version ("" first time).
+    Returns the PublishedReport.
     """
     at = at or timezone.now()
     day = timezone.localdate(at)
@@ -175,6 +176,6 @@ def publish_approved(agency, report, *, by, at=None):
         by=by,
         on=day,
         origin=ReportOrigin.RECORDS,
-        note="经审核、审批后发布",
+        note=f"更正说明：{note}" if note else "经审核、审批后发布",
         today=day,
     )

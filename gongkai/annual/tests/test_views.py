@@ -63,6 +63,7 @@ ACTIONS = {
     "review": Role.OFFICE_HEAD,
     "approve": Role.LEADER,
     "publish": Role.OFFICE,
+    "correct": Role.OFFICE,
 }
 
 

@@ -203,3 +203,22 @@ def test_editing_keeps_figures_and_punctuation(world):
     assert annual.sections["一"][0]["text"] == text
     assert annual.sections["一"][0]["figures"] == first["figures"]
     assert assembly.narrative_of(annual.sections)["overview"] == text
+
+
+def test_a_correction_is_published_as_a_new_version_with_its_note(world):
+    row = workflow.publish(_approved(world), by=world.office, at=PUBLISH_AT)
+    annual = AnnualReport.objects.get()
+    with pytest.raises(workflow.AnnualError, match="请填写更正说明"):
+        workflow.correct(annual, by=world.office, note=" ")
+    with pytest.raises(workflow.AnnualError, match="更正已发布的年度报告"):
+        workflow.correct(annual, by=world.leader, note="更正表三")
+    annual = workflow.correct(annual, by=world.office, note="更正第一部分的申请件数")
+    assert annual.status == Status.DRAFT and not annual.locked
+    annual = workflow.submit(annual, by=world.office, today=PINNED)
+    annual = workflow.review(annual, by=world.office_head, decision="agree")
+    annual = workflow.approve(annual, by=world.leader, decision="agree")
+    later = PUBLISH_AT + dt.timedelta(days=20)
+    second = workflow.publish(annual, by=world.office, at=later)
+    assert second.pk != row.pk and second.note == "更正说明：更正第一部分的申请件数"
+    assert list(PublishedReport.objects.order_by("id")) == [row, second]
+    assert second.published_on == dt.date(2027, 2, 9)
