@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("start/", views.start, name="start"),
     path("<slug:code>/<int:year>/", views.workspace, name="workspace"),
+    path("<slug:code>/<int:year>/cell/", views.cell, name="cell"),
     path("<slug:code>/<int:year>/edit/", views.edit, name="edit"),
     path("<slug:code>/<int:year>/submit/", views.submit, name="submit"),
     path("<slug:code>/<int:year>/review/", views.review, name="review"),

@@ -9,10 +9,12 @@ Every change goes through workflow.py; a refusal is shown in Chinese and saves n
 """
 
 import datetime as dt
+import re
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gongkai.agencies.models import Agency, Membership, missing_role
+from gongkai.cases import stats as case_stats
 from gongkai.portal import scope
 from gongkai.portal.views import report_due
 from gongkai.reports import checks, tables
@@ -142,6 +145,43 @@ def _sources(agency, year):
     ]
 
 
+_CELL = re.compile(r'(<td data-where="([a-z_.]+)/([a-z_]+)"[^>]*>)([^<]+)(</td>)')
+
+
+def _cell_url(agency, year, section, row, col):
+    """Where the records one cell counts are listed, or None (no list for it)."""
+    if section == "requests":
+        return reverse("annual:cell", args=[agency.code, year]) + f"?row={row}&col={col}"
+    if section == "proactive":
+        documents = reverse("registers:documents", args=[agency.code])
+        if row in ("rules", "normative_documents"):
+            kind = row  # DocumentKind values are table 二's row keys
+            state = {"in_force": "&state=in_force", "repealed": "&state=repealed"}
+            if col == "issued":
+                return f"{documents}?kind={kind}&year={year}"
+            return f"{documents}?kind={kind}{state.get(col, '')}"
+        return reverse("registers:imports", args=[agency.code])
+    if section == "appeals":
+        return reverse("appeals:list")
+    return None
+
+
+def _linked(html, agency, year, live):
+    """The grid with each counted value linked to its records (live tables only: a
+    frozen snapshot's cells no longer match the records)."""
+    if not live:
+        return html
+
+    def link(m):
+        section, _, row = m[2].partition(".")
+        url = _cell_url(agency, year, section, row, m[3])
+        if url is None or not m[4].strip():
+            return m[0]
+        return f'{m[1]}<a href="{escape(url)}">{m[4]}</a>{m[5]}'
+
+    return _CELL.sub(link, html)
+
+
 def _sections_context(annual, live_figures):
     out = []
     for key in SECTIONS:
@@ -216,7 +256,11 @@ def workspace(request, code, year):
     grids, _ = _tables_html(report, found)
     context.update(
         report=report,
-        grids=[(title, mark_safe(grid_html(grid, found))) for title, grid in grids],
+        # grid_html escapes every value; _linked adds only links built here.
+        grids=[
+            (title, mark_safe(_linked(grid_html(grid, found), agency, year, not annual.locked)))
+            for title, grid in grids
+        ],
         sections=_sections_context(annual, live_figures),
         findings=[
             {
@@ -359,3 +403,31 @@ def correct(request, code, year):
             request, "已重新打开报告：修改后再经审核、审批，发布为更正版本（原版本仍保留）。"
         )
     return _done(request, agency, year)
+
+
+@login_required
+def cell(request, code, year):
+    """The cases counted in one cell of table 三 (tracking number, dates, type, outcome;
+    no applicant's name: nothing personal is shown)."""
+    agency, roles = _agency_for(request, code)
+    if roles is None:
+        return _forbidden(request, NO_ROLE)
+    row, col = request.GET.get("row", ""), request.GET.get("col", "")
+    cases = case_stats.cell_cases(agency, year, row, col)
+    if cases is None:
+        raise Http404("表三没有这个单元格。")
+    label = checks.cell_label("requests", row, col)
+    cases = cases.order_by("received_on", "tracking_number").only(
+        "tracking_number", "received_on", "closed_on", "applicant_type", "outcome", "status"
+    )
+    return render(
+        request,
+        "annual/cell.html",
+        {
+            "agency": agency,
+            "year": year,
+            "label": label,
+            "cases": cases[:500],
+            "count": cases.count(),
+        },
+    )
