@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("gongkai.reports.urls")),
     path("accounts/", include("gongkai.accounts.urls")),
+    path("activities/", include("gongkai.activities.urls")),
     path("admin/", admin.site.urls),
     path("annual/", include("gongkai.annual.urls")),
     path("appeals/", include("gongkai.appeals.urls")),

@@ -23,7 +23,9 @@ The voice follows the five seed reports (一、总体情况 with the subsections
 back the very figures of tables 三 and 四.
 
 `stale(sentences, figures)` lists the sentences whose bound values are no longer
-the current figures (a record changed since drafting).
+the current figures (a record changed since drafting). The one sentence of 五
+that quotes last year's problems binds that text as "last_year.problems"; it
+is not a figure of this year and never goes stale.
 """
 
 import re
@@ -73,7 +75,7 @@ PLATFORM_LABELS = {
 APPLY_CHANNEL_LABELS = {
     "online": "网络申请",
     "letter": "信函申请",
-    "registered_mail": "挂号信/EMS申请",
+    "registered_mail": "挂号信和EMS申请",
     "fax": "传真申请",
     "in_person": "当面申请",
     "other": "其他方式申请",
@@ -210,7 +212,9 @@ def _proactive(s, year):
             f"召开新闻发布会{s.figures['press.conferences']}场，及时回应社会关切。",
             "press.conferences",
         )
-    if s.get("proactive.on_time") or s.get("proactive.late"):
+    if s.has("proactive.on_time", "proactive.late") and (
+        s.figures["proactive.on_time"] or s.figures["proactive.late"]
+    ):
         on_time, late = s.get("proactive.on_time"), s.get("proactive.late")
         if late:
             s.say(
@@ -261,12 +265,20 @@ def _requests(s, year):
         s.say(line + "。", "apply.concluded", *used)
     if s.get("apply.carry_forward"):
         s.say(
-            f"结转下年度继续办理的申请{s.figures['apply.carry_forward']}件。",
+            f"另有{s.figures['apply.carry_forward']}件申请结转下年度继续办理。",
             "apply.carry_forward",
         )
     if s.get("apply.late"):
         s.say(
-            f"有{s.figures['apply.late']}件申请超过法定期限答复。",
+            f"作出答复的{s.figures['apply.replied']}件申请中，"
+            f"有{s.figures['apply.late']}件超过《条例》第三十三条规定的期限答复。",
+            "apply.replied",
+            "apply.late",
+        )
+    elif s.get("apply.replied") and "apply.late" in s.figures:
+        s.say(
+            f"作出答复的{s.figures['apply.replied']}件申请，均在《条例》第三十三条规定的期限内答复。",
+            "apply.replied",
             "apply.late",
         )
     _appeals(s)
@@ -436,36 +448,73 @@ def _problems(s):
                 "定期组织《条例》和业务知识培训，提高工作人员的政策把握能力和业务水平",
             )
         )
-    out.append(
-        (
-            ("主动公开的深度和广度有待进一步拓展，公开内容与群众需求还有一定差距", None),
-            "围绕群众关切梳理应公开的政府信息，做到应公开尽公开，丰富公开内容和形式",
+    concluded, unavailable = s.get("apply.concluded"), s.get("apply.unavailable")
+    if concluded and unavailable * 10 >= concluded * 3:  # three in ten or more
+        out.append(
+            (
+                (
+                    f"政府信息资源管理有待加强，本年度依申请公开答复“无法提供”{unavailable}件",
+                    "apply.unavailable",
+                ),
+                "加强政府信息的收集、整理和归档，提高依申请公开的信息提供能力",
+            )
         )
-    )
+    if not s.get("assessments.total"):
+        out.append(
+            (
+                ("政府信息公开工作的内部监督考核有待加强", None),
+                "将政府信息公开工作纳入年度考核，加强日常监督检查，对发现的问题及时通报整改",
+            )
+        )
+    for usual in USUAL_PROBLEMS:
+        if len(out) >= 3:
+            break
+        out.append(((usual[0], None), usual[1]))
     return out
 
 
-_ENUMERATED = re.compile(
-    r"(?:^|[。；;\n])\s*(?:[一二三四五六七八九十]是|[（(][一二三四五六七八九十][)）]|\d+[.、．])"
+# The seeds' usual problems and measures, added (in this order) until there are three.
+USUAL_PROBLEMS = (
+    (
+        "主动公开的深度和广度有待进一步拓展，公开内容与群众需求还有一定差距",
+        "围绕群众关切梳理应公开的政府信息，做到应公开尽公开，丰富公开内容和形式",
+    ),
+    (
+        "政策解读的形式不够丰富，解读的针对性和可读性有待提高",
+        "坚持政策文件与解读材料同步组织、同步审签、同步部署，运用图解、问答等形式增强解读效果",
+    ),
+    (
+        "工作人员的业务能力与新形势新要求相比还有差距",
+        "加强业务学习和交流，提高工作人员依法公开意识和解疑释惑能力",
+    ),
 )
 
 
+_ITEM_MARK = re.compile(r"(?:^|(?<=[。；;，,\n]))\s*[一二三四五六七八九十]是")
+_NUMBERED = re.compile(r"(?:^|(?<=[。；;\n]))\s*(?:[（(][一二三四五六七八九十][)）]|\d+[.、．])")
+_IMPROVEMENT = re.compile(
+    r"[（(][一二三四五六七八九十][)）]\s*改进|改进情况|改进措施|下一步|下步打算"
+)
+_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"})
+
+
 def problem_items(text):
-    """The enumerated items of last year's problems ("一是……；二是……"), or the
-    whole text as one item when it lists none."""
+    """The items of last year's problems ("一是……；二是……", "1.……", "（一）……"), before
+    its improvement part; the whole text as one item when it lists none. Punctuation of
+    the items is made full-width (they are quoted in this year's sentences)."""
     text = (text or "").strip()
-    if not text:
-        return []
-    starts = [m.end() for m in _ENUMERATED.finditer(text)]
-    if not starts:
-        return [text]
+    cut = _IMPROVEMENT.search(text)
+    if cut and cut.start() > 0:
+        text = text[: cut.start()]
+    marks = list(_ITEM_MARK.finditer(text)) or list(_NUMBERED.finditer(text))
+    if not marks:
+        text = text.strip().translate(_FULL)
+        return [text] if text else []
     items = []
-    for i, start in enumerate(starts):
-        end = len(text) if i + 1 == len(starts) else starts[i + 1]
-        item = text[start:end]
-        item = _ENUMERATED.sub("", item)
-        item = re.split(r"[。；;\n]", item)[0].strip(" ，,、")
-        if item:
+    for i, m in enumerate(marks):
+        end = len(text) if i + 1 == len(marks) else marks[i + 1].start()
+        item = re.split(r"[。；;\n]", text[m.end() : end])[0].strip(" ，,、").translate(_FULL)
+        if item and not re.fullmatch(r"存在的?(?:主要)?问题", item):
             items.append(item)
     return items
 
@@ -502,7 +551,7 @@ def problems(figures, agency_name, year, last_year_problems=""):
     s.say(listed + "。", *names)
     s.para()
     s.say("（二）改进情况")
-    items = problem_items(last_year_problems)
+    items = problem_items(last_year_problems)[: len(ORDINALS)]
     if items:
         s.para()
         listed = "；".join(f"{_ordinal(i)}是{item}" for i, item in enumerate(items))
@@ -534,18 +583,19 @@ def other(figures, agency_name, year):
     s = _Section(figures)
     s.para()
     if s.has("fees.amount"):
-        if s.figures.get("fees.cases"):
+        basis = f"按照{FEE_NOTICE}规定的按件、按量收费标准，"
+        amount = s.figures["fees.amount"]
+        if amount in ("0", "0.00", ""):
+            s.say(basis + "本年度没有产生信息处理费。", "fees.amount")
+        elif s.get("fees.cases"):
             s.say(
-                f"按照{FEE_NOTICE}规定的按件、按量收费标准，本年度向{s.figures['fees.cases']}件"
-                f"政府信息公开申请收取信息处理费{s.figures['fees.amount']}元。",
+                basis + f"本年度向{s.figures['fees.cases']}件政府信息公开申请"
+                f"收取信息处理费{amount}元。",
                 "fees.cases",
                 "fees.amount",
             )
         else:
-            s.say(
-                f"按照{FEE_NOTICE}规定的按件、按量收费标准，本年度没有产生信息处理费。",
-                "fees.amount",
-            )
+            s.say(basis + f"本年度收取信息处理费{amount}元。", "fees.amount")
     _proposals(s)
     if len(s.sentences) == 0:
         s.say("本年度无其他需要报告的事项。")

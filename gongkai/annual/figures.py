@@ -27,6 +27,9 @@ from the one place that already counts it:
   apply.not_processed / apply.other        outcome rows (denied etc. summed)
   apply.channel.<channel>                  new requests by how they arrived
                                            (cases.Channel; only when the year has some)
+  apply.replied / apply.replied_on_time / apply.late
+                                           replies among the concluded, within / after
+                                           the Art. 33 period (gongkai/supervision/stats.py)
 
 复议/诉讼 (table 四: gongkai/appeals/counting.appeals_section)
   appeals.reconsideration.<column>         column: total, upheld, corrected, other, pending
@@ -59,6 +62,7 @@ from gongkai.cases.stats import requests_section
 from gongkai.publications.stats import year_figures
 from gongkai.registers.stats import document_counts
 from gongkai.reports import tables
+from gongkai.supervision.stats import department_table
 
 OUTCOME_GROUPS = {
     "apply.granted": ("granted",),
@@ -116,6 +120,11 @@ def _requests(agency, year):
         .annotate(n=Count("id"))
         .order_by()
     )
+    # Replied on time (Art. 33): supervision's count, the one home of "按期答复".
+    counts = department_table(agency, year, today=end, departments=None).total.counts
+    out["apply.replied"] = counts["replied"]
+    out["apply.replied_on_time"] = counts["on_time"]
+    out["apply.late"] = counts["replied"] - counts["on_time"]
     channels = {r["channel"]: r["n"] for r in by_channel}
     if sum(channels.values()) == out["apply.received"]:
         out.update({f"apply.channel.{k}": n for k, n in channels.items() if n})
@@ -231,6 +240,21 @@ def _new_media(agency, year):
     return out
 
 
+ACTIVITY_PARTS = {
+    "enquiries": _enquiries,
+    "proposals": _proposals,
+    "briefings": _briefings,
+    "trainings": _training,
+    "assessments": _assessments,
+    "newmedia": _new_media,
+}
+
+
+def activity_figures(agency, year, register):
+    """The figures one activity register gives the narrative (keys as in gather)."""
+    return ACTIVITY_PARTS[register](agency, year)
+
+
 def gather(agency, year):
     """{name: int | str} for `agency` and `year` (names: module docstring)."""
     figures = {}
@@ -240,12 +264,7 @@ def gather(agency, year):
         _requests,
         _appeals,
         _fees,
-        _enquiries,
-        _proposals,
-        _briefings,
-        _training,
-        _assessments,
-        _new_media,
+        *ACTIVITY_PARTS.values(),
     ):
         figures.update(part(agency, year))
     return figures

@@ -116,6 +116,7 @@ def _load_other_demos(bureau, today):
     each app's own idempotent demo loader."""
     import datetime as dt
 
+    from gongkai.demo import activities as activities_demo
     from gongkai.demo import annual as annual_demo
     from gongkai.demo import portal as portal_demo
     from gongkai.demo import publications as publication_demo
@@ -125,6 +126,7 @@ def _load_other_demos(bureau, today):
         u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
     }
     registers_demo.load(bureau, users["clerk"], today=today)
+    activities_demo.load(bureau, users["clerk"], today=today or dt.date.today())
     publication_demo.load(bureau, users, today=today)
     # Before the portal's demo: last year's report is published through the annual
     # workflow (the portal's demo publishes reports only where there are none).

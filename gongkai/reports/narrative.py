@@ -13,6 +13,7 @@ misread one is a false warning on a correct report.
 import re
 
 from .cells import MAX_DIGITS
+from .normalize import detect_script, to_simplified
 
 # What a stated figure counts (the checker maps each to table cells).
 RECEIVED = "received"  # 本年新收 (一)
@@ -217,7 +218,15 @@ def stated_figures(text, year=None):
     """
     if not text:
         return []
-    plain = _half_width(text)
+    # Read in the simplified, half-width form; quote the text as written where the
+    # script conversion keeps every position (it nearly always does).
+    if detect_script(text) == "traditional":
+        simplified = to_simplified(text)
+        if len(simplified) != len(text):
+            text = simplified
+        plain = _half_width(simplified)
+    else:
+        plain = _half_width(text)
     found = {}
     for head, tail in _sentences(plain):
         sentence = plain[head:tail]

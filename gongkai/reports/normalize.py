@@ -68,6 +68,24 @@ def normalise(text):
     return text, script
 
 
+# Invisible marks normalise() drops; kept text loses them at its edges too.
+_EDGE = " \t\u3000\u00a0\u2002\u2003\u200b\ufeff"
+
+
+def lines_as_written(text):
+    """The lines of `text` as written, one for one with normalise(text)[0].split("\\n").
+
+    Normalisation is for reading only (script, width): what the report says is
+    printed in its own characters, so the narrative is kept from these lines.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def as_written(line):
+    """A line as written, without the blanks and invisible marks at its edges."""
+    return line.strip().strip(_EDGE)
+
+
 _LABEL_DROP = re.compile(r"[\s()（）:：,，、.．\"“”'‘’·\-—_/|]")
 
 

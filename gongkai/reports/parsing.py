@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from . import glued, legacy, tables
 from .cells import YUAN_PER, header_unit, is_blank, is_value, place, read_number, sums_hold
 from .findings import INFO, WARNING, finding
-from .normalize import label_key, normalise
+from .normalize import as_written, label_key, lines_as_written, normalise
 
 # ---- Lines and cells --------------------------------------------------------
 
@@ -905,8 +905,12 @@ def stream_appeals(text, start):
 
 def parse_text(text, *, filename=None):
     """Read one report's text; returns the interchange dict with parse findings."""
+    written = lines_as_written(text)  # the narrative keeps its own characters (issue 18)
     text, script = normalise(text)
-    raw_lines = [ln for ln in text.split("\n") if ln.strip()]
+    lines = text.split("\n")
+    kept = [i for i, ln in enumerate(lines) if ln.strip()]
+    raw_lines = [lines[i] for i in kept]
+    own = [as_written(written[i]) for i in kept] if len(written) == len(lines) else raw_lines
     agency, year, published = read_metadata(raw_lines, text)
     sections = split_sections(raw_lines)
     parsed = [split_line(ln) for ln in raw_lines]
@@ -923,7 +927,7 @@ def parse_text(text, *, filename=None):
     report.update(agency=agency, year=year, published=published)
     report["source"].update(script=script, file=filename)
     report["narrative"] = {
-        key: "\n".join(raw_lines[i].strip() for i in sections.get(key, []))
+        key: "\n".join(own[i].strip() for i in sections.get(key, []))
         for key in ("overview", "problems", "other")
     }
     reader = Reader(report)
@@ -976,6 +980,6 @@ def parse_text(text, *, filename=None):
         # Joined without line breaks: PDF copies break sentences mid-word.
         report["legacy"] = legacy.extract("".join(ln.strip() for ln in raw_lines))
         if not report["narrative"]["overview"]:
-            report["narrative"]["overview"] = "\n".join(raw_lines)
+            report["narrative"]["overview"] = "\n".join(own)
     report["findings"] = reader.findings
     return report

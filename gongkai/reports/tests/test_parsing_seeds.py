@@ -121,8 +121,11 @@ def test_guangdong_2017_traditional_narrative_into_legacy():
         "proactive_items": 23000,
         "fees_yuan": 0,
     }
-    assert "省公安厅" in r["narrative"]["overview"]  # kept, in simplified script
-    assert "廳" not in r["narrative"]["overview"]
+    # Kept as written (issue 18): traditional script and its own punctuation; the
+    # simplified form is only what the reader reads.
+    assert "省公安廳" in r["narrative"]["overview"]
+    assert "省公安厅" not in r["narrative"]["overview"]
+    assert r["source"]["script"] == "traditional"
 
 
 def test_shizuishan_2020_rows_with_a_dropped_cell():
