@@ -69,7 +69,12 @@ def index(request):
         return _forbidden(request, NO_ROLE)
     day = today()
     reports = {}
-    for row in AnnualReport.objects.filter(agency__in=agencies).order_by("-year"):
+    rows = (
+        AnnualReport.objects.filter(agency__in=agencies)
+        .select_related("published")
+        .defer("sections", "snapshot", "published__data")
+    )
+    for row in rows.order_by("-year"):
         reports.setdefault(row.agency_id, []).append(row)
     rows = [
         {
