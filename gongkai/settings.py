@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gongkai.accounts",
     "gongkai.activities",
     "gongkai.agencies",
+    "gongkai.annual",
     "gongkai.appeals",
     "gongkai.attachments",
     "gongkai.cases",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("gongkai.accounts.urls")),
     path("activities/", include("gongkai.activities.urls")),
     path("admin/", admin.site.urls),
+    path("annual/", include("gongkai.annual.urls")),
     path("appeals/", include("gongkai.appeals.urls")),
     path("attachments/", include("gongkai.attachments.urls")),
     path("cases/", include("gongkai.cases.urls")),

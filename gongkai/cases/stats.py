@@ -34,19 +34,32 @@ def _cell_rows(template):
     return {r.key: dict.fromkeys(tables.APPLICANT_KEYS, 0) for r in template.request_rows}
 
 
+def _in_year(start, end):
+    """Cases open at some time in the year: the only ones a flow row can count."""
+    return (Q(closed_on__isnull=True) | Q(closed_on__gte=start)) & Q(received_on__lte=end)
+
+
+def _flow_q(start, end):
+    """The module docstring's definitions of the flow rows, within _in_year."""
+    open_at_start = Q(closed_on__isnull=True) | Q(closed_on__gte=start)
+    return {
+        "new": Q(received_on__gte=start),
+        "carried_over": Q(received_on__lt=start) & open_at_start,
+        "carry_forward": Q(closed_on__isnull=True) | Q(closed_on__gt=end),
+    }
+
+
+def _concluded(start, end):
+    # A request never confirmed (no received_on) was never received: not counted.
+    return Q(received_on__isnull=False, closed_on__gte=start, closed_on__lte=end)
+
+
 def _flow_counts(cases, start, end):
     """new / carried_over / carry_forward per applicant column (one query)."""
-    open_at_start = Q(closed_on__isnull=True) | Q(closed_on__gte=start)
-    open_at_end = Q(closed_on__isnull=True) | Q(closed_on__gt=end)
-    # Only cases open at some time in the year can count (bounds the scan).
     return (
-        cases.filter(open_at_start, received_on__lte=end)
+        cases.filter(_in_year(start, end))
         .values("applicant_type")
-        .annotate(
-            new=Count("id", filter=Q(received_on__gte=start)),
-            carried_over=Count("id", filter=Q(received_on__lt=start) & open_at_start),
-            carry_forward=Count("id", filter=open_at_end),
-        )
+        .annotate(**{key: Count("id", filter=q) for key, q in _flow_q(start, end).items()})
         .order_by()
     )
 
@@ -54,12 +67,33 @@ def _flow_counts(cases, start, end):
 def _result_counts(cases, start, end):
     """Concluded cases per (outcome, applicant column) (one query)."""
     return (
-        # A request never confirmed (no received_on) was never received: not counted.
-        cases.filter(received_on__isnull=False, closed_on__gte=start, closed_on__lte=end)
+        cases.filter(_concluded(start, end))
         .values("outcome", "applicant_type")
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def cell_cases(agency, year, row, col):
+    """The cases counted in one cell of table 三 (row and column keys of the spec), by
+    the definitions requests_section counts with; None for a row it does not count."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    cases = Case.objects.filter(agency=agency)
+    if col != "total":
+        if col not in tables.APPLICANT_KEYS:
+            return None
+        cases = cases.filter(applicant_type=col)
+    flows = _flow_q(start, end)
+    if row in flows:
+        return cases.filter(_in_year(start, end)).filter(flows[row])
+    cases = cases.filter(_concluded(start, end))
+    if row == "total":
+        return cases
+    if row == "other":  # 2019's single row, 2021's derived sum of the three
+        return cases.filter(outcome__startswith="other.")
+    if row in tables.RESULT_KEYS or row in tables.OTHER_PARTS:
+        return cases.filter(outcome=row)
+    return None
 
 
 def requests_section(agency, year, template):

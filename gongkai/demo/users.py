@@ -112,11 +112,12 @@ def load_demo(today=None, cases=True):
 
 
 def _load_other_demos(bureau, today):
-    """The bureau's registers (表二), published items and portal pages: each app's own
-    idempotent demo loader."""
+    """The bureau's registers (表二), published items, annual reports and portal pages:
+    each app's own idempotent demo loader."""
     import datetime as dt
 
     from gongkai.demo import activities as activities_demo
+    from gongkai.demo import annual as annual_demo
     from gongkai.demo import portal as portal_demo
     from gongkai.demo import publications as publication_demo
     from gongkai.demo import registers as registers_demo
@@ -127,4 +128,7 @@ def _load_other_demos(bureau, today):
     registers_demo.load(bureau, users["clerk"], today=today)
     activities_demo.load(bureau, users["clerk"], today=today or dt.date.today())
     publication_demo.load(bureau, users, today=today)
+    # Before the portal's demo: last year's report is published through the annual
+    # workflow (the portal's demo publishes reports only where there are none).
+    annual_demo.load(bureau, users, today or dt.date.today())
     portal_demo.load_demo_bureau(today or dt.date.today())

@@ -12,8 +12,13 @@ page, so print, PDF and DOCX carry one text.
 from gongkai.letters.render import build_html
 
 
-def to_pdf(letter):
-    """PDF bytes for a render.Letter."""
+def html_to_pdf(html):
+    """PDF bytes for a complete HTML document (the letters' and the annual reports')."""
     import weasyprint  # imported on first use: it loads Pango and fontconfig
 
-    return weasyprint.HTML(string=build_html(letter)).write_pdf()
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def to_pdf(letter):
+    """PDF bytes for a render.Letter."""
+    return html_to_pdf(build_html(letter))

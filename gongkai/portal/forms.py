@@ -170,17 +170,14 @@ class ReportUploadForm(forms.Form):
 
 
 class ReportRecordsForm(forms.Form):
-    """Build the report of a year from the case records (registers.stats)."""
+    """Build the report of a year from the case records (registers.stats). No date to
+    type: a report generated now is published now (issue 18: a typed date let a late
+    report show as published by 31 January, Art. 49)."""
 
     year = forms.IntegerField(
         label="报告年度",
         min_value=2008,
         error_messages={"required": "请填写报告年度。", "invalid": "报告年度应为四位数字年份。"},
-    )
-    published_on = forms.DateField(
-        label="发布日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={**DATE_ERROR, "required": "请填写发布日期。"},
     )
     note = forms.CharField(label="发布说明", max_length=MAX_NOTE, required=False)
 

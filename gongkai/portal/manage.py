@@ -20,9 +20,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from gongkai.agencies.models import Role
+from gongkai.agencies.models import Membership, Role
 from gongkai.portal import defaults, publishing, reportview, scope, views
 from gongkai.portal.forms import ConfirmForm, PageForm, ReportRecordsForm, ReportUploadForm
 from gongkai.portal.models import PageSlug, PortalPage, PublishedReport, ReportOrigin
@@ -43,10 +44,20 @@ def _forbidden(request, agency):
         f"您没有维护{agency.name}政府信息公开门户的权限：需要本机关的{names}角色。"
         "如需开通，请联系本机关的系统管理员。"
     )
+    approves = Membership.objects.filter(
+        user=request.user, agency=agency, role__in=(Role.OFFICE_HEAD, Role.LEADER)
+    ).exists()
     return render(
         request,
         "portal/manage/forbidden.html",
-        views.context(agency, "manage", reason=reason),
+        views.context(
+            agency,
+            "manage",
+            reason=reason,
+            # The 工作机构负责人 and 分管领导 审核/审批 the annual report (issue 18);
+            # the 政务公开办 publishes it once approved.
+            annual_url=reverse("annual:index") if approves else None,
+        ),
         status=403,
     )
 
@@ -171,9 +182,7 @@ def _stage(request, agency, report, *, origin, source_name="", source_bytes=None
 def manage_reports(request, agency):
     builder = annual_report_builder()
     upload_form = ReportUploadForm(initial={"published_on": views.today()}, prefix="upload")
-    records_form = ReportRecordsForm(
-        initial={"published_on": views.today(), "year": views.today().year - 1}, prefix="records"
-    )
+    records_form = ReportRecordsForm(initial={"year": views.today().year - 1}, prefix="records")
     if request.method == "POST" and request.POST.get("action") == "upload":
         upload_form = ReportUploadForm(request.POST, request.FILES, prefix="upload")
         if upload_form.is_valid():
@@ -212,7 +221,7 @@ def manage_reports(request, agency):
                 report.setdefault("agency", agency.name)
                 _stage(request, agency, report, origin=ReportOrigin.RECORDS)
                 request.session[STAGED].update(
-                    published_on=records_form.cleaned_data["published_on"].isoformat(),
+                    published_on=views.today().isoformat(),  # the real day, never typed
                     note=records_form.cleaned_data["note"],
                 )
                 return redirect(scope.url("manage-report-confirm", agency))

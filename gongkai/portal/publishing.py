@@ -15,9 +15,16 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from gongkai.agencies.models import Membership, Role
-from gongkai.portal.models import PageSlug, PageVersion, PortalPage, PublishedReport
+from gongkai.portal.models import (
+    PageSlug,
+    PageVersion,
+    PortalPage,
+    PublishedReport,
+    ReportOrigin,
+)
 from gongkai.publications.sanitize import clean_body, plain, text_of
 
 audit = logging.getLogger("gongkai.audit")
@@ -149,3 +156,26 @@ def publish_report(
         by.pk,
     )
     return row
+
+
+@transaction.atomic
+def publish_approved(agency, report, *, by, at=None, note=""):
+    """Put a report written and approved in the system (gongkai.annual) on the portal.
+
+    Dated with the moment of publication (`at`, default now): there is no date to type,
+    so a report cannot be shown as published earlier than it was (Art. 49's 31 January
+    is judged on the real date). note: the 更正说明 of a corrected version ("" first time).
+    Returns the PublishedReport.
+    """
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    data = {**report, "published": day.isoformat()}
+    return publish_report(
+        agency,
+        data,
+        by=by,
+        on=day,
+        origin=ReportOrigin.RECORDS,
+        note=f"更正说明：{note}" if note else "经审核、审批后发布",
+        today=day,
+    )

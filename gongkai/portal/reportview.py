@@ -7,6 +7,7 @@ Pure: no ORM.
 
 from django.utils.safestring import mark_safe
 
+from gongkai.reports.render import FORMATS as ENGINE_FORMATS
 from gongkai.reports.render import render as render_report
 from gongkai.reports.render.htmlfmt import grid_html
 from gongkai.reports.render.layout import document
@@ -32,5 +33,15 @@ def public_context(data):
     return {"doc_title": doc.title, "doc_published": doc.published, "sections": sections}
 
 
+# The downloads of a published report: the engine's formats and a PDF of its HTML page
+# (laid out by WeasyPrint, the letters' PDF renderer: gongkai/letters/pdf.py).
+PDF = ("application/pdf", "pdf", "PDF 文档")
+FORMATS = {**ENGINE_FORMATS, "pdf": PDF}
+
+
 def render(data, fmt):
+    if fmt == "pdf":
+        from gongkai.letters.pdf import html_to_pdf
+
+        return html_to_pdf(render_report(public_data(data), "html").decode("utf-8"))
     return render_report(public_data(data), fmt)

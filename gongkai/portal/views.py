@@ -28,7 +28,6 @@ from gongkai.portal.forms import CatalogueForm
 from gongkai.portal.models import PageSlug, PageVersion, PortalPage, PublishedReport
 from gongkai.publications.models import CATEGORY_ARTICLES, Category, Item
 from gongkai.publications.sanitize import clean_body
-from gongkai.reports.render import FORMATS
 
 STATUTORY_PER_CATEGORY = 5
 HOME_LATEST = 10
@@ -379,7 +378,7 @@ def report(request, year, agency=None):
             **reportview.public_context(row.data),
             downloads=[
                 (fmt, name, ext, scope.url("report-download", agency, year, fmt))
-                for fmt, (_ct, ext, name) in FORMATS.items()
+                for fmt, (_ct, ext, name) in reportview.FORMATS.items()
             ],
         ),
     )
@@ -388,10 +387,10 @@ def report(request, year, agency=None):
 @require_safe
 def report_download(request, year, fmt, agency=None):
     agency = scope.resolve(agency)
-    if fmt not in FORMATS:
+    if fmt not in reportview.FORMATS:
         raise Http404("没有这种下载格式。")
     row, _rows = _report(agency, year, request.GET.get("v"))
-    content_type, extension, _name = FORMATS[fmt]
+    content_type, extension, _name = reportview.FORMATS[fmt]
     data = reportview.render(row.data, fmt)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(

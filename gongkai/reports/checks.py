@@ -130,6 +130,22 @@ def _proactive_label(template_key, row_key, col_key):
     raise KeyError(row_key)
 
 
+def cell_label(section, row, col, template_key="2021"):
+    """A table cell as a clerk finds it (Chinese), e.g. 表三“（一）予以公开”·“总计”;
+    the key itself when the template has no such cell."""
+    try:
+        if section == "requests":
+            return f"表三“{_row(row)}”·“{_REQUEST_COLS[col]}”"
+        if section == "appeals":
+            return f"表四“{_group(row)}”·“{_APPEAL_COLS[col]}”"
+        if section == "proactive":
+            row_label, col_label = _proactive_label(template_key, row, col)
+            return f"表二“{row_label}”·“{col_label}”"
+    except (KeyError, StopIteration):
+        pass
+    return f"{section}.{row}/{col}"
+
+
 def _has(report, section, row):
     rows = report.get(section)
     return isinstance(rows, dict) and isinstance(rows.get(row), dict)
@@ -362,6 +378,33 @@ def check(report):
         out += _table_findings(report, cells)
     out += _narrative_match(report, cells)
     return out
+
+
+# The narrative parts a report must have (regulation.md §2.6; Art. 50 lists the contents
+# of the annual report): 一、总体情况, 五、存在的主要问题及改进情况, 六、其他需要报告的事项.
+NARRATIVE_PARTS = {
+    "overview": "一、总体情况",
+    "problems": "五、政府信息公开工作存在的主要问题及改进情况",
+    "other": "六、其他需要报告的事项",
+}
+
+
+def check_narrative_present(report):
+    """NARRATIVE-EMPTY: an error for each narrative part with no text. Run on reports
+    written in the system (gongkai.annual) before submission, not on parsed documents
+    (an uploaded report's narrative is what it is)."""
+    texts = report.get("narrative") if isinstance(report, dict) else None
+    texts = texts if isinstance(texts, dict) else {}
+    return [
+        finding(
+            "NARRATIVE-EMPTY",
+            ERROR,
+            f"narrative.{key}",
+            f"“{title}”没有内容：年度报告的这一部分不能空着，请填写后再提交。",
+        )
+        for key, title in NARRATIVE_PARTS.items()
+        if not str(texts.get(key) or "").strip()
+    ]
 
 
 # ---- CONTINUITY -------------------------------------------------------------------

@@ -18,6 +18,7 @@ RULES = {
     "TEMPLATE-YEAR": "报告格式与年度不符",
     "NARRATIVE-MATCH": "正文数字与表格不一致",
     "CONTINUITY": "与上年报告不衔接",
+    "NARRATIVE-EMPTY": "正文部分没有内容",
     "SHAPE": "表格行的单元格数与模板不符",
     # Not table rules: reading problems the parser reports instead of guessing.
     "PARSE": "无法确定的内容",

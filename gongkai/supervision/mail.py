@@ -30,7 +30,8 @@ def compose(user, notices):
     """(subject, body) of the message summarising `notices` for `user`."""
     days = sorted({n.created_on for n in notices})
     subject = f"{SUBJECT_PREFIX}{cn_date(days[-1])}期限提醒与督办：{len(notices)} 条"
-    lines = [f"{person(user)}：", "", "您有以下依申请公开办件需要处理：", ""]
+    about = "依申请公开办件" if all(n.case_id for n in notices) else "事项"
+    lines = [f"{person(user)}：", "", f"您有以下{about}需要处理：", ""]
     lines += [f"{i}. [{n.get_kind_display()}] {n.message}" for i, n in enumerate(notices, 1)]
     lines += [
         "",

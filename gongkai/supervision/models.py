@@ -1,7 +1,8 @@
 """In-app notices (站内通知) about deadlines and 督办.
 
-A Notice is written by the daily `notify` run (逾期预警, 超期) or by a manual
-督办 (gongkai/supervision/workflow.py). One row per recipient, case, kind and day:
+A Notice is written by the daily `notify` run (逾期预警, 超期, 年报期限) or by a manual
+督办 (gongkai/supervision/workflow.py). A 年报期限 notice is about no case: it links
+to the agency's annual-report workspace (`link`). One row per recipient, case, kind and day:
 running the daily command twice never notifies anyone twice.
 """
 
@@ -15,6 +16,7 @@ class NoticeKind(models.TextChoices):
     DUE_SOON = "due_soon", "逾期预警"
     OVERDUE = "overdue", "超期"
     SUPERVISE = "supervise", "督办"
+    ANNUAL_REPORT = "annual_report", "年报期限"  # Art. 49: the annual report by 31 January
 
 
 class NoticeQuerySet(models.QuerySet):
@@ -43,7 +45,12 @@ class Notice(models.Model):
         related_name="notices",
     )
     case = models.ForeignKey(
-        Case, verbose_name="申请", on_delete=models.PROTECT, related_name="notices"
+        Case,
+        verbose_name="申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
     )
     kind = models.CharField("类型", max_length=16, choices=NoticeKind.choices)
     message = models.TextField("内容")
@@ -57,6 +64,7 @@ class Notice(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    link = models.CharField("链接（不涉及申请的通知）", max_length=200, blank=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
 
@@ -71,13 +79,19 @@ class Notice(models.Model):
                 fields=["recipient", "case", "kind", "created_on"],
                 name="supervision_notice_once_a_day",
             ),
+            models.UniqueConstraint(  # a notice about no case (年报期限): once a day per link
+                fields=["recipient", "kind", "link", "created_on"],
+                condition=models.Q(case__isnull=True),
+                name="supervision_notice_once_a_day_no_case",
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="supervision_notice_inbox"),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.case.tracking_number} → {self.recipient}"
+        about = self.case.tracking_number if self.case_id else self.link
+        return f"{self.get_kind_display()} {about} → {self.recipient}"
 
     def is_read(self):
         return self.read_at is not None

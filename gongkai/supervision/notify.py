@@ -14,6 +14,11 @@ For each agency, on day D (the caller passes it; nothing here reads the clock):
 - 待补正 cases get none either: the reply period starts again on the day the
   corrected request arrives (Art. 30), so their stored deadline is not running.
 
+- 年报期限 (annual_report; annual_report_notices, called by the command before `run`):
+  from 1 January until last year's annual report is on the portal, the 政务公开办,
+  工作机构负责人 and 分管领导 (Art. 49: published by 31 January; after that the
+  notice says it is late). About no case: it links to the annual-report workspace.
+
 Notices are unique per (recipient, case, kind, day), so a second run on the same
 day writes and sends nothing new. Each recipient gets one e-mail summarising
 their notices of the day that have not been e-mailed yet.
@@ -241,12 +246,98 @@ def run(day, *, agency_code=None, dry_run=False, connection=None, send_mail=True
     _write(new)
     if not send_mail:
         return summary
+    agencies = [s.agency for s in scans]
+    annual_links = [f"/annual/{a.code}/{day.year - 1}/" for a in agencies]
     unsent = (
-        Notice.objects.filter(
-            created_on=day, emailed_at__isnull=True, case__agency__in=[s.agency for s in scans]
+        Notice.objects.filter(created_on=day, emailed_at__isnull=True)
+        .filter(
+            Q(case__agency__in=agencies)
+            | Q(case__isnull=True, kind=NoticeKind.ANNUAL_REPORT, link__in=annual_links)
         )
         .select_related("recipient", "case")
         .order_by("recipient_id", "id")
     )
     summary.mailed = mail.send_notices(unsent, connection=connection)
     return summary
+
+
+# ---- 年报期限: the annual report by 31 January (Art. 49) -------------------------------
+
+ANNUAL_ROLES = (Role.OFFICE, Role.OFFICE_HEAD, Role.LEADER)
+
+
+def annual_report_due(year):
+    """Art. 49: the report for `year` is published by 31 January of year + 1."""
+    import datetime as dt
+
+    return dt.date(year + 1, 1, 31)
+
+
+def annual_report_message(agency, year, day, status_label):
+    due = annual_report_due(year)
+    state = f"目前{status_label}" if status_label else "目前尚未起草"
+    if day > due:
+        return (
+            f"{agency.name}{year}年度政府信息公开工作年度报告已超过公布期限"
+            f"（{text.cn_date(due)}，《条例》第四十九条），{state}，请尽快审批并发布。"
+        )
+    return (
+        f"{agency.name}{year}年度政府信息公开工作年度报告应于{text.cn_date(due)}前公布"
+        f"（《条例》第四十九条），{state}。"
+    )
+
+
+def annual_report_notices(day, *, agency_code=None, dry_run=False):
+    """From 1 January until last year's report is published, a 年报期限 notice each day to
+    the agency's 政务公开办, 工作机构负责人 and 分管领导 (one per recipient and day; the
+    day's `run` e-mails it with the other notices). Returns the summary lines."""
+    from gongkai.annual.models import AnnualReport
+    from gongkai.portal.models import PublishedReport
+
+    year = day.year - 1
+    agencies = Agency.objects.order_by("code")
+    if agency_code:
+        agencies = agencies.filter(code=agency_code)
+    published = set(PublishedReport.objects.filter(year=year).values_list("agency_id", flat=True))
+    drafts = {
+        r.agency_id: r.get_status_display()
+        for r in AnnualReport.objects.filter(year=year).only("agency_id", "status")
+    }
+    planned = []
+    for agency in agencies:
+        if agency.pk in published:
+            continue
+        staff = (
+            Membership.objects.filter(agency=agency, role__in=ANNUAL_ROLES, user__is_active=True)
+            .select_related("user")
+            .order_by("user__username")
+        )
+        users = _unique([m.user for m in staff])
+        if not users:
+            continue
+        status = drafts.get(agency.pk)
+        message = annual_report_message(agency, year, day, f"处于“{status}”环节" if status else "")
+        link = f"/annual/{agency.code}/{year}/"
+        planned += [
+            Notice(
+                recipient=user,
+                kind=NoticeKind.ANNUAL_REPORT,
+                message=message,
+                due_on=annual_report_due(year),
+                created_on=day,
+                link=link,
+            )
+            for user in users
+        ]
+    existing = set(
+        Notice.objects.filter(
+            created_on=day, kind=NoticeKind.ANNUAL_REPORT, case__isnull=True
+        ).values_list("recipient_id", "link")
+    )
+    new = [n for n in planned if (n.recipient.pk, n.link) not in existing]
+    if not dry_run:
+        _write(new)
+    if not new:
+        return []
+    verb = "将发出" if dry_run else "已发出"
+    return [f"年报期限：{verb} {len(new)} 条通知（{year}年度年度报告尚未发布）。"]

@@ -206,3 +206,47 @@ def subordinate_table(agency, year, *, today):
         rows.append((sub, [figures[key] for key, _label in SUBORDINATE_COLUMNS]))
     totals = [sum(column) for column in zip(*(cells for _, cells in rows), strict=True)]
     return rows, totals
+
+
+def subordinate_reports(agency, year, *, today):
+    """The annual reports of `agency`'s direct subordinates for `year`, as the
+    supervising agency sees them: [{"agency", "published" (the newest PublishedReport
+    or None), "late" (published after 31 January, or unpublished past it: Art. 49),
+    "status" (the report's 环节 in the system, "" if not started), "due"}]."""
+    from gongkai.annual.models import AnnualReport
+    from gongkai.portal import scope
+    from gongkai.portal.models import PublishedReport
+    from gongkai.supervision.notify import annual_report_due
+
+    subordinates = list(agency.subordinates.order_by("code"))
+    due = annual_report_due(year)
+    newest = {}
+    rows = PublishedReport.objects.filter(agency__in=subordinates, year=year).order_by("id")
+    for row in rows.only("id", "agency_id", "year", "published_on", "origin"):
+        newest[row.agency_id] = row  # ascending ids: the last one is the newest
+    first = {}
+    for row in rows.only("id", "agency_id", "published_on").order_by("-id"):
+        first[row.agency_id] = row.published_on  # the first publication decides lateness
+    statuses = {
+        r.agency_id: r.get_status_display()
+        for r in AnnualReport.objects.filter(agency__in=subordinates, year=year)
+    }
+    out = []
+    for sub in subordinates:
+        published = newest.get(sub.pk)
+        if published is not None:
+            late = first[sub.pk] > due
+        else:
+            late = today > due
+        out.append(
+            {
+                "agency": sub,
+                "published": published,
+                "first_published_on": first.get(sub.pk),
+                "late": late,
+                "status": statuses.get(sub.pk, ""),
+                "due": due,
+                "url": scope.url("report", sub, year) if published is not None else None,
+            }
+        )
+    return out

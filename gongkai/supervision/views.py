@@ -212,4 +212,5 @@ def subordinates(request):
         context["rows"], context["totals"] = stats.subordinate_table(agency, year, today=today())
     except StatsError as error:
         context["error"] = str(error)
+    context["reports"] = stats.subordinate_reports(agency, year, today=today())
     return render(request, "supervision/subordinates.html", context)

@@ -41,8 +41,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, agency=None, dry_run=False, **options):
         day = parse_day(date) if date else timezone.localdate()
-        # 复议/诉讼 deadlines first, so the run below e-mails their notices too.
+        # 复议/诉讼 deadlines and 年报期限 first, so the run below e-mails their notices too.
         appeal_lines = appeals_notify.run(day, agency_code=agency, dry_run=dry_run)
+        appeal_lines += notify.annual_report_notices(day, agency_code=agency, dry_run=dry_run)
         try:
             summary = notify.run(day, agency_code=agency, dry_run=dry_run)
         except notify.NotifyError as error:
