@@ -268,7 +268,12 @@ def _requests(s, year):
             f"另有{s.figures['apply.carry_forward']}件申请结转下年度继续办理。",
             "apply.carry_forward",
         )
-    if s.get("apply.late"):
+    if s.get("apply.late") and "apply.replied" not in s.figures:
+        s.say(
+            f"本年度有{s.figures['apply.late']}件申请超过《条例》第三十三条规定的期限答复。",
+            "apply.late",
+        )
+    elif s.get("apply.late"):
         s.say(
             f"作出答复的{s.figures['apply.replied']}件申请中，"
             f"有{s.figures['apply.late']}件超过《条例》第三十三条规定的期限答复。",

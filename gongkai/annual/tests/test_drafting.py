@@ -2,7 +2,7 @@
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gongkai.annual import drafting
@@ -249,6 +249,7 @@ figure_maps = st.fixed_dictionaries(
 
 
 @settings(max_examples=150, deadline=None)
+@example(figures={"apply.late": 1}, problems="")  # late replies without the replied count
 @given(figures=figure_maps, problems=st.sampled_from(["", SEED_003_PROBLEMS, "公开不够及时"]))
 def test_any_figures_no_number_unbound_none_invented(figures, problems):
     out = draft(figures, agency_name=AGENCY, year=YEAR, last_year_problems=problems)
