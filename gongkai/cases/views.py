@@ -932,6 +932,7 @@ def _render_detail(request, case, roles, *, bound=None, offer=None, status=200):
         "address": case.applicant_address
         if full
         else ("（已隐藏）" if case.applicant_address else ""),
+        "email": case.delivery_email if full else mask_middle(case.delivery_email),
     }
     repeats = []
     if case.is_open():
