@@ -2,8 +2,11 @@
 the 查询 page and e-mails it through the task queue; 邮寄 records the EMS number and the
 签收 date; the printable 送达回证. Refusals are in Chinese and save nothing."""
 
+import base64
 import datetime as dt
+import hashlib
 import io
+import re
 import smtplib
 
 import pdfplumber
@@ -269,3 +272,28 @@ def test_the_delivery_steps_are_recorded_in_the_trail(world):
     assert kinds[-2:] == [EventKind.DELIVER, EventKind.RECORD_SIGNATURE]
     deliver = CaseEvent.objects.get(case=case, kind=EventKind.DELIVER)
     assert deliver.data["ems"] == "EA123456789CN" and deliver.data["method"] == "mail"
+
+
+def test_the_print_page_may_use_its_own_styles_and_no_others(world):
+    case = replied(world)
+    client = Client()
+    client.force_login(world.office)
+    response = client.get(receipt_url(case, "html"))
+    policy = response["Content-Security-Policy"]
+    styles = re.findall(r"<style>(.*?)</style>", response.content.decode(), flags=re.S)
+    assert len(styles) == 2  # the letter's layout and the print-only rules
+    for block in styles:
+        digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+    assert "unsafe-inline" not in policy and "script-src 'self'" in policy
+
+
+def test_the_track_page_tells_the_applicant_how_and_when_it_was_delivered(world, client):
+    case = make_case(world.agency, world.registrar)
+    code = case.query_code
+    case = run_to(case, world, "replied", on=D("2024-03-01"))
+    workflow.deliver(case, by=world.office, method="mail", on=ON, ems="EA123456789CN")
+    page = client.post(
+        "/xxgk/track/", {"tracking_number": case.tracking_number, "query_code": code}
+    ).content.decode()
+    assert "邮寄送达，2024年3月4日交邮（EMS 邮件号 EA123456789CN）" in page
