@@ -190,3 +190,9 @@ def test_the_track_page_is_unchanged_for_a_case_not_waiting_for_correction(clien
         TRACK, {"tracking_number": case.tracking_number, "query_code": case.query_code}
     ).content.decode()
     assert "在线提交补正" not in html and "补正期限已过" not in html
+
+
+def test_the_done_page_without_a_code_check_shows_only_the_empty_form(client, waiting):
+    html = client.get("/xxgk/track/correction/done/").content.decode()
+    assert waiting.tracking_number not in html and "补正已提交" not in html
+    assert "受理编号" in html

@@ -297,3 +297,17 @@ def test_the_track_page_tells_the_applicant_how_and_when_it_was_delivered(world,
         "/xxgk/track/", {"tracking_number": case.tracking_number, "query_code": code}
     ).content.decode()
     assert "邮寄送达，2024年3月4日交邮（EMS 邮件号 EA123456789CN）" in page
+
+
+def test_a_posted_reply_waits_in_the_clerks_in_tray_until_its_signature_is_recorded(world):
+    from gongkai.inbox import queues
+
+    queue = queues.QUEUE_BY_KEY["record_signature"]
+    case = workflow.deliver(
+        replied(world), by=world.office, method="mail", on=ON, ems="EA123456789CN"
+    )
+    for user in (world.registrar, world.office):
+        assert list(queues.records(queue, user).values_list("pk", flat=True)) == [case.pk]
+    assert queues.records(queue, world.handler) is None  # not a handler's step
+    workflow.record_signature(case, by=world.registrar, on=ON, signed_on=ON)
+    assert not queues.records(queue, world.registrar).exists()
