@@ -106,7 +106,12 @@ def test_a_letter_walks_through_every_role_into_the_report(page, people):
     login(page, w.office)
     page.goto(url)
     step(page, "action-reply", "答复", {"答复日期": "2024-03-04"})
-    step(page, "action-deliver", "登记送达", {"送达方式": "邮寄送达（交邮之日）"})
+    step(
+        page,
+        "action-deliver",
+        "登记送达",
+        {"送达方式": "邮寄送达（交邮之日）", "EMS 邮件号": "EA123456789CN"},
+    )
     expect(page.locator(".facts").first).to_contain_text("已送达")
 
     case = Case.objects.get(tracking_number=number)
