@@ -15,6 +15,8 @@ the data migration (or the command) has encrypted them.
 import functools
 import hashlib
 import hmac
+import re
+import unicodedata
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -62,8 +64,12 @@ def decrypt(token):
 
 
 def normalise(text):
-    """What exact search compares: no spaces, upper case (x → X in an ID number)."""
-    return "".join(str(text or "").split()).upper()
+    """What exact search compares: the number after a "证件类型：" label (the online form
+    writes "居民身份证：…", staff usually type the number alone), NFKC (full-width digits),
+    no spaces, upper case (x → X in an ID number)."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = re.split(r"[:：]", text)[-1]
+    return "".join(text.split()).upper()
 
 
 def digest(text):

@@ -41,6 +41,7 @@ __all__ = [
     "roles_on",
     "may_upload",
     "orphaned_files",
+    "show_to_applicant",
 ]
 
 
@@ -178,6 +179,24 @@ def remove(attachment, *, by, reason):
         attachment=row, action=AttachmentAction.REMOVE, actor=by, data={"reason": reason[:200]}
     )
     return row
+
+
+REPLY_KINDS = (AttachmentKind.REPLY, AttachmentKind.INFORMATION)
+
+
+def show_to_applicant(case, *, kinds=REPLY_KINDS):
+    """Make the case's present attachments of `kinds` (the reply and the information
+    provided) visible on the applicant's 查询 page (电子送达, issue 14 part 4). Call
+    inside the delivering step's transaction, which records the ids it returns
+    (letters.delivery: LetterEvent 电子送达)."""
+    rows = list(
+        CaseAttachment.objects.select_for_update()
+        .present()
+        .filter(case=case, kind__in=kinds, visible_to_applicant=False)
+        .order_by("id")
+    )
+    CaseAttachment.objects.filter(pk__in=[r.pk for r in rows]).update(visible_to_applicant=True)
+    return [r.pk for r in rows]
 
 
 # ---- reading -------------------------------------------------------------------------

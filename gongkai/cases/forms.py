@@ -22,6 +22,7 @@ from gongkai.cases.models import (
     FormWanted,
     Outcome,
     Party,
+    Proposal,
     Status,
 )
 from gongkai.cases.workflow import needs_reasons
@@ -591,6 +592,8 @@ class ExtensionForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["notified_on"].initial = None
+        if self.case.proposal == Proposal.EXTENSION:  # the department's reason, to approve
+            self.fields["reason"].initial = self.case.proposal_reason
 
 
 class FeeNoticeForm(StepForm):
@@ -634,9 +637,97 @@ class ReplyForm(StepForm):
 
 class DeliverForm(StepForm):
     method = _choice("送达方式", [("", "请选择"), *DeliveryMethod.choices])
-    on = date_field("送达日期", help_text="直接或委托送达为签收之日，邮寄送达为交邮之日")
+    on = date_field(
+        "送达日期",
+        help_text="直接或委托送达为签收之日，邮寄送达为交邮之日，电子送达为发送之日",
+    )
+    ems = _text(
+        "EMS 邮件号",
+        required=False,
+        max_length=40,
+        help_text="邮寄送达必填：详情单上的邮件号，例如 EA123456789CN",
+    )
+    email = _text(
+        "电子邮箱",
+        required=False,
+        max_length=254,
+        help_text="电子送达：答复书 PDF 同时发往此邮箱（申请人留有邮箱时已自动填入）；"
+        "答复书和附件总会发布在申请人的“办理进度查询”页面",
+    )
     date_fields = ("on",)
     submit = "登记送达"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = self.case.applicant_email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == DeliveryMethod.MAIL and not data.get("ems", "").strip():
+            self.add_error("ems", "邮寄送达请填写 EMS 邮件号（交邮时的详情单号）。")
+        return data
+
+
+class SignatureForm(StepForm):
+    signed_on = date_field("签收日期", help_text="EMS 回执或查询结果上申请人签收之日")
+    submit = "登记签收"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_on"].initial = None
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("signed_on")
+        if day is not None:
+            problem = check_day(
+                day, self.today, earliest=self.case.delivered_on, earliest_what="交邮日期"
+            )
+            if problem:
+                self.add_error("signed_on", problem)
+        return data
+
+
+class ProposeCorrectionForm(StepForm):
+    items = _text(
+        "需要补正的事项", textarea=True, help_text="一次性写明全部需要补正的事项（条例第三十条）"
+    )
+    reason = _text(
+        "请示理由", textarea=True, help_text="为什么申请内容不明确，报工作机构负责人审批"
+    )
+    submit = "报请告知补正"
+
+
+class ProposeExtensionForm(StepForm):
+    reason = _text(
+        "延期理由", textarea=True, help_text="报工作机构负责人审批（条例第三十三条第二款）"
+    )
+    submit = "报请延期答复"
+
+
+class ApproveCorrectionForm(CorrectionRequestForm):
+    comments = _text("审批意见", required=False, max_length=2000, textarea=True)
+    submit = "同意，告知补正"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].initial = self.case.proposal_items
+        self.fields["items"].help_text = "承办部门拟定的事项，可修改；一次性写明全部事项"
+
+
+class DeclineForm(StepForm):
+    comments = _text("不同意的理由", max_length=2000, textarea=True)
+    submit = "不同意，退回承办部门"
+
+
+class HandBackForm(StepForm):
+    reason = _text(
+        "退回理由",
+        max_length=2000,
+        textarea=True,
+        help_text="例如：不属于本部门职责，建议由某部门承办",
+    )
+    submit = "退回政务公开办改派"
 
 
 class WithdrawForm(StepForm):

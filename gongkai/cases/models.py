@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save
 
 from gongkai.agencies.models import Agency, Department, Membership
 from gongkai.audit import Event
+from gongkai.cases import duplicates
 from gongkai.personal_data import EncryptedTextField
 from gongkai.reports import tables
 from gongkai.workdays import clock, loading
@@ -222,6 +223,13 @@ class Outcome(models.TextChoices):
         return str(value).startswith("denied.")
 
 
+class Proposal(models.TextChoices):
+    """What the handling department has asked the 工作机构负责人 to approve (issue 14 part 5)."""
+
+    CORRECTION = "correction", "申请告知补正"
+    EXTENSION = "extension", "申请延期答复"
+
+
 class DeliveryMethod(models.TextChoices):
     """送达 method; the date that counts differs (国办公开办函〔2016〕235号)."""
 
@@ -252,6 +260,30 @@ def due_soon_windows(agencies, day):
         except (LookupError, ValueError):
             continue
     return windows
+
+
+class ContactKeyField(models.CharField):
+    """The applicant's first telephone number or e-mail address in applicant_contact,
+    normalised (duplicates.contact_keys), kept in step on every save (bulk_create too):
+    the same person is found whether the contact was typed by staff or by the applicant
+    online (issue 14 part 6)."""
+
+    def __init__(self, *args, key_kind="phone", **kwargs):
+        self.key_kind = key_kind
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["key_kind"] = self.key_kind
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = duplicates.first_key(model_instance.applicant_contact, self.key_kind)
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class CaseQuerySet(models.QuerySet):
@@ -351,6 +383,9 @@ class Case(models.Model):
     )
     applicant_contact = models.CharField("联系方式", max_length=200, blank=True)
     applicant_address = models.CharField("通信地址", max_length=300, blank=True)
+    # Derived from applicant_contact for the 重复申请 check across channels.
+    applicant_phone = ContactKeyField("联系电话（检索）", key_kind="phone", db_index=True)
+    applicant_email = ContactKeyField("电子邮箱（检索）", key_kind="email", db_index=True)
 
     channel = models.CharField("申请渠道", max_length=20, choices=Channel.choices)
     submitted_on = models.DateField("提交日期")
@@ -373,6 +408,12 @@ class Case(models.Model):
     correction_items = models.TextField("补正事项", blank=True)
     correction_due_on = models.DateField("补正期限", null=True, blank=True)
     corrected_on = models.DateField("收到补正日期", null=True, blank=True)
+    correction_reply = models.TextField("补正内容（网上提交）", blank=True)
+
+    # A request of the handling department waiting for the 工作机构负责人 (part 5).
+    proposal = models.CharField("待审批的请示", max_length=20, choices=Proposal.choices, blank=True)
+    proposal_reason = models.TextField("请示理由", blank=True)
+    proposal_items = models.TextField("拟补正事项", blank=True)
 
     due_on = models.DateField("答复期限", null=True, blank=True)
     original_due_on = models.DateField("原答复期限", null=True, blank=True)
@@ -399,6 +440,9 @@ class Case(models.Model):
         "送达方式", max_length=20, choices=DeliveryMethod.choices, blank=True
     )
     delivered_on = models.DateField("送达日期", null=True, blank=True)
+    delivery_ems_number = models.CharField("EMS 邮件号", max_length=30, blank=True)
+    delivery_signed_on = models.DateField("签收日期", null=True, blank=True)
+    delivery_email = models.CharField("送达电子邮箱", max_length=254, blank=True)
     archived_on = models.DateField("归档日期", null=True, blank=True)
     # Set by workflow.reopen: a 复议决定/判决 ordered a new reply by this day.
     reopened_due_on = models.DateField("重新答复期限", null=True, blank=True)
@@ -441,6 +485,12 @@ class Case(models.Model):
                 violation_error_message="办结日期不能早于收到申请日期。",
             ),
             models.CheckConstraint(
+                condition=Q(delivery_signed_on__isnull=True)
+                | Q(delivery_signed_on__gte=models.F("delivered_on")),
+                name="cases_signed_after_sent",
+                violation_error_message="签收日期不能早于交邮（送达）日期。",
+            ),
+            models.CheckConstraint(
                 condition=Q(corrected_on__isnull=True)
                 | Q(corrected_on__gte=models.F("received_on")),
                 name="cases_corrected_after_received",
@@ -479,6 +529,38 @@ class Case(models.Model):
     def may_request_correction(self):
         """Art. 30: the 补正 notice is given once."""
         return self.correction_requested_on is None
+
+    def may_submit_correction(self, day):
+        """The applicant may submit the 补正 online: one is asked for and its period has
+        not passed (Art. 30: 逾期不补正的，视为放弃申请)."""
+        return self.status == Status.CORRECTION_REQUESTED and not self.correction_lapsed(day)
+
+    def may_propose(self):
+        """The handling department has no request waiting for the 工作机构负责人."""
+        return not self.proposal
+
+    def may_propose_correction(self):
+        return self.may_propose() and self.may_request_correction()
+
+    def may_propose_extension(self, day):
+        return self.may_propose() and self.may_extend(day)
+
+    def proposal_pending(self, kind):
+        """The department's request `kind` (Proposal) waits for approval; the in-tray
+        selects the same cases with proposal_q."""
+        return self.proposal == kind
+
+    @staticmethod
+    def proposal_q(kind):
+        return Q(proposal=kind)
+
+    def may_record_signature(self):
+        """Sent by post and the 签收 not yet recorded (the EMS return)."""
+        return self.delivery_method == DeliveryMethod.MAIL and self.delivery_signed_on is None
+
+    @staticmethod
+    def signature_pending_q():
+        return Q(delivery_method=DeliveryMethod.MAIL, delivery_signed_on__isnull=True)
 
     def correction_lapsed(self, day):
         """Art. 30: the 补正 deadline has passed on `day` (视为放弃申请)."""
@@ -556,6 +638,13 @@ class EventKind(models.TextChoices):
     LAPSE_FEE = "lapse_fee", "逾期未缴费"
     REPLY = "reply", "答复"
     DELIVER = "deliver", "送达"
+    RECORD_SIGNATURE = "record_signature", "登记签收"
+    SUBMIT_CORRECTION = "submit_correction", "网上提交补正"
+    PROPOSE_CORRECTION = "propose_correction", "承办部门申请告知补正"
+    PROPOSE_EXTENSION = "propose_extension", "承办部门申请延期"
+    APPROVE_CORRECTION = "approve_correction", "批准告知补正"
+    DECLINE_PROPOSAL = "decline_proposal", "不同意承办部门的请示"
+    HAND_BACK = "hand_back", "承办部门退回改派"
     WITHDRAW = "withdraw", "撤回申请"
     ARCHIVE = "archive", "归档"
     SUPERVISE = "supervise", "督办"
@@ -577,6 +666,11 @@ OPINION_STEPS = (
     EventKind.APPROVE,
     EventKind.RETURN,
     EventKind.APPROVE_EXTENSION,
+    EventKind.PROPOSE_CORRECTION,
+    EventKind.PROPOSE_EXTENSION,
+    EventKind.APPROVE_CORRECTION,
+    EventKind.DECLINE_PROPOSAL,
+    EventKind.HAND_BACK,
 )
 
 

@@ -54,6 +54,7 @@ from gongkai.cases.models import (
     CaseQuerySet,
     EventKind,
     Outcome,
+    Proposal,
     Status,
     due_soon_windows,
 )
@@ -368,6 +369,18 @@ def _opinion(event):
         )
     if kind == EventKind.RETURN:
         return Opinion(event.at, "审批退回", role, actor, "退回", data.get("comments", ""), True)
+    if kind in (EventKind.PROPOSE_CORRECTION, EventKind.PROPOSE_EXTENSION):
+        what = "申请告知补正" if kind == EventKind.PROPOSE_CORRECTION else "申请延期答复"
+        text = data.get("comments", "")
+        if data.get("items"):
+            text = f"{text}；拟补正事项：{data['items']}"
+        return Opinion(event.at, step, role or "承办部门", actor, what, text, False)
+    if kind == EventKind.HAND_BACK:
+        return Opinion(
+            event.at, step, role or "承办部门", actor, "退回改派", data.get("comments", ""), True
+        )
+    if kind == EventKind.DECLINE_PROPOSAL:
+        return Opinion(event.at, step, role, actor, "不同意", data.get("comments", ""), True)
     if kind == EventKind.APPROVE_EXTENSION:
         return Opinion(
             event.at, step, "工作机构负责人", actor, "同意延期", data.get("reason", ""), False
@@ -525,6 +538,55 @@ ACTION_LIST = [
         lambda c, u, d, day: workflow.reassign(c, by=u, department=d["department"], on=day),
         done=lambda c: f"已将申请 {c.tracking_number} 改派“{c.department.name}”承办。",
     ),
+    # The handling department's requests to the 工作机构负责人 (part 5); the same Case
+    # predicates guard the workflow functions.
+    Action(
+        "propose_correction",
+        K.PROPOSE_CORRECTION,
+        forms.ProposeCorrectionForm,
+        lambda c, u, d, day: workflow.propose_correction(
+            c, by=u, on=day, items=d["items"], reason=d["reason"]
+        ),
+        title="申请告知补正（报工作机构负责人）",
+        when=lambda c, day: c.may_propose_correction(),
+    ),
+    Action(
+        "propose_extension",
+        K.PROPOSE_EXTENSION,
+        forms.ProposeExtensionForm,
+        lambda c, u, d, day: workflow.propose_extension(c, by=u, on=day, reason=d["reason"]),
+        title="申请延期答复（报工作机构负责人）",
+        when=lambda c, day: c.may_propose_extension(day),
+    ),
+    Action(
+        "hand_back",
+        K.HAND_BACK,
+        forms.HandBackForm,
+        lambda c, u, d, day: workflow.hand_back(c, by=u, on=day, reason=d["reason"]),
+        title="退回改派",
+        when=lambda c, day: c.may_propose(),
+    ),
+    Action(
+        "approve_correction",
+        K.APPROVE_CORRECTION,
+        forms.ApproveCorrectionForm,
+        lambda c, u, d, day: workflow.approve_correction(
+            c,
+            by=u,
+            on=d["on"],
+            items=d["items"],
+            correction_due_on=d["correction_due_on"],
+            comments=d["comments"],
+        ),
+        when=lambda c, day: c.proposal_pending(Proposal.CORRECTION),
+    ),
+    Action(
+        "decline_proposal",
+        K.DECLINE_PROPOSAL,
+        forms.DeclineForm,
+        lambda c, u, d, day: workflow.decline_proposal(c, by=u, on=day, comments=d["comments"]),
+        when=lambda c, day: not c.may_propose(),
+    ),
     Action(
         "consult",
         K.CONSULT,
@@ -627,7 +689,17 @@ ACTION_LIST = [
         "deliver",
         K.DELIVER,
         forms.DeliverForm,
-        lambda c, u, d, day: workflow.deliver(c, by=u, method=d["method"], on=d["on"]),
+        lambda c, u, d, day: workflow.deliver(
+            c, by=u, method=d["method"], on=d["on"], ems=d["ems"], email=d["email"]
+        ),
+    ),
+    Action(
+        "record_signature",
+        K.RECORD_SIGNATURE,
+        forms.SignatureForm,
+        lambda c, u, d, day: workflow.record_signature(c, by=u, on=day, signed_on=d["signed_on"]),
+        title="登记邮寄签收",
+        when=lambda c, day: c.may_record_signature(),
     ),
     Action(
         "withdraw",
@@ -669,6 +741,17 @@ def _notes(action, case, day):
         notes.append(f"收费金额 {case.fee_amount} 元，缴费期限 {case.fee_due_on}。")
     if action.key.startswith("review_") and case.outcome:
         notes.append(f"拟办结果：{case.get_outcome_display()}；法律依据：{case.legal_basis}")
+    if action.key in ("approve_correction", "decline_proposal") and case.proposal:
+        notes.append(f"承办部门{case.get_proposal_display()}：{case.proposal_reason}")
+    if action.key == "approve_extension" and case.proposal == Proposal.EXTENSION:
+        notes.append(f"承办部门申请延期，理由：{case.proposal_reason}")
+    if action.key == "hand_back":
+        notes.append("退回后申请回到政务公开办，由其重新分办（改派）；答复期限照常计算。")
+    if action.key == "deliver":
+        notes.append(
+            "电子送达：已签发的答复书（PDF）和标为答复附件的材料将发布在申请人的“办理进度查询”页面，"
+            "填写电子邮箱的同时发送邮件。邮寄送达：交邮之日为送达日期，签收后登记签收日期。"
+        )
     if action.key == "withdraw":
         notes.append("撤回后本申请终结，年度报告计入“其他处理”。")
     return notes
@@ -743,26 +826,27 @@ COMPARED_CHARS = 1000  # contents are compared on their first characters
 
 
 def _same_applicant_q(applicant):
+    """The cases of the same applicant, by the indexed keys (duplicates.same_applicant
+    decides again on the rows): the identity document's search digest, or a telephone
+    number or e-mail address in common, normalised alike for every channel."""
     q = Q(pk__in=[])
-    if applicant.id_document.strip() and applicant.name.strip():
-        q |= Q(  # the ID number is encrypted: exact search by its keyed digest
-            applicant_name=applicant.name.strip(),
-            applicant_id_digest=personal_data.digest(applicant.id_document),
-        )
-    if applicant.contact.strip():
-        q |= Q(applicant_contact=applicant.contact.strip())
+    if duplicates.id_key(applicant.id_document):  # encrypted: exact search by its digest
+        q |= Q(applicant_id_digest=personal_data.digest(applicant.id_document))
+    for kind, key in duplicates.contact_keys(applicant.contact):
+        q |= Q(**{f"applicant_{kind}": key})
     return q
 
 
 def duplicate_candidates(
     cases, content, applicant, day, *, exclude=None, only_repeats=False, limit=duplicates.MAX_SHOWN
 ):
-    """Up to `limit` duplicates.Match of earlier cases among `cases` (one agency's
-    visible cases) received in the 12 months up to `day`; the newest CANDIDATE_LIMIT
+    """Up to `limit` duplicates.Match of other cases among `cases` (one agency's
+    visible cases) received in the 12 months before or after `day` (a letter posted
+    before an online request may be registered after it); the newest CANDIDATE_LIMIT
     are compared. Each match's ref is a dict of the case's columns."""
-    start = duplicates.window_start(day)
-    window = Q(received_on__gte=start, received_on__lte=day) | Q(
-        received_on__isnull=True, submitted_on__gte=start, submitted_on__lte=day
+    start, end = duplicates.window_start(day), duplicates.window_end(day)
+    window = Q(received_on__gte=start, received_on__lte=end) | Q(
+        received_on__isnull=True, submitted_on__gte=start, submitted_on__lte=end
     )
     rows = cases.filter(window)
     if exclude is not None:
@@ -855,6 +939,7 @@ def _render_detail(request, case, roles, *, bound=None, offer=None, status=200):
         "address": case.applicant_address
         if full
         else ("（已隐藏）" if case.applicant_address else ""),
+        "email": case.delivery_email if full else mask_middle(case.delivery_email),
     }
     repeats = []
     if case.is_open():

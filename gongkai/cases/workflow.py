@@ -13,9 +13,11 @@ reply period, Art. 36 reply types, Art. 45 登记、审核、办理、答复、�
 """
 
 import decimal
+import re
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from gongkai.agencies.models import Membership, Role, missing_role
@@ -28,6 +30,7 @@ from gongkai.cases.models import (
     DeliveryMethod,
     Outcome,
     Party,
+    Proposal,
     TrackingCounter,
     hash_query_code,
 )
@@ -69,6 +72,15 @@ TRANSITIONS = {
     K.WITHDRAW: (set(OPEN_STATUSES), {S.CLOSED}),
     K.ARCHIVE: ({S.DELIVERED, S.CLOSED}, {S.ARCHIVED}),
     K.REOPEN: ({S.REPLIED, S.DELIVERED, S.ARCHIVED}, {S.ASSIGNED}),
+    K.RECORD_SIGNATURE: ({S.DELIVERED, S.ARCHIVED}, {S.DELIVERED, S.ARCHIVED}),
+    # The applicant's own 补正 on the 查询 page (no staff role: the 查询码 is the check).
+    K.SUBMIT_CORRECTION: ({S.CORRECTION_REQUESTED}, {S.REGISTERED}),
+    # The handling department's requests and the 工作机构负责人's answers (part 5).
+    K.PROPOSE_CORRECTION: ({S.ASSIGNED}, {S.ASSIGNED}),
+    K.PROPOSE_EXTENSION: ({S.ASSIGNED}, {S.ASSIGNED}),
+    K.APPROVE_CORRECTION: ({S.ASSIGNED}, {S.CORRECTION_REQUESTED}),
+    K.DECLINE_PROPOSAL: ({S.ASSIGNED}, {S.ASSIGNED}),
+    K.HAND_BACK: ({S.ASSIGNED}, {S.REGISTERED}),
 }
 
 _CLERKS = {Role.REGISTRAR, Role.OFFICE}
@@ -95,6 +107,13 @@ ROLES = {
     K.WITHDRAW: _CLERKS,
     K.ARCHIVE: {Role.OFFICE},
     K.REOPEN: {Role.LEGAL_REVIEWER, Role.ADMIN},  # called by gongkai/appeals/workflow.py
+    K.RECORD_SIGNATURE: _CLERKS,
+    K.SUBMIT_CORRECTION: set(),  # the applicant (by=None), checked by the 查询码
+    K.PROPOSE_CORRECTION: {Role.HANDLER},
+    K.PROPOSE_EXTENSION: {Role.HANDLER},
+    K.APPROVE_CORRECTION: {Role.OFFICE_HEAD},  # as the extension: 工作机构负责人
+    K.DECLINE_PROPOSAL: {Role.OFFICE_HEAD},
+    K.HAND_BACK: {Role.HANDLER},
 }
 REVIEW_ROLES = {"legal": Role.LEGAL_REVIEWER, "secrecy": Role.SECRECY_REVIEWER}
 REVIEW_FLAGS = {"legal": "legal_review_passed", "secrecy": "secrecy_review_passed"}
@@ -328,24 +347,32 @@ def _validation_message(error):
     return "登记信息有误：" + "；".join(parts)
 
 
-@transaction.atomic
-def request_correction(case, *, by, on, items, correction_due_on):
-    """告知补正: one notice listing every defect, within 7 working days (Art. 30)."""
-    case = _begin(case, K.REQUEST_CORRECTION, by)
+def _ask_correction(case, on, items, correction_due_on):
+    """Set the one-time 补正 notice (Art. 30) on the locked `case`; returns (fields,
+    late): late when it is given after the 7 working days of Art. 30."""
     if not case.may_request_correction():
         raise WorkflowError("补正告知只能一次性作出（条例第三十条），本申请已告知过补正。")
     _not_before(on, case.received_on, "收到申请日期", "补正告知日期")
+    if correction_due_on is None:
+        raise WorkflowError("请填写补正期限。")
     if correction_due_on <= on:
         raise WorkflowError(f"补正期限（{correction_due_on}）应晚于告知日期（{on}）。")
     cal = loading.get_calendar(case.agency.code).provisional(on.year + 1)
     notice_due = periods.correction_notice_due(
         cal, case.received_on, count_receipt_day=loading.count_receipt_day()
     )
-    late = on > notice_due
     case.correction_requested_on = on
     case.correction_items = _required(items, "需要补正的事项")
     case.correction_due_on = correction_due_on
     fields = ["correction_requested_on", "correction_items", "correction_due_on"]
+    return fields, on > notice_due
+
+
+@transaction.atomic
+def request_correction(case, *, by, on, items, correction_due_on):
+    """告知补正: one notice listing every defect, within 7 working days (Art. 30)."""
+    case = _begin(case, K.REQUEST_CORRECTION, by)
+    fields, late = _ask_correction(case, on, items, correction_due_on)
     return _finish(case, K.REQUEST_CORRECTION, by, fields, S.CORRECTION_REQUESTED, on=on, late=late)
 
 
@@ -356,6 +383,36 @@ def record_correction(case, *, by, on):
     _not_before(on, case.correction_requested_on, "补正告知日期", "收到补正日期")
     case.corrected_on = on
     return _finish(case, K.RECORD_CORRECTION, by, ["corrected_on"], S.REGISTERED, on=on)
+
+
+CORRECTION_TEXT_MAX = 10000
+
+
+@transaction.atomic(savepoint=False)  # the caller's transaction (with the files) fails as a whole
+def submit_correction(case, *, on, text, files=0):
+    """网上提交补正: the applicant answers the 补正 notice on the 查询 page (the caller has
+    checked the 查询码). 答复期限自行政机关收到补正的申请之日起计算 (Art. 30): the
+    system receives it on `on`, so the reply period counts afresh from that day and
+    the case goes back to the office's in-tray (已登记 → 分办). `files`: how many
+    files the caller attaches with it (a 补正 may be files alone)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status not in TRANSITIONS[K.SUBMIT_CORRECTION][0]:
+        raise WorkflowError("这件申请当前不需要补正，或补正已经提交。")
+    if not case.may_submit_correction(on):
+        raise WorkflowError(
+            f"补正期限（{case.correction_due_on}）已过，不能再在网上提交补正"
+            "（条例第三十条：逾期不补正的，视为放弃申请）。如有正当理由，请联系受理机关。"
+        )
+    text = str(text or "").strip()
+    if not text and not files:
+        raise WorkflowError("请填写补正内容，或上传补正材料。")
+    if len(text) > CORRECTION_TEXT_MAX:
+        raise WorkflowError(f"补正内容最多 {CORRECTION_TEXT_MAX} 个字，请精简或作为附件上传。")
+    _not_before(on, case.correction_requested_on, "补正告知日期", "补正日期")
+    case.corrected_on = on
+    case.correction_reply = text
+    fields = ["corrected_on", "correction_reply"]
+    return _finish(case, K.SUBMIT_CORRECTION, None, fields, S.REGISTERED, on=on, files=files)
 
 
 @transaction.atomic
@@ -529,10 +586,14 @@ def approve_extension(case, *, by, on, reason, notified_on=None):
         )
     if notified_on is not None:
         _not_before(notified_on, on, "延期批准日期", "延期告知日期")
+    if case.proposal_pending(Proposal.EXTENSION) and not str(reason or "").strip():
+        reason = case.proposal_reason  # the department's reason, approved as it stands
     case.extended_on = on
     case.extension_reason = _required(reason, "延期理由")
     case.extension_notified_on = notified_on
     fields = ["extended_on", "extension_reason", "extension_notified_on"]
+    if case.proposal_pending(Proposal.EXTENSION):
+        fields += _clear_proposal(case)
     return _finish(
         case, K.APPROVE_EXTENSION, by, fields, case.status, on=on, reason=case.extension_reason
     )
@@ -625,6 +686,150 @@ def return_for_revision(case, *, by, on, comments):
     )
 
 
+# ---- the handling department's requests (issue 14 part 5) ------------------------------
+
+
+def _proposal_reason(reason):
+    return _required(reason, "请示理由")
+
+
+@transaction.atomic
+def propose_correction(case, *, by, on, items, reason):
+    """申请告知补正: the handling department finds the request unclear and asks the
+    工作机构负责人 to approve a 补正 notice (Art. 30), listing every item at once."""
+    case = _begin(case, K.PROPOSE_CORRECTION, by)
+    if not case.may_propose():
+        raise WorkflowError(
+            f"本申请已有待审批的请示（{case.get_proposal_display()}），请等待审批。"
+        )
+    if not case.may_propose_correction():
+        raise WorkflowError("补正告知只能一次性作出（条例第三十条），本申请已告知过补正。")
+    case.proposal = Proposal.CORRECTION
+    case.proposal_items = _required(items, "需要补正的事项")
+    case.proposal_reason = _proposal_reason(reason)
+    fields = ["proposal", "proposal_items", "proposal_reason"]
+    return _finish(
+        case,
+        K.PROPOSE_CORRECTION,
+        by,
+        fields,
+        case.status,
+        on=on,
+        items=case.proposal_items,
+        comments=case.proposal_reason,
+        role=Role.HANDLER,
+    )
+
+
+@transaction.atomic
+def propose_extension(case, *, by, on, reason):
+    """申请延期答复: the department cannot answer in time and asks the 工作机构负责人 to
+    extend the period (Art. 33 第二款: approved before it ends, at most 20 working days)."""
+    case = _begin(case, K.PROPOSE_EXTENSION, by)
+    if not case.may_propose():
+        raise WorkflowError(
+            f"本申请已有待审批的请示（{case.get_proposal_display()}），请等待审批。"
+        )
+    if not case.may_propose_extension(on):
+        if case.extended_on is not None:
+            raise WorkflowError(f"本申请已于 {case.extended_on} 延期，答复期限只能延长一次。")
+        raise WorkflowError(
+            f"原答复期限 {case.original_due_on} 已过，不能再申请延期（条例第三十三条第二款）。"
+        )
+    case.proposal = Proposal.EXTENSION
+    case.proposal_reason = _proposal_reason(reason)
+    case.proposal_items = ""
+    fields = ["proposal", "proposal_reason", "proposal_items"]
+    return _finish(
+        case,
+        K.PROPOSE_EXTENSION,
+        by,
+        fields,
+        case.status,
+        on=on,
+        comments=case.proposal_reason,
+        role=Role.HANDLER,
+    )
+
+
+def _clear_proposal(case):
+    case.proposal, case.proposal_reason, case.proposal_items = "", "", ""
+    return ["proposal", "proposal_reason", "proposal_items"]
+
+
+@transaction.atomic
+def approve_correction(case, *, by, on, correction_due_on, items=None, comments=""):
+    """批准告知补正: the 工作机构负责人 approves the department's request; the notice is
+    given on `on` (Art. 30: once, within 7 working days of receipt, with a reasonable
+    period) and the case waits for the applicant's 补正."""
+    case = _begin(case, K.APPROVE_CORRECTION, by)
+    if not case.proposal_pending(Proposal.CORRECTION):
+        raise WorkflowError("承办部门没有待审批的补正请示。")
+    items = items if str(items or "").strip() else case.proposal_items
+    fields, late = _ask_correction(case, on, items, correction_due_on)
+    fields += _clear_proposal(case)
+    comments = str(comments or "").strip() or "同意告知补正。"
+    return _finish(
+        case,
+        K.APPROVE_CORRECTION,
+        by,
+        fields,
+        S.CORRECTION_REQUESTED,
+        on=on,
+        late=late,
+        comments=comments,
+        role=Role.OFFICE_HEAD,
+    )
+
+
+@transaction.atomic
+def decline_proposal(case, *, by, on, comments):
+    """不同意: the 工作机构负责人 refuses the department's request, with the reason; the
+    department goes on handling the case."""
+    case = _begin(case, K.DECLINE_PROPOSAL, by)
+    if case.may_propose():
+        raise WorkflowError("承办部门没有待审批的请示。")
+    comments = _required(comments, "不同意的理由")
+    proposal = case.proposal
+    fields = _clear_proposal(case)
+    return _finish(
+        case,
+        K.DECLINE_PROPOSAL,
+        by,
+        fields,
+        case.status,
+        on=on,
+        proposal=proposal,
+        comments=comments,
+        role=Role.OFFICE_HEAD,
+    )
+
+
+@transaction.atomic
+def hand_back(case, *, by, on, reason):
+    """退回改派: the handling department says the case is not its business and hands it
+    back, with the reason; it returns to the office (已登记) to be assigned again."""
+    case = _begin(case, K.HAND_BACK, by)
+    if not case.may_propose():
+        raise WorkflowError(
+            f"本申请有待审批的请示（{case.get_proposal_display()}），审批后才能退回改派。"
+        )
+    reason = _required(reason, "退回理由")
+    previous = case.department_id
+    case.department = None
+    return _finish(
+        case,
+        K.HAND_BACK,
+        by,
+        ["department"],
+        S.REGISTERED,
+        on=on,
+        previous=previous,
+        comments=reason,
+        role=Role.HANDLER,
+    )
+
+
 # ---- 信息处理费 (Art. 42; 国办函〔2020〕109号) ------------------------------------------
 # The applicant pays within the period of workdays.periods.fee_payment_due (regulation.md
 # §1.9, S4 ◐). Whether the reply clock pauses meanwhile is not verified (109号 Art. 6
@@ -700,16 +905,93 @@ def reply(case, *, by, on):
     )
 
 
+_EMS = re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}|[0-9]{10,20}")
+
+
+def ems_number(value):
+    """An EMS 邮件号 as recorded: no spaces, upper case; WorkflowError when it is not one
+    (13 characters such as EA123456789CN, or the 10–20 digits of a domestic slip)."""
+    number = "".join(str(value or "").split()).upper()
+    if not number:
+        raise WorkflowError("邮寄送达请填写 EMS 邮件号（交邮时的详情单号）。")
+    if not _EMS.fullmatch(number):
+        raise WorkflowError(
+            f"EMS 邮件号“{number}”格式不对：应为 13 位，例如 EA123456789CN，或详情单上的 10–20 位数字。"
+        )
+    return number
+
+
+def _email(value):
+    address = str(value or "").strip()
+    if not address:
+        return ""
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise WorkflowError(f"电子邮箱“{address}”格式不对，应类似 name@example.com。") from None
+    return address
+
+
 @transaction.atomic
-def deliver(case, *, by, method, on):
-    """送达: direct or entrusted on the day signed for, by post on 交邮之日 (235号)."""
+def deliver(case, *, by, method, on, ems="", email=""):
+    """送达: direct or entrusted on the day signed for, by post on 交邮之日 (235号), with
+    the EMS number (the 签收 is recorded when the return comes back: record_signature);
+    电子送达 publishes the reply on the applicant's 查询 page and e-mails it to `email`
+    when given (letters.delivery, a STEP_HOOKS follow-up)."""
     case = _begin(case, K.DELIVER, by)
     if method not in DeliveryMethod.values:
         raise WorkflowError("请选择送达方式：直接送达、邮寄送达、电子送达或委托送达。")
     _not_before(on, case.replied_on, "答复日期", "送达日期")
     case.delivery_method, case.delivered_on = method, on
-    fields = ["delivery_method", "delivered_on"]
-    return _finish(case, K.DELIVER, by, fields, S.DELIVERED, on=on, method=method)
+    case.delivery_ems_number = ems_number(ems) if method == DeliveryMethod.MAIL else ""
+    case.delivery_email = _email(email) if method == DeliveryMethod.ELECTRONIC else ""
+    # Direct and entrusted delivery count from the day the applicant signs for it.
+    signed = method in (DeliveryMethod.DIRECT, DeliveryMethod.ENTRUSTED)
+    case.delivery_signed_on = on if signed else None
+    fields = [
+        "delivery_method",
+        "delivered_on",
+        "delivery_ems_number",
+        "delivery_email",
+        "delivery_signed_on",
+    ]
+    return _finish(
+        case,
+        K.DELIVER,
+        by,
+        fields,
+        S.DELIVERED,
+        on=on,
+        method=method,
+        ems=case.delivery_ems_number,
+        email=bool(case.delivery_email),
+    )
+
+
+@transaction.atomic
+def record_signature(case, *, by, on, signed_on):
+    """登记签收: the EMS return (回执) shows the day the applicant signed for the reply.
+    It cannot precede the posting day nor lie after `on` (today, Beijing time)."""
+    case = _begin(case, K.RECORD_SIGNATURE, by)
+    if not case.may_record_signature():
+        if case.delivery_method != DeliveryMethod.MAIL:
+            raise WorkflowError("只有邮寄送达需要登记签收日期。")
+        raise WorkflowError(f"本申请已登记签收日期（{case.delivery_signed_on}）。")
+    if signed_on is None:
+        raise WorkflowError("请填写签收日期。")
+    _not_before(signed_on, case.delivered_on, "交邮日期", "签收日期")
+    if signed_on > on:
+        raise WorkflowError(f"签收日期（{signed_on}）晚于今天（{on}），不能登记尚未发生的签收。")
+    case.delivery_signed_on = signed_on
+    return _finish(
+        case,
+        K.RECORD_SIGNATURE,
+        by,
+        ["delivery_signed_on"],
+        case.status,
+        on=on,
+        signed_on=signed_on,
+    )
 
 
 @transaction.atomic

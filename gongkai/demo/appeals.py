@@ -121,7 +121,9 @@ class _Demo:
             ),
             lambda c, d: case_workflow.approve(c, by=u["leader"], on=d),
             lambda c, d: case_workflow.reply(c, by=u["clerk"], on=d),
-            lambda c, d: case_workflow.deliver(c, by=u["clerk"], method="mail", on=d),
+            lambda c, d: case_workflow.deliver(
+                c, by=u["clerk"], method="mail", on=d, ems="EA204512367CN"
+            ),
         )
         day = decided
         for n, step in zip((3, 1, 0, 2, 1, 0), steps, strict=True):

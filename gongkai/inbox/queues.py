@@ -23,7 +23,7 @@ from gongkai.appeals.models import Appeal
 from gongkai.appeals.models import Result as AppealResult
 from gongkai.appeals.workflow import RECORDING_ROLES
 from gongkai.cases import workflow as case_workflow
-from gongkai.cases.models import Case
+from gongkai.cases.models import Case, Proposal
 from gongkai.cases.models import EventKind as CaseStep
 from gongkai.publications import workflow as item_workflow
 from gongkai.publications.models import Item
@@ -77,7 +77,29 @@ QUEUES = (
         CaseStep.RECORD_CORRECTION,
         order=("correction_due_on", "id"),
     ),
-    Queue("draft", "拟办答复意见", CASE, CaseStep.DRAFT_DECISION, roles=_ONLY_HANDLER),
+    # A case whose department asked for a 补正 or a 延期 waits for that answer first.
+    Queue(
+        "draft",
+        "拟办答复意见",
+        CASE,
+        CaseStep.DRAFT_DECISION,
+        roles=_ONLY_HANDLER,
+        extra=Q(proposal=""),
+    ),
+    Queue(
+        "approve_correction",
+        "审批承办部门的补正请示",
+        CASE,
+        CaseStep.APPROVE_CORRECTION,
+        extra=Case.proposal_q(Proposal.CORRECTION),
+    ),
+    Queue(
+        "approve_extension",
+        "审批承办部门的延期请示",
+        CASE,
+        CaseStep.APPROVE_EXTENSION,
+        extra=Case.proposal_q(Proposal.EXTENSION),
+    ),
     Queue(
         "legal_review",
         "法制审查",
@@ -97,6 +119,14 @@ QUEUES = (
     Queue("approve", "审批", CASE, CaseStep.APPROVE),
     Queue("reply", "出具答复", CASE, CaseStep.REPLY),
     Queue("deliver", "送达并登记", CASE, CaseStep.DELIVER),
+    Queue(
+        "record_signature",
+        "登记邮寄签收（EMS 回执）",
+        CASE,
+        CaseStep.RECORD_SIGNATURE,
+        extra=Case.signature_pending_q(),
+        order=("delivered_on", "id"),
+    ),
     # 主动公开: the five checks of issue 5, then publication; ordered by the Art. 26 due date.
     Queue(
         "item_revise",

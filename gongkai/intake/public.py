@@ -55,6 +55,7 @@ class PublicView:
     replied_on: object
     closed_on: object
     answered: bool
+    delivery: str = ""  # 送达方式 and its date, once delivered (the remedy periods run from it)
 
 
 def view_of(case):
@@ -82,4 +83,15 @@ def view_of(case):
         replied_on=case.replied_on if answered else None,
         closed_on=case.closed_on if answered else None,
         answered=answered,
+        delivery=_delivery(case) if answered else "",
     )
+
+
+def _delivery(case):
+    if not case.delivered_on:
+        return ""
+    method = case.get_delivery_method_display().partition("（")[0]
+    when = f"{case.delivered_on.year}年{case.delivered_on.month}月{case.delivered_on.day}日"
+    if case.delivery_ems_number:
+        return f"{method}，{when}交邮（EMS 邮件号 {case.delivery_ems_number}）"
+    return f"{method}，{when}"

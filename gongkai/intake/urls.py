@@ -12,4 +12,6 @@ urlpatterns = [
     path("apply/receipt/done/", views.receipt_done, name="receipt_done"),
     path("track/", views.track, name="track"),
     path("track/download/<str:token>/", views.track_download, name="track_download"),
+    path("track/correction/", views.track_correction, name="track_correction"),
+    path("track/correction/done/", views.track_corrected, name="track_corrected"),
 ]

@@ -19,6 +19,7 @@ import time
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,6 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongkai.agencies.models import Agency
 from gongkai.attachments import services as attachments
+from gongkai.attachments.models import AttachmentKind
+from gongkai.attachments.uploads import validate_upload
 from gongkai.cases import workflow
 from gongkai.cases.models import Case
 from gongkai.intake import challenge, public, ratelimit, submission
@@ -295,6 +298,11 @@ def track(request):
     request.session[GRANT_KEY] = grant
     if RECEIPT_KEY not in request.session:  # a receipt keeps its own (shorter) end
         _keep_briefly(request, GRANT_SECONDS)
+    return render(request, "intake/track.html", _result(case, grant))
+
+
+def _result(case, grant, **extra):
+    """The 查询 page's context for `case`, found by this browser's code check (`grant`)."""
     documents = [
         {
             "name": row.original_name,
@@ -313,14 +321,33 @@ def track(request):
         }
         for row in attachments.public_attachments(case)
     ]
-    context = {
+    day = today()
+    return {
         "form": TrackForm(),
         "errors": [],
         "view": public.view_of(case),
         "documents": documents,
         "grant_minutes": GRANT_SECONDS // 60,
+        # Art. 30: the 补正 may be submitted here until its period ends.
+        "correction_open": case.may_submit_correction(day),
+        "correction_lapsed": case.status == "correction_requested"
+        and not case.may_submit_correction(day),
+        "correction_max": CORRECTION_FILES,
+        "case_ref": case.tracking_number,
+        "accepted": ", ".join(sorted(UPLOAD_TYPES)),
+        "max_mb": upload_max_bytes() // (1024 * 1024),
+        **extra,
     }
-    return render(request, "intake/track.html", context)
+
+
+def _granted_case(request):
+    """The case this browser's last successful 查询 found, while its grant lasts; None
+    otherwise."""
+    grant = request.session.get(GRANT_KEY) or {}
+    if not isinstance(grant, dict) or grant.get("until", 0) < time.time():
+        return None, None
+    case = Case.objects.select_related("agency").filter(pk=grant.get("case")).first()
+    return case, grant
 
 
 def _track_page(request, form, status):
@@ -351,3 +378,78 @@ def track_download(request, token):
         return expired
     row = attachments.public_attachment(case, data.get("a"))
     return attachments.serve(row, by=None)
+
+
+# ---- 补正 (Art. 30) on the 查询 page --------------------------------------------------------
+
+CORRECTION_FILES = 5  # files per 补正
+CORRECTION_EXPIRED = (
+    "查询已过期（{minutes} 分钟内有效），补正未提交。请重新输入受理编号和查询码查询后再提交。"
+)
+
+
+@never_cache
+@require_POST
+def track_correction(request):
+    """提交补正: the applicant answers the 补正 notice (text and files) for the case found
+    by this browser's last 查询 (the 查询码 checked under ratelimit.check_code); every
+    file passes the attachments checks; all or nothing (workflow.submit_correction,
+    attachments.attach in one transaction). The reply period counts afresh (Art. 30)."""
+    case, grant = _granted_case(request)
+    # The form names the case it was shown for: a tab left open from an earlier 查询 of
+    # another case submits nothing.
+    if case is None or request.POST.get("case") != case.tracking_number:
+        message = CORRECTION_EXPIRED.format(minutes=GRANT_SECONDS // 60)
+        context = {"form": TrackForm(), "errors": [("", "", message)]}
+        return render(request, "intake/track.html", context, status=403)
+    verdict = ratelimit.hit("correction", ratelimit.client_address(request), "INTAKE_RATE_LIMIT")
+    if not verdict.allowed:
+        return limited(
+            request,
+            verdict,
+            f"同一网络地址在{verdict.limit.period_text()}内最多提交 {verdict.limit.count} 次，"
+            "您已达到上限。",
+        )
+    text = request.POST.get("correction_text", "")
+    files = [f for f in request.FILES.getlist("correction_files") if f.name]
+    errors = []
+    if len(files) > CORRECTION_FILES:
+        errors.append(f"一次最多上传 {CORRECTION_FILES} 个文件，请合并后再上传。")
+    else:
+        for upload in files:  # every file checked before anything is written
+            try:
+                validate_upload(upload, allowed=UPLOAD_TYPES, max_bytes=upload_max_bytes())
+            except attachments.UploadRejected as error:
+                errors.append(str(error))
+    if not errors:
+        try:
+            with transaction.atomic():
+                workflow.submit_correction(case, on=today(), text=text, files=len(files))
+                for upload in files:
+                    attachments.attach(
+                        case,
+                        upload,
+                        kind=AttachmentKind.CORRECTION,
+                        by=None,
+                        allowed=UPLOAD_TYPES,
+                    )
+        except (workflow.WorkflowError, attachments.AttachmentError) as error:
+            errors.append(str(error))
+        except attachments.UploadRejected as error:
+            errors.append(str(error))
+    case.refresh_from_db()
+    if errors:
+        context = _result(case, grant, correction_errors=errors, correction_text=text)
+        return render(request, "intake/track.html", context, status=400)
+    log.info("correction submitted online: case=%s files=%s", case.tracking_number, len(files))
+    return _see_other(reverse("intake:track_corrected"))
+
+
+@never_cache
+@require_GET
+def track_corrected(request):
+    """After a 补正: the case as it stands now (the reply period counts afresh)."""
+    case, grant = _granted_case(request)
+    if case is None:
+        return _track_page(request, TrackForm(), status=200)
+    return render(request, "intake/track.html", _result(case, grant, corrected=True))

@@ -199,13 +199,15 @@ class LetterEventKind(models.TextChoices):
     SAVE_TEXT = "save_text", "修改答复书文本"
     APPROVE_TEXT = "approve_text", "审批答复书文本"
     REISSUE_QUERY_CODE = "reissue_query_code", "重新发放查询码"
+    PUBLISH_REPLY = "publish_reply", "电子送达：答复书发布到办理进度查询页面"
 
 
 class LetterEvent(Event):
     """The letters' own audit trail of a case: text edits and approvals, re-issued codes.
 
     data: approve_text {"kind", "version"}; save_text {"kind", "version",
-    "after_approval"}; reissue_query_code {"reason"} (never the code).
+    "after_approval"}; reissue_query_code {"reason"} (never the code); publish_reply
+    {"kind", "number", "pdf" (the attachment id), "attachments" (ids shown), "mail"}.
     """
 
     case = models.ForeignKey(
@@ -221,3 +223,40 @@ class LetterEvent(Event):
         return f"{self.case.tracking_number} {self.get_kind_display()}"
 
     record_name = "文书记录"
+
+
+class ReplyMail(models.Model):
+    """One e-mail of a delivered reply (电子送达) to the applicant, sent by the task queue.
+
+    to: the address recorded at delivery. sent_at / error: the outcome of the latest
+    attempt; attempts: how many were made (a failed send is tried again later).
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name="申请", on_delete=models.PROTECT, related_name="reply_mails"
+    )
+    kind = models.CharField("文书", max_length=60)
+    to = models.CharField("收件邮箱", max_length=254)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="送达人", on_delete=models.PROTECT, related_name="+"
+    )
+    queued_at = models.DateTimeField("排队时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    error = models.TextField("失败原因", blank=True)
+
+    class Meta:
+        verbose_name = "答复邮件"
+        verbose_name_plural = "答复邮件"
+        ordering = ["-queued_at", "-id"]
+
+    def __str__(self):
+        return f"{self.case.tracking_number} → {self.to}"
+
+    @property
+    def state(self):
+        if self.sent_at:
+            return "已发送"
+        if self.error:
+            return f"发送失败（已尝试 {self.attempts} 次）：{self.error}"
+        return "排队发送中"

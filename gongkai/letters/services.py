@@ -252,6 +252,8 @@ def available(case, consultations=None):
     key = reply_key(case)
     if key:
         out.append(Available(key, label_of(key), draft=case.status not in FINAL_STATUSES))
+        if case.replied_on:  # printed to take along, or filled in after delivery
+            out.append(Available("delivery_receipt", label_of("delivery_receipt")))
     return out
 
 
@@ -334,6 +336,28 @@ def values_for(case, letterhead, *, on, consultation=None, number="", query_code
         "联系电话": letterhead.phone,
         "文号": number,
         "发文日期": chinese_date(on),
+        **_delivery_values(case),
+    }
+
+
+def _delivery_values(case):
+    """The 送达回证's values: the reply delivered (with its 文号 once generated), the
+    method without its counting note, the address or e-mail, the date, the EMS number."""
+    key = reply_key(case)
+    if not key or not case.replied_on:
+        return {}
+    first = LetterIssued.objects.filter(case_id=case.pk, kind=key).order_by("id").first()
+    document = current_template(case.agency, key).title
+    method = case.get_delivery_method_display().partition("（")[0] if case.delivery_method else None
+    electronic = case.delivery_method == "electronic"
+    return {
+        "送达文书": f"{document}（{first.number}）" if first else document,
+        "送达方式": method,
+        "送达地址": (case.delivery_email or "办理进度查询页面")
+        if electronic
+        else case.applicant_address,
+        "送达日期": chinese_date(case.delivered_on),
+        "邮件号": case.delivery_ems_number or ("不适用" if case.delivery_method else None),
     }
 
 
@@ -445,8 +469,10 @@ def generate(
             number=number,
             query_code=query_code,
         )
-        if applicant is not None:
+        if applicant is not None:  # a masked role: no name, no address in full
             values["申请人"] = applicant
+            if values.get("送达地址"):
+                values["送达地址"] = "（已隐藏）"
         text = reply_text(case) if key == reply_key(case) else None
         if text is not None:
             title, body = text.to_send(final=not item.draft)

@@ -118,7 +118,12 @@ def test_a_corrected_reconsideration_reopens_the_case_for_a_new_reply(page, peop
     login(page, w.office)
     page.goto(url)
     step(page, "action-reply", "答复", {"答复日期": "2024-10-09"})
-    step(page, "action-deliver", "登记送达", {"送达方式": "邮寄送达（交邮之日）"})
+    step(
+        page,
+        "action-deliver",
+        "登记送达",
+        {"送达方式": "邮寄送达（交邮之日）", "EMS 邮件号": "EA123456789CN"},
+    )
 
     case = Case.objects.get(pk=case.pk)
     assert (case.status, case.replied_on, case.outcome) == ("delivered", TODAY, "granted")

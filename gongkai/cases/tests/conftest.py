@@ -15,6 +15,13 @@ def national_calendar(db):
     loading.load_chinesecalendar()
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Every test stores its files (an 电子送达 keeps the reply PDF) in its own MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def world(db):
     """One agency with two departments and one user per role."""

@@ -55,7 +55,7 @@ def run_to(case, w, status, *, outcome="granted", on=None):
         ("replied", lambda c: workflow.reply(c, by=w.office, on=on)),
         (
             "delivered",
-            lambda c: workflow.deliver(c, by=w.office, method="electronic", on=on),
+            lambda c: workflow.deliver(c, by=w.office, method="direct", on=on),
         ),
     ]
     for name, step in steps:

@@ -111,6 +111,21 @@ def replied(w):
 reviewed_granted = reviewed()
 
 
+def mailed(w):
+    return workflow.deliver(replied(w), by=w.office, method="mail", on=TODAY, ems="EA123456789CN")
+
+
+def proposed(kind):
+    def setup(w):
+        if kind == "correction":
+            return workflow.propose_correction(
+                assigned(w), by=w.handler, on=TODAY, items="请写明年份", reason="内容不明确"
+            )
+        return workflow.propose_extension(assigned(w), by=w.handler, on=TODAY, reason="需调档")
+
+    return setup
+
+
 # action key, setup, valid form data, roles expected to succeed, pinned today
 CASES = {
     "confirm": (awaiting, {"on": "2024-03-04"}, {"registrar", "office"}, TODAY),
@@ -187,10 +202,26 @@ CASES = {
     ),
     "deliver": (
         lambda w: run_to(registered(w), w, "replied"),
-        {"method": "mail", "on": "2024-03-04"},
+        {"method": "mail", "on": "2024-03-04", "ems": "EA123456789CN"},
         {"registrar", "office"},
         TODAY,
     ),
+    "record_signature": (mailed, {"signed_on": "2024-03-04"}, {"registrar", "office"}, TODAY),
+    "propose_correction": (
+        assigned,
+        {"items": "请写明所需信息的年份", "reason": "申请内容不明确"},
+        {"handler"},
+        TODAY,
+    ),
+    "propose_extension": (assigned, {"reason": "需要调取档案"}, {"handler"}, TODAY),
+    "hand_back": (assigned, {"reason": "不属于本部门职责"}, {"handler"}, TODAY),
+    "approve_correction": (
+        proposed("correction"),
+        {"on": "2024-03-04", "items": "请写明年份", "correction_due_on": "2024-03-25"},
+        {"office_head"},
+        TODAY,
+    ),
+    "decline_proposal": (proposed("extension"), {"comments": "期限充足"}, {"office_head"}, TODAY),
     "withdraw": (
         registered,
         {"on": "2024-03-04", "reason": "申请人电话撤回"},

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from gongkai.cases import views, workflow
 from gongkai.cases.models import Case, Status
-from gongkai.cases.tests.browsing import login, with_passwords
+from gongkai.cases.tests.browsing import login, step, with_passwords
 from gongkai.cases.tests.factories import make_case, run_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,21 +23,6 @@ def people(world, settings, monkeypatch):
     with_passwords(world, settings)
     monkeypatch.setattr(views, "today", lambda: TODAY)
     return world
-
-
-def step(page, key, button, fields=None, *, expect_text="已完成"):
-    """Fill the case page's form for step `key` and submit it; wait for the message."""
-    form = page.locator(f"#{key}")
-    for label, value in (fields or {}).items():
-        field = form.get_by_label(label, exact=True)
-        if not field.count():  # an optional field's label ends in （选填）
-            field = form.get_by_label(f"{label}（选填）", exact=True)
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(label=value)
-        else:
-            field.fill(value)
-    form.get_by_role("button", name=button).click()
-    expect(page.locator(".messages")).to_contain_text(expect_text)
 
 
 def cell(page, where):
@@ -121,7 +106,12 @@ def test_a_letter_walks_through_every_role_into_the_report(page, people):
     login(page, w.office)
     page.goto(url)
     step(page, "action-reply", "答复", {"答复日期": "2024-03-04"})
-    step(page, "action-deliver", "登记送达", {"送达方式": "邮寄送达（交邮之日）"})
+    step(
+        page,
+        "action-deliver",
+        "登记送达",
+        {"送达方式": "邮寄送达（交邮之日）", "EMS 邮件号": "EA123456789CN"},
+    )
     expect(page.locator(".facts").first).to_contain_text("已送达")
 
     case = Case.objects.get(tracking_number=number)

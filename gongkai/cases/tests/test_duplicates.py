@@ -87,3 +87,49 @@ def test_rank_puts_repeats_first_and_keeps_five():
     assert len(matches) == 5
     assert (matches[0].ref, matches[0].kind) == ("mine", REPEAT)
     assert all(m.kind == SIMILAR and m.percent == 100 for m in matches[1:])
+
+
+# ---- one identity for every channel (issue 14 part 6) ------------------------------------
+
+
+def test_contact_keys_read_the_online_form_and_what_staff_type_alike():
+    online = duplicates.contact_keys("电话：138-0013-8000；电子邮箱：Zhang.San@Example.CN")
+    assert online == {("phone", "13800138000"), ("email", "zhang.san@example.cn")}
+    assert duplicates.contact_keys("+86 138 0013 8000") == {("phone", "13800138000")}
+    assert duplicates.contact_keys("0086-13800138000") == {("phone", "13800138000")}
+    assert duplicates.contact_keys("１３８００１３８０００") == {
+        ("phone", "13800138000")
+    }  # full width
+    assert duplicates.contact_keys("010-12345678转8") == {("phone", "01012345678")}  # no extension
+    assert duplicates.contact_keys("") == frozenset()
+    assert duplicates.first_key("联系人：李四；电话：010-12345678", "phone") == "01012345678"
+    assert duplicates.first_key("电话：010-12345678", "email") == ""
+
+
+def test_the_id_number_is_the_same_with_or_without_its_label():
+    assert duplicates.id_key("居民身份证：11010519491231002x") == "11010519491231002X"
+    assert duplicates.id_key(" 110105 19491231 002X ") == "11010519491231002X"
+    assert duplicates.id_key("统一社会信用代码:91110000MA01ABCD1X") == "91110000MA01ABCD1X"
+
+
+def test_the_same_person_online_and_by_post_is_the_same_applicant():
+    online = Applicant("张三", "居民身份证：11010519491231002X", "电话：13800138000")
+    letter = Applicant("张 三", "11010519491231002x", "")
+    assert duplicates.same_applicant(online, letter) and duplicates.same_applicant(letter, online)
+    by_mail = Applicant("张三", "", "zhang@example.cn")
+    assert duplicates.same_applicant(
+        Applicant("张三", "", "电话：13900000000；电子邮箱：ZHANG@example.cn"), by_mail
+    )
+
+
+@given(st.dates(min_value=dt.date(2008, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_the_window_reaches_twelve_months_both_ways(day):
+    assert duplicates.window_start(duplicates.window_end(day)) <= day <= duplicates.window_end(day)
+    assert 365 <= (duplicates.window_end(day) - day).days <= 366
+
+
+def test_a_repeat_is_a_repeat_whichever_was_dated_first():
+    day = D("2024-03-01")
+    assert duplicates.classify(PERSON, day, PERSON, D("2024-03-05"), 0.8) == REPEAT
+    assert duplicates.classify(PERSON, day, PERSON, D("2025-03-01"), 0.8) == REPEAT
+    assert duplicates.classify(PERSON, day, PERSON, D("2025-03-02"), 0.8) == SIMILAR

@@ -68,7 +68,7 @@ def replied_case(world):
     case = workflow.review(case, by=w.secrecy_reviewer, kind="secrecy", passed=True, on=on)
     case = workflow.approve(case, by=w.leader, on=on)
     case = workflow.reply(case, by=w.office, on=D("2026-03-10"))
-    case = workflow.deliver(case, by=w.office, method="electronic", on=D("2026-03-10"))
+    case = workflow.deliver(case, by=w.office, method="direct", on=D("2026-03-10"))
     attachments.attach(
         case, pdf_file("答复书.pdf"), kind="reply", by=w.office, visible_to_applicant=True
     )

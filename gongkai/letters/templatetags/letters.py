@@ -3,7 +3,7 @@
 from django import template
 
 from gongkai.agencies.models import Membership
-from gongkai.letters import services, views
+from gongkai.letters import delivery, services, views
 from gongkai.letters.defaults import DEFAULTS
 from gongkai.letters.models import LetterEvent, LetterEventKind, LetterIssued
 
@@ -39,4 +39,16 @@ def case_letters(case, user, on=None):
             case=case, kind=LetterEventKind.REISSUE_QUERY_CODE
         ).select_related("actor"),
         "can_edit": services.may_edit(user, case.agency),
+        "mails": _mails(case, user),
     }
+
+
+def _mails(case, user):
+    """The reply e-mails, the address masked for a role that sees personal data masked."""
+    from gongkai.cases.views import mask_middle
+
+    full = Membership.objects.sees_personal_data(user, case.agency_id)
+    mails = delivery.mails_of(case)
+    for m in mails:
+        m.shown_to = m.to if full else mask_middle(m.to)
+    return mails
