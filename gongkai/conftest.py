@@ -29,6 +29,21 @@ def fast_password_hasher():
         yield
 
 
+@pytest.fixture
+def production_hashers():
+    """The project's own password hashers, for a test whose passwords another process
+    (a restored site, a second server) checks with the production settings."""
+    import importlib
+
+    from django.conf import global_settings
+    from django.test import override_settings
+
+    module = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    hashers = getattr(module, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache: a cached row (business types, the portal's

@@ -54,7 +54,7 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def site(world, media):  # noqa: F811
+def site(world, media, production_hashers):  # noqa: F811
     office = make_user(world.agency, Role.OFFICE, username="restored_office")
     office.set_password("pw-restore-1")
     office.save()

@@ -122,7 +122,7 @@ def test_kill_9_of_the_worker_in_the_middle_of_sending_mail(site):  # noqa: F811
 
 
 @pytest.fixture
-def postgres_site(tmp_path, transactional_db):
+def postgres_site(tmp_path, transactional_db, production_hashers):
     """A web process on this test's PostgreSQL database, reached through a Proxy."""
     from django.core.management import call_command
     from django.db import connection

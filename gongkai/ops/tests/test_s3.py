@@ -121,7 +121,13 @@ def test_a_database_failure_leaves_no_object_behind(world, case, s3, monkeypatch
     assert s3.keys(s3.bucket) == []
 
 
-def test_backup_from_the_bucket_restores_into_an_empty_bucket(world, case, s3, tmp_path):  # noqa: F811
+def test_backup_from_the_bucket_restores_into_an_empty_bucket(  # noqa: F811
+    world,  # noqa: F811
+    case,
+    s3,  # noqa: F811
+    tmp_path,
+    production_hashers,
+):
     office = make_user(world.agency, Role.OFFICE, username="restored_office")
     office.set_password("pw-restore-1")
     office.save()
