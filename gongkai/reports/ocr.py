@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .cells import UNREADABLE
@@ -282,6 +283,10 @@ def erase_rules(img, h_rules, v_rules):
 # ---- The engine -------------------------------------------------------------------------
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_ROW_NUMBERS = (
+    re.compile(r"(?:^|[^\d.])\d{1,2}\s*[.．、](?!\d)"),  # 1. 2.
+    re.compile(r"[(（][一二三四五六七八九十]{1,2}[)）]"),  # （一）（二）
+)
 _FIGURE = re.compile(r"^[\d,.，．]+$")
 UNSURE = UNREADABLE  # printed for a figure not read surely: the parser blanks it, with a finding
 MIN_CONF = 60.0  # below this (tesseract's 0-100) a figure is not taken even when both agree
@@ -388,18 +393,46 @@ def read_page(img):
                 break
         else:
             loose.append(w)
-    # Figure cells: narrow one-band cells. A cell whose first reading has two Chinese
-    # characters or more is a heading unless the digit pass reads a figure there.
-    narrow = [c for c in all_cells if c.x1 - c.x0 < 260 and c.bottom == c.top]
-    second = _digits_pass(clean, narrow)
+    # Figure cells: one-band cells not wider than half their table whose first reading
+    # has at most one Chinese character (a misread figure; two or more make a label).
     figure_cells = [
-        c for c in narrow if len(_CJK.findall(c.text)) < 2 or _FIGURE.match(second[id(c)][0] or "-")
+        c
+        for t in tables
+        for c in t.cells
+        if c.bottom == c.top
+        and c.x1 - c.x0 < (t.x1 - t.x0) / 2
+        and len(_CJK.findall(c.text)) < 2
     ]
+    second = _digits_pass(clean, figure_cells)
     items, figures = [], []
     for table in tables:
-        for b in range(len(table.bands)):
-            row = [c for c in table.cells if c.top == b]
+        rows = [[c for c in table.cells if c.top == b] for b in range(len(table.bands))]
+        counts = Counter(sum(c in figure_cells for c in row) for row in rows)
+        counts.pop(0, None)
+        counts.pop(1, None)
+        width = counts.most_common(1)[0][0] if counts else 0
+        for b, row in enumerate(rows):
             label = "".join(c.text for c in row if c not in figure_cells)
+            n_fig = sum(c in figure_cells for c in row)
+            # Two numbered rows in one band (a rule between them was not seen), fewer
+            # figure cells than the table's rows have (a rule between them not seen), or
+            # figures in a cell that is not a figure cell: the figures cannot be placed.
+            broken = (
+                any(len(p.findall(label)) > 1 for p in _ROW_NUMBERS)
+                or 0 < n_fig < width
+                or any(
+                    c not in figure_cells and re.fullmatch(r"[\d\s,.，．增减]+", c.text)
+                    for c in row
+                )
+            )
+            if broken and width:
+                heads = [c.text for c in row if c not in figure_cells and _CJK.search(c.text)]
+                items.append((table.bands[b][0], strict_row(heads + [UNSURE] * width)))
+                figures.append(
+                    {"row": label, "column": 0, "read": "", "confidence": 0.0, "taken": False}
+                )
+                continue
+            merged = broken
             texts = []
             for c in row:
                 if c not in figure_cells:
@@ -411,7 +444,8 @@ def read_page(img):
                 if not first and not again:
                     texts.append("")
                     continue
-                agree = first == again and _FIGURE.match(first)
+                sign = first[:1] if first[:1] in "增减" else ""
+                agree = first[len(sign) :] == again and _FIGURE.match(again or "-")
                 # The digit pass alone, when the page pass saw no figure there at all and
                 # the digit pass is sure (the page pass drops lone "0"s and reads specks).
                 alone = (
@@ -421,8 +455,8 @@ def read_page(img):
                     and conf2 >= ALONE_CONF
                 )
                 conf = max(conf1, conf2) if agree else conf2 if alone else min(conf1, conf2)
-                sure = bool(agree or alone) and conf >= MIN_CONF
-                first = again if alone else first
+                sure = bool(agree or alone) and conf >= MIN_CONF and not merged
+                first = sign + again if (agree or alone) else first
                 texts.append(first if sure else UNSURE)
                 figures.append(
                     {
@@ -434,6 +468,7 @@ def read_page(img):
                     }
                 )
             items.append((table.bands[b][0], strict_row(texts)))
+            texts = []
     by_line = {}
     for w in loose:
         by_line.setdefault(w[6], []).append(w)
