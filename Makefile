@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker serve test test-pg bench accuracy lint install install-dev browser clean
+.PHONY: run worker serve test test-pg bench accuracy lint install install-dev browser ocr clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -17,13 +17,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ocr
 	@scripts/ensure-pdf
 install-dev: $(VENV)/.installed-dev
 
 browser:
 	@scripts/ensure-chromium
 	@scripts/ensure-pdf
+
+# Scans are read by Debian's tesseract with its Simplified-Chinese model (docs/ocr.md).
+ocr:
+	@scripts/ensure-ocr
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -55,12 +59,12 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 # -n auto: one pytest worker per core (pytest-xdist), each with its own test database.
-test: install-dev browser lint
+test: install-dev browser ocr lint
 	REDIS_URL= $(VENV)/bin/pytest -p no:cacheprovider -n auto
 
 # The database-touching tests again, against PostgreSQL (used by .ci/run), browser walks
 # included.
-test-pg: install-dev browser
+test-pg: install-dev browser ocr
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
 		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m django_db
 
@@ -76,8 +80,12 @@ bench: install-dev
 fuzz: install-dev
 	$(PY) -m gongkai.reports.fuzz --count $${FUZZ_COUNT:-1000}
 
-# Annual-report reading accuracy per layout failure class, over the corpus with truth files.
+# Annual-report reading accuracy per layout failure class, over the corpus with truth files
+# (the scan class renders, degrades and OCRs each report: about 20 s a report the first time,
+# then cached in var/accuracy/; `make accuracy ARGS=--no-scan` leaves it out).
 accuracy: install
+	$(PY) -m gongkai.reports.accuracy $(ARGS)
+
 	$(PY) -m gongkai.reports.accuracy
 
 clean:

@@ -11,10 +11,18 @@ from pathlib import Path
 
 from . import checks, extract, parsing
 from .cells import MAX_DIGITS
-from .extract import UnsupportedInput
+from .extract import ScannedPdf, UnsupportedInput
 from .findings import WARNING, finding
 
-__all__ = ["UnsupportedInput", "analyse_bytes", "analyse_file", "analyse_text", "compare"]
+__all__ = [
+    "ScannedPdf",
+    "UnsupportedInput",
+    "scan_refused",
+    "analyse_bytes",
+    "analyse_file",
+    "analyse_text",
+    "compare",
+]
 
 # Findings only the reader of the original document can make; kept when a
 # report is read back from our own JSON or CSV, where the checks are re-run.
@@ -75,7 +83,8 @@ def analyse_text(text, *, filename=None):
     return _checked(report)
 
 
-def _scan_refused(pages, limit):
+def scan_refused(pages, limit):
+    """Why a scan is not read by OCR here (Chinese, for the person who sent it)."""
     if limit == 0:
         return (
             "这是扫描件（图片或没有文字层的 PDF）：此处不做文字识别。请用命令行 "
@@ -96,7 +105,7 @@ def _read_scan(data, kind, filename, ocr_pages, progress, workers):
     else:
         pages = ocr.pdf_page_count(data)
     if ocr_pages is not None and pages > ocr_pages:
-        raise extract.ScannedPdf(_scan_refused(pages, ocr_pages), pages)
+        raise extract.ScannedPdf(scan_refused(pages, ocr_pages), pages)
     if not ocr.available():
         raise UnsupportedInput(
             "这是扫描件，需要文字识别，但本机没有安装 tesseract 文字识别程序："
@@ -120,11 +129,11 @@ def analyse_bytes(data, *, filename, ocr_pages=0, progress=None, workers=1):
             text = None if kind == "image" else extract.to_text(data, filename=filename, kind=kind)
         except extract.ScannedPdf as exc:
             if ocr_pages == 0:
-                raise extract.ScannedPdf(_scan_refused(exc.pages, 0), exc.pages) from exc
+                raise extract.ScannedPdf(scan_refused(exc.pages, 0), exc.pages) from exc
             text = None
         if text is None:
             if ocr_pages == 0:
-                raise extract.ScannedPdf(_scan_refused(1, 0), 1)
+                raise extract.ScannedPdf(scan_refused(1, 0), 1)
             text, ocr_meta = _read_scan(data, kind, filename, ocr_pages, progress, workers)
     if ocr_meta is not None:
         from . import ocr

@@ -399,9 +399,7 @@ def read_page(img):
         c
         for t in tables
         for c in t.cells
-        if c.bottom == c.top
-        and c.x1 - c.x0 < (t.x1 - t.x0) / 2
-        and len(_CJK.findall(c.text)) < 2
+        if c.bottom == c.top and c.x1 - c.x0 < (t.x1 - t.x0) / 2 and len(_CJK.findall(c.text)) < 2
     ]
     second = _digits_pass(clean, figure_cells)
     items, figures = [], []
