@@ -241,7 +241,7 @@ def find_tables(img):
         verticals = [r for r in v_rules if x0 - 6 <= r.pos <= x1 + 6]
         cells, open_cells = [], {}
         for b, (y0, y1) in enumerate(bands):
-            inner = [r.pos for r in verticals if r.covers(y0 + 4, y1 - 4)]
+            inner = [r.pos for r in verticals if r.covers(y0 + 4, y1 - 4, 0.75)]
             xs = []
             for x in sorted({x0, x1, *inner}):
                 if not xs or x - xs[-1] >= 8:
@@ -381,7 +381,9 @@ def read_page(img):
     if angle:
         grey = grey.rotate(angle, fillcolor=255)
     tables, h_rules, v_rules = find_tables(binary)
-    clean = erase_rules(grey, h_rules, v_rules)
+    # Shaded cells and paper grey go white: the engine's own global threshold would
+    # otherwise fall between white and a light shade and black out a shaded cell.
+    clean = erase_rules(grey, h_rules, v_rules).point(lambda v: 255 if v > 180 else v)
     words = _tesseract(clean, lang=LANG, psm=6)
     all_cells = [c for t in tables for c in t.cells]
     loose = []
@@ -625,8 +627,18 @@ def verify(report):
     def put(cell, value):
         report[cell[0]][cell[1]][cell[2]] = value
 
-    # Blank counts as unknown: on a scan, a blank is a figure not read, not a printed blank.
-    unknown = {cell for eq in eqs for cell, _ in eq if _where(cell) in unsure or get(cell) is None}
+    # A blank in a row that was read is a printed blank (0, as the checker takes it); a
+    # row with no figure at all may be a row the page did not yield: its cells are unknown.
+    def row_unread(cell):
+        section, row, _col = cell
+        return all(v is None for v in report[section][row].values())
+
+    unknown = {
+        cell
+        for eq in eqs
+        for cell, _ in eq
+        if _where(cell) in unsure or (get(cell) is None and row_unread(cell))
+    }
     suspect = set()
     for eq in eqs:
         if all(cell not in unknown for cell, _ in eq):
