@@ -253,7 +253,7 @@ def read_scan(data, name):
         text, meta = ocr.read_images(images, workers=1)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps([text, meta], ensure_ascii=False), encoding="utf-8")
-    report = ocr.verify(engine._parsed(text, name))
+    report = ocr.verify(engine._parsed(text, name), text)
     report["source"]["ocr"] = meta
     return report
 

@@ -138,7 +138,7 @@ def analyse_bytes(data, *, filename, ocr_pages=0, progress=None, workers=1):
     if ocr_meta is not None:
         from . import ocr
 
-        report = ocr.verify(_parsed(text, filename))
+        report = ocr.verify(_parsed(text, filename), text)
         report["source"]["ocr"] = ocr_meta
     elif kind == "pdf":
         report = _parsed(text, filename)

@@ -81,8 +81,8 @@ def _row_profile_sharpness(img):
     return sum((v - mean) ** 2 for v in vals)
 
 
-def deskew(img):
-    """The page turned level: the angle within ±2° whose row profile is sharpest."""
+def deskew_angle(img):
+    """The angle within ±2° that turns the page level: the one whose row profile is sharpest."""
     from PIL import Image
 
     small = img.resize((img.width // 3, img.height // 3), Image.Resampling.BOX)
@@ -93,9 +93,7 @@ def deskew(img):
         s = _row_profile_sharpness(turned)
         if best is None or s > best:
             best, best_angle = s, angle
-    if best_angle == 0.0:
-        return img, 0.0
-    return img.rotate(best_angle, resample=Image.Resampling.BILINEAR, fillcolor=255), best_angle
+    return best_angle
 
 
 # ---- Ruling lines -----------------------------------------------------------------
@@ -368,7 +366,7 @@ class Page:
 
 def read_page(img):
     """One page image -> Page (text lines and the figure cells' confidences)."""
-    from PIL import ImageOps
+    from PIL import Image, ImageOps
 
     from .extract import strict_row
 
@@ -377,9 +375,10 @@ def read_page(img):
         scale = 1654 / grey.width
         grey = grey.resize((1654, round(grey.height * scale)), 3)  # 3: bicubic
     binary = _binary(grey)
-    binary, angle = deskew(binary)
-    if angle:
-        grey = grey.rotate(angle, fillcolor=255)
+    angle = deskew_angle(binary)
+    if angle:  # the grey page turned, then thresholded again (a turned binary is grey)
+        grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+        binary = _binary(grey)
     tables, h_rules, v_rules = find_tables(binary)
     # Shaded cells and paper grey go white: the engine's own global threshold would
     # otherwise fall between white and a light shade and black out a shaded cell.
@@ -605,7 +604,24 @@ def _where(cell):
     return f"{section}.{row}/{col}"
 
 
-def verify(report):
+def _rows_in(text):
+    """The table 三 rows whose label the OCR text prints on a table row."""
+    from . import parsing
+
+    found = set()
+    for raw in text.split("\n"):
+        if not raw.startswith("|"):
+            continue
+        line = parsing.split_line(raw)
+        if line is None or not line.labels or not line.region:
+            continue
+        key = parsing.match_row("".join(line.labels), parsing._REQUEST_PHRASES, has_values=True)
+        if key:
+            found.add(key)
+    return found
+
+
+def verify(report, text=None):
     """A report read from OCR text, made safe by the tables' sums (never a misread printed).
 
     A figure the two readings disagreed on was printed "?" and the parser left it
@@ -627,10 +643,14 @@ def verify(report):
     def put(cell, value):
         report[cell[0]][cell[1]][cell[2]] = value
 
-    # A blank in a row that was read is a printed blank (0, as the checker takes it); a
-    # row with no figure at all may be a row the page did not yield: its cells are unknown.
+    # A blank in a row whose label was read is a printed blank (0, as the checker takes
+    # it); the cells of a row the page did not yield are unknown.
+    rows_read = _rows_in(text) if text is not None else None
+
     def row_unread(cell):
         section, row, _col = cell
+        if section == "requests" and rows_read is not None:
+            return row not in rows_read
         return all(v is None for v in report[section][row].values())
 
     unknown = {

@@ -29,7 +29,7 @@ def pipe_text(report):
 
 def read_back(text):
     """The report OCR text reads as, after the sums had their say."""
-    return ocr.verify(parsing.parse_text(text))
+    return ocr.verify(parsing.parse_text(text), text)
 
 
 # ---- The engine on a scan (one small image: a few seconds) --------------------------------
