@@ -140,6 +140,7 @@ def analyse_bytes(data, *, filename, ocr_pages=0, progress=None, workers=1):
 
         report = ocr.verify(_parsed(text, filename), text)
         report["source"]["ocr"] = ocr_meta
+        report["findings"].insert(0, ocr.summary(ocr_meta, report))
     elif kind == "pdf":
         report = _parsed(text, filename)
     elif kind == "json":

@@ -154,3 +154,17 @@ def test_any_misreads_of_summed_figures_are_never_printed_as_fact(name, misreads
     right, blank, wrong, silent, cells = accuracy.score(parsed, report)
     # Table 二 has no sums and is not misread here; tables 三 and 四 are checked.
     assert (wrong, silent) == (0, 0), cells
+
+
+@needs_ocr
+def test_a_scan_read_where_ocr_is_allowed_says_so_and_keeps_every_figures_confidence():
+    data = (TESTDATA / "scan_table4.jpg").read_bytes()
+    report = engine.analyse_bytes(data, filename="表四.jpg", ocr_pages=1)
+    first = report["findings"][0]
+    assert first["where"] == "source" and first["message"].startswith("这是扫描件")
+    ocr_meta = report["source"]["ocr"]
+    assert ocr_meta["pages"] == 1 and "tesseract" in ocr_meta["engine"]
+    assert all("confidence" in f and "taken" in f for f in ocr_meta["figures"])
+    from gongkai.reports.validation import schema_errors
+
+    assert schema_errors(report) == []
