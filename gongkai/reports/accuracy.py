@@ -14,6 +14,8 @@ text report and then damaged the way real copies are damaged:
            other and to the next row's label (failure class 3)
   pdf      PDF text: label fragments printed before and after their row's
            figures, header cells split into syllables (failure class 4)
+  pdf-file a real PDF (failure class 5): the report laid out by WeasyPrint with
+           ruled tables, read by the PDF reader from its table geometry
   scan     a scanned paper copy (failure class 6): the report laid out by
            WeasyPrint, each page an image at 150 or 200 dpi, turned a little,
            blurred, speckled and JPEG-compressed, put back into an image-only PDF
@@ -40,8 +42,8 @@ from . import parsing, tables
 from .render import render
 
 CORPUS = Path(__file__).parent / "tests" / "corpus"
-CLASSES = ("published", "clean", "tabs", "wrapped", "flat", "pdf", "scan")
-TEXT_CLASSES = CLASSES[:-1]
+CLASSES = ("published", "clean", "tabs", "wrapped", "flat", "pdf", "pdf-file", "scan")
+TEXT_CLASSES = CLASSES[:-2]
 SCAN_VARIANTS = 1
 VARIANTS_PER_CLASS = 4
 _COLS = [c.key for c in tables.REQUEST_COLUMNS]
@@ -310,6 +312,21 @@ def score(parsed, truth):
     return right, blank, wrong, silent, wrong_cells
 
 
+def pdf_of(truth):
+    import weasyprint
+
+    return weasyprint.HTML(string=render(truth, "html").decode("utf-8")).write_pdf()
+
+
+def pdf_files():
+    """(class, name, report read from a PDF file, truth report) for each truth report."""
+    from . import engine
+
+    for truth in truth_reports():
+        name = f"{truth['name']}.pdf"
+        yield "pdf-file", name, engine.analyse_bytes(pdf_of(truth), filename=name), truth
+
+
 def scans(variants=SCAN_VARIANTS):
     """(class, name, report read by OCR, truth report) for each scan of each truth report."""
     for truth in truth_reports():
@@ -318,10 +335,14 @@ def scans(variants=SCAN_VARIANTS):
             yield "scan", name, read_scan(scan_of(truth, k), name), truth
 
 
-def measure(variants=VARIANTS_PER_CLASS, *, with_scans=False):
-    totals = {k: [0, 0, 0, 0, 0] for k in CLASSES if with_scans or k != "scan"}
+def measure(variants=VARIANTS_PER_CLASS, *, with_scans=False, with_pdfs=False):
+    skip = {"scan"} - ({"scan"} if with_scans else set())
+    skip |= {"pdf-file"} - ({"pdf-file"} if with_pdfs else set())
+    totals = {k: [0, 0, 0, 0, 0] for k in CLASSES if k not in skip}
     wrong_examples = []
     items = [(k, n, parsing.parse_text(t), truth) for k, n, t, truth in corpus(variants)]
+    if with_pdfs:
+        items = itertools.chain(items, pdf_files())
     if with_scans:
         items = itertools.chain(items, scans())
     for kind, name, parsed, truth in items:
@@ -349,7 +370,7 @@ def main(argv=None):
         print(f"已写入 {target}")
         return 0
     started = time.perf_counter()
-    totals, wrong = measure(with_scans="--no-scan" not in argv)
+    totals, wrong = measure(with_scans="--no-scan" not in argv, with_pdfs=True)
     print("版式        份数   单元格     读对   留空(有说明)  读错  无说明空白   准确率")
     for kind, (right, blank, bad, silent, docs) in totals.items():
         cells = right + blank + bad + silent

@@ -273,7 +273,10 @@ def pdf_to_text(data):
                 items = []
                 for table in found:
                     for row, cells in zip(table.rows, table.extract(), strict=False):
-                        items.append((row.bbox[1], strict_row([c or "" for c in cells])))
+                        # None: a position a merged cell covers, not a cell (as an HTML
+                        # colspan/rowspan is one cell); "" is an empty cell and keeps its place.
+                        cells = [c for c in cells if c is not None]
+                        items.append((row.bbox[1], strict_row(cells)))
                 outside = page.filter(lambda obj, boxes=boxes: not _inside(obj, boxes))
                 for line in outside.extract_text_lines():
                     items.append((line["top"], line["text"]))
