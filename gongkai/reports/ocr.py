@@ -557,7 +557,8 @@ def read_images(images, *, workers=1, progress=None):
         "seconds": round(time.monotonic() - started, 1),
         "figures": figures,
     }
-    return "\n".join(line for page in pages for line in page.lines), meta
+    text = "\n".join(line for page in pages for line in page.lines)
+    return label_by_position(text), meta
 
 
 # ---- The sums confirm, correct or reject what was read -----------------------------------
@@ -659,6 +660,19 @@ def verify(report, text=None):
         for cell, _ in eq
         if _where(cell) in unsure or (get(cell) is None and row_unread(cell))
     }
+
+    # As the checker: a 总计 printed blank is not summed, nor a column of results all blank.
+    def printed_blank(cell):
+        return cell not in unknown and get(cell) is None
+
+    def summed(eq):
+        totals = [cell for cell, k in eq if k < 0]
+        parts = [cell for cell, k in eq if k > 0]
+        if len(totals) == 1 and printed_blank(totals[0]):
+            return False
+        return not (len(parts) > 2 and all(printed_blank(c) for c in parts))
+
+    eqs = [eq for eq in eqs if summed(eq)]
     suspect = set()
     for eq in eqs:
         if all(cell not in unknown for cell, _ in eq):
@@ -766,3 +780,83 @@ def summary(meta, report):
         f"其余由表格的合计关系推算或留空（{blank} 处无法确定，见下）；每格的识别置信度见 JSON 导出的 "
         "source.ocr。数字均已按合计关系核验，仍请对照原件核实。",
     )
+
+
+# ---- Table 三 rows by position -------------------------------------------------------------
+
+_REQUESTS_HEADING = "收到和处理政府信息公开申请情况"
+_APPEALS_HEADING = "行政复议、行政诉讼情况"
+
+
+def _canonical_labels():
+    """Table 三's rows of each template as the text renderer labels them (group and row)."""
+    from . import tables
+
+    out = {}
+    for key, rows in (("2019", tables.REQUEST_ROWS_2019), ("2021", tables.REQUEST_ROWS_2021)):
+        out[key] = [(row.key, " ".join(dict.fromkeys((*row.groups, row.label)))) for row in rows]
+    return out
+
+
+def label_by_position(text):
+    """Table 三's rows labelled by their place in the national template.
+
+    OCR garbles labels far more than figures. Table 三 is the national template:
+    when the scan shows exactly as many figure rows as the template has rows (23 in
+    the 2019 format, 25 in the 2021 one), and every row whose label was recognised
+    sits at its own place (at least half of them recognised, none elsewhere), each
+    row takes its template label. Otherwise the text is left as it is.
+    """
+    from . import parsing
+    from .cells import is_value
+
+    lines = text.split("\n")
+    start = next((i for i, ln in enumerate(lines) if _REQUESTS_HEADING in ln), None)
+    if start is None:
+        return text
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if not lines[i].startswith("|")
+            and (_APPEALS_HEADING in lines[i] or re.match(r"^四\s*[、.．]", lines[i]))
+        ),
+        None,
+    )
+    if end is None:
+        return text
+    data = []
+    for i in range(start + 1, end):
+        if not lines[i].startswith("|"):
+            continue
+        cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+        tail = 0
+        while tail < len(cells) and is_value(cells[len(cells) - 1 - tail]):
+            tail += 1
+        if tail < 7:
+            continue
+        if not data and not any(re.search(r"\d", c) for c in cells[-7:]):
+            continue  # header rows read as figures before the first row with a figure
+        data.append((i, cells[:-7], cells[-7:]))
+    templates = {len(rows): rows for rows in _canonical_labels().values()}
+    rows = templates.get(len(data))
+    if rows is None:
+        return text
+    recognised = 0
+    for (_i, heads, _values), (key, _label) in zip(data, rows, strict=True):
+        label = "".join(h for h in heads if h != UNSURE)
+        if not label:
+            continue
+        found = parsing.match_row(label, parsing._REQUEST_PHRASES, has_values=True)
+        if found is None:
+            continue
+        if found != key:
+            return text  # a recognised row out of its place: the rows are not aligned
+        recognised += 1
+    if recognised * 2 < len(rows):
+        return text
+    from .extract import strict_row
+
+    for (i, _heads, values), (_key, label) in zip(data, rows, strict=True):
+        lines[i] = strict_row([label, *values])
+    return "\n".join(lines)

@@ -168,3 +168,34 @@ def test_a_scan_read_where_ocr_is_allowed_says_so_and_keeps_every_figures_confid
     from gongkai.reports.validation import schema_errors
 
     assert schema_errors(report) == []
+
+
+def _as_ocr_prints(report, garble):
+    """The report's text with table 三's labels garbled the way OCR garbles them."""
+    lines = pipe_text(report).split("\n")
+    start = next(i for i, ln in enumerate(lines) if "收到和处理政府信息公开申请情况" in ln)
+    out, n = [], 0
+    for i, line in enumerate(lines):
+        cells = line.strip().strip("|").split("|") if line.startswith("|") else None
+        if cells and i > start and re.fullmatch(r"\s*\d+\s*", cells[-1]) and "行政复议" not in line:
+            cells[0] = garble(n, cells[0])
+            n += 1
+            line = "|" + "|".join(cells) + "|"
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_table_three_rows_take_their_template_labels_by_position_when_aligned():
+    report = truth("hangzhou_2025")
+    # Every third label unreadable: the rest sit at their own places.
+    text = _as_ocr_prints(report, lambda n, label: "亓夭乂" if n % 3 == 0 else label)
+    parsed = read_back(ocr.label_by_position(text))
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (blank, wrong, silent) == (0, 0, 0), cells
+
+
+def test_rows_out_of_their_place_are_not_relabelled():
+    report = truth("hangzhou_2025")
+    swapped = {4: "2.其他法律行政法规禁止公开", 5: "1.属于国家秘密"}
+    text = _as_ocr_prints(report, lambda n, label: swapped.get(n, "亓夭乂" if n > 6 else label))
+    assert ocr.label_by_position(text) == text
