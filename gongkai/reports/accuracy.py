@@ -44,7 +44,7 @@ from .render import render
 CORPUS = Path(__file__).parent / "tests" / "corpus"
 CLASSES = ("published", "clean", "tabs", "wrapped", "flat", "pdf", "pdf-file", "scan")
 TEXT_CLASSES = CLASSES[:-2]
-SCAN_VARIANTS = 1
+SCAN_VARIANTS = 2
 VARIANTS_PER_CLASS = 4
 _COLS = [c.key for c in tables.REQUEST_COLUMNS]
 _APPEAL_COLS = [c.key for c in tables.APPEAL_COLUMNS]
