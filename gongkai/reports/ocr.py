@@ -329,6 +329,21 @@ def _join(words):
     return out
 
 
+LOOSE_CONF = 85.0  # a figure outside any ruled cell, read once, is taken from here
+
+
+def loose_lines(words):
+    """Words outside ruled tables -> [(top, text)], one per engine line. A figure there is
+    read once only (no cell to read again), so a figure below LOOSE_CONF is printed
+    unreadable (□) rather than taken: an unruled table's sums then decide, or it stays blank."""
+    by_line = {}
+    for w in words:
+        if _FIGURE.match(w[5]) and re.search(r"\d", w[5]) and w[4] < LOOSE_CONF:
+            w = (*w[:5], UNSURE, w[6])
+        by_line.setdefault(w[6], []).append(w)
+    return [(min(w[1] for w in ws), _join(ws)) for ws in by_line.values()]
+
+
 def _digits_pass(img, cells):
     """The figure cells read again by a digit-only engine pass over one composite image.
 
@@ -468,11 +483,7 @@ def read_page(img):
                 )
             items.append((table.bands[b][0], strict_row(texts)))
             texts = []
-    by_line = {}
-    for w in loose:
-        by_line.setdefault(w[6], []).append(w)
-    for line_words in by_line.values():
-        items.append((min(w[1] for w in line_words), _join(line_words)))
+    items.extend(loose_lines(loose))
     items.sort(key=lambda item: item[0])
     return Page([text for _, text in items], figures, angle)
 

@@ -199,3 +199,15 @@ def test_rows_out_of_their_place_are_not_relabelled():
     swapped = {4: "2.其他法律行政法规禁止公开", 5: "1.属于国家秘密"}
     text = _as_ocr_prints(report, lambda n, label: swapped.get(n, "亓夭乂" if n > 6 else label))
     assert ocr.label_by_position(text) == text
+
+
+def test_a_figure_outside_ruled_cells_read_with_low_confidence_is_not_taken():
+    # (left, top, width, height, confidence, text, engine line)
+    line = (1, 1, 1, 1)
+    words = [
+        (10, 100, 200, 30, 96.0, "行政许可", line),
+        (300, 100, 40, 30, 97.0, "12", line),
+        (400, 100, 40, 30, 41.0, "18", line),
+    ]
+    [(top, text)] = ocr.loose_lines(words)
+    assert text == f"行政许可 12 {UNREADABLE}"
