@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker serve test test-pg bench accuracy lint install install-dev browser ocr clean
+.PHONY: run worker serve test test-pg bench accuracy lint install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -26,6 +26,7 @@ browser:
 	@scripts/ensure-pdf
 
 # Scans are read by Debian's tesseract with its Simplified-Chinese model (docs/ocr.md).
+.PHONY: ocr
 ocr:
 	@scripts/ensure-ocr
 
@@ -64,7 +65,7 @@ test: install-dev browser ocr lint
 
 # The database-touching tests again, against PostgreSQL (used by .ci/run), browser walks
 # included.
-test-pg: install-dev browser ocr
+test-pg: install-dev browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
 		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m django_db
 
