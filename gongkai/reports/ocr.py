@@ -286,6 +286,7 @@ _ROW_NUMBERS = (
     re.compile(r"[(（][一二三四五六七八九十]{1,2}[)）]"),  # （一）（二）
 )
 _FIGURE = re.compile(r"^[\d,.，．]+$")
+_UNIT = re.compile(r"(?:亿元|万元|元)$")  # a money figure's unit, printed in its cell
 UNSURE = UNREADABLE  # printed for a figure not read surely: the parser blanks it, with a finding
 MIN_CONF = 60.0  # below this (tesseract's 0-100) a figure is not taken even when both agree
 ALONE_CONF = 90.0  # the digit pass taken alone (the page pass saw no digit there) from here
@@ -415,7 +416,9 @@ def read_page(img):
         c
         for t in tables
         for c in t.cells
-        if c.bottom == c.top and c.x1 - c.x0 < (t.x1 - t.x0) / 2 and len(_CJK.findall(c.text)) < 2
+        if c.bottom == c.top
+        and c.x1 - c.x0 < (t.x1 - t.x0) / 2
+        and len(_CJK.findall(_UNIT.sub("", c.text))) < 2
     ]
     second = _digits_pass(clean, figure_cells)
     items, figures = [], []
@@ -459,7 +462,10 @@ def read_page(img):
                     texts.append("")
                     continue
                 sign = first[:1] if first[:1] in "增减" else ""
-                agree = first[len(sign) :] == again and _FIGURE.match(again or "-")
+                unit = _UNIT.search(first)
+                unit = unit[0] if unit and re.search(r"\d", first) else ""
+                digits = first[len(sign) : len(first) - len(unit)]
+                agree = digits == again and _FIGURE.match(again or "-")
                 # The digit pass alone, when the page pass saw no figure there at all and
                 # the digit pass is sure (the page pass drops lone "0"s and reads specks).
                 alone = (
@@ -470,7 +476,7 @@ def read_page(img):
                 )
                 conf = max(conf1, conf2) if agree else conf2 if alone else min(conf1, conf2)
                 sure = bool(agree or alone) and conf >= MIN_CONF and not merged
-                first = sign + again if (agree or alone) else first
+                first = sign + again + unit if (agree or alone) else first
                 texts.append(first if sure else UNSURE)
                 figures.append(
                     {
