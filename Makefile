@@ -17,13 +17,18 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ocr
 	@scripts/ensure-pdf
 install-dev: $(VENV)/.installed-dev
 
 browser:
 	@scripts/ensure-chromium
 	@scripts/ensure-pdf
+
+# Scans are read by Debian's tesseract with its Simplified-Chinese model (docs/ocr.md).
+.PHONY: ocr
+ocr:
+	@scripts/ensure-ocr
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -49,7 +54,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 # -n auto: one pytest worker per core (pytest-xdist), each with its own test database.
-test: install-dev browser lint
+test: install-dev browser ocr lint
 	REDIS_URL= $(VENV)/bin/pytest -p no:cacheprovider -n auto
 
 # The database-touching tests again, against PostgreSQL (used by .ci/run). The browser
@@ -82,8 +87,12 @@ bench: install-dev
 fuzz: install-dev
 	$(PY) -m gongkai.reports.fuzz --count $${FUZZ_COUNT:-1000}
 
-# Annual-report reading accuracy per layout failure class, over the corpus with truth files.
+# Annual-report reading accuracy per layout failure class, over the corpus with truth files
+# (the scan class renders, degrades and OCRs each report: about 20 s a report the first time,
+# then cached in var/accuracy/; `make accuracy ARGS=--no-scan` leaves it out).
 accuracy: install
+	$(PY) -m gongkai.reports.accuracy $(ARGS)
+
 	$(PY) -m gongkai.reports.accuracy
 
 clean:

@@ -191,6 +191,11 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 10
 REPORT_PARSE_MEMORY_MB = int(os.environ.get("REPORT_PARSE_MEMORY_MB", "448"))
 REPORT_PARSE_SECONDS = float(os.environ.get("REPORT_PARSE_SECONDS", "9"))
 REPORT_CHECKUP_RATE_LIMIT = os.environ.get("REPORT_CHECKUP_RATE_LIMIT", "30/10m")
+# 年报体检 reads scans (images, PDFs without text) by OCR only up to REPORT_OCR_ONLINE_PAGES
+# pages (0: never), each allowed REPORT_OCR_PAGE_SECONDS in its child; longer scans are
+# refused with a Chinese message pointing to `gongkai report check` (no limit there).
+REPORT_OCR_ONLINE_PAGES = int(os.environ.get("REPORT_OCR_ONLINE_PAGES", "2"))
+REPORT_OCR_PAGE_SECONDS = float(os.environ.get("REPORT_OCR_PAGE_SECONDS", "20"))
 
 # Auth
 LOGIN_URL = "login"

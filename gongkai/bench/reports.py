@@ -2,6 +2,7 @@
 
 (a) parse+check of text reports in one process; goal ≥ 500 reports/second.
 (b) a directory of 10,000 text reports through batch.run on every core.
+(c) the reading accuracy table per layout class (gongkai.reports.accuracy).
 The reports are the five seeds with their figures and agency names varied, so
 no two texts are the same.
 """
@@ -78,6 +79,16 @@ def bench_directory():
     )
 
 
+def bench_accuracy():
+    """The reading accuracy per layout class (issue 16), after the speed figures: the
+    scan class OCRs each scan once (minutes), then reads it from var/accuracy/."""
+    from gongkai.reports import accuracy
+
+    print("读取准确率（make accuracy）：")
+    accuracy.main([])
+
+
 def run():
     bench_single()
     bench_directory()
+    bench_accuracy()

@@ -14,13 +14,23 @@ text report and then damaged the way real copies are damaged:
            other and to the next row's label (failure class 3)
   pdf      PDF text: label fragments printed before and after their row's
            figures, header cells split into syllables (failure class 4)
+  pdf-file a real PDF (failure class 5): the report laid out by WeasyPrint with
+           ruled tables, read by the PDF reader from its table geometry
+  scan     a scanned paper copy (failure class 6): the report laid out by
+           WeasyPrint, each page an image at 150 or 200 dpi, turned a little,
+           blurred, speckled and JPEG-compressed, put back into an image-only PDF
+           and read by OCR (gongkai.reports.ocr). Slow (seconds a page): the OCR
+           text is cached in var/accuracy/ under the scan's and the OCR code's hash.
 
 A cell is right when the parser's figure equals the truth (a blank counts as
 0, as in the checker); blank when the parser left it empty and said so in a
 finding; wrong otherwise. Wrong cells are the ones that must never happen.
-Pure Python; run as `python -m gongkai.reports.accuracy [--write DIR]`.
+Run as `python -m gongkai.reports.accuracy [--no-scan] [--write DIR]`.
 """
 
+import hashlib
+import io
+import itertools
 import json
 import random
 import re
@@ -32,7 +42,9 @@ from . import parsing, tables
 from .render import render
 
 CORPUS = Path(__file__).parent / "tests" / "corpus"
-CLASSES = ("published", "clean", "tabs", "wrapped", "flat", "pdf")
+CLASSES = ("published", "clean", "tabs", "wrapped", "flat", "pdf", "pdf-file", "scan")
+TEXT_CLASSES = CLASSES[:-2]
+SCAN_VARIANTS = 2
 VARIANTS_PER_CLASS = 4
 _COLS = [c.key for c in tables.REQUEST_COLUMNS]
 _APPEAL_COLS = [c.key for c in tables.APPEAL_COLUMNS]
@@ -193,11 +205,59 @@ def corpus(variants=VARIANTS_PER_CLASS):
         if truth.get("published_text"):
             text = truth["published_text"].read_text(encoding="utf-8")
             out.append(("published", truth["name"], text, truth))
-        for kind in CLASSES[1:]:
+        for kind in TEXT_CLASSES[1:]:
             for k in range(1 if kind == "clean" else variants):
                 rng = random.Random(f"{truth['name']}/{kind}/{k}")
                 out.append((kind, f"{truth['name']}.{kind}.{k}", damage(base, kind, rng), truth))
     return out
+
+
+def scan_of(truth, k):
+    """An image-only PDF that looks like a scan of the report laid out by WeasyPrint."""
+    import pypdfium2
+    import weasyprint
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(f"{truth['name']}/scan/{k}")
+    html = render(truth, "html").decode("utf-8")
+    pdf = pypdfium2.PdfDocument(weasyprint.HTML(string=html).write_pdf())
+    dpi = rng.choice((150, 200))
+    pages = []
+    for page in pdf:
+        img = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        img = img.rotate(rng.uniform(-0.8, 0.8), resample=Image.Resampling.BICUBIC, fillcolor=255)
+        img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.7)))
+        noise = Image.effect_noise(img.size, rng.uniform(10, 25))
+        img = Image.blend(img, noise, 0.12)
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=rng.randrange(55, 80))
+        pages.append(Image.open(io.BytesIO(buf.getvalue())))
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    return out.getvalue()
+
+
+def _cache_dir():
+    return Path(__file__).resolve().parents[2] / "var" / "accuracy"
+
+
+def read_scan(data, name):
+    """The report an image-only PDF reads as (OCR text cached; the sums re-run every time)."""
+    from . import engine, ocr
+
+    code = hashlib.sha256(Path(ocr.__file__).read_bytes()).hexdigest()[:12]
+    key = hashlib.sha256(data).hexdigest()[:16]
+    cache = _cache_dir() / f"{name}.{key}.{code}.json"
+    if cache.exists():
+        text, meta = json.loads(cache.read_text(encoding="utf-8"))
+    else:
+        images = ocr.pdf_images(data)
+        text, meta = ocr.read_images(images, workers=1)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps([text, meta], ensure_ascii=False), encoding="utf-8")
+    report = ocr.verify(engine._parsed(text, name), text)
+    report["source"]["ocr"] = meta
+    return report
 
 
 # ---- Scoring -------------------------------------------------------------------------
@@ -252,11 +312,40 @@ def score(parsed, truth):
     return right, blank, wrong, silent, wrong_cells
 
 
-def measure(variants=VARIANTS_PER_CLASS):
-    totals = {k: [0, 0, 0, 0, 0] for k in CLASSES}
+def pdf_of(truth):
+    import weasyprint
+
+    return weasyprint.HTML(string=render(truth, "html").decode("utf-8")).write_pdf()
+
+
+def pdf_files():
+    """(class, name, report read from a PDF file, truth report) for each truth report."""
+    from . import engine
+
+    for truth in truth_reports():
+        name = f"{truth['name']}.pdf"
+        yield "pdf-file", name, engine.analyse_bytes(pdf_of(truth), filename=name), truth
+
+
+def scans(variants=SCAN_VARIANTS):
+    """(class, name, report read by OCR, truth report) for each scan of each truth report."""
+    for truth in truth_reports():
+        for k in range(variants):
+            name = f"{truth['name']}.scan.{k}"
+            yield "scan", name, read_scan(scan_of(truth, k), name), truth
+
+
+def measure(variants=VARIANTS_PER_CLASS, *, with_scans=False, with_pdfs=False):
+    skip = {"scan"} - ({"scan"} if with_scans else set())
+    skip |= {"pdf-file"} - ({"pdf-file"} if with_pdfs else set())
+    totals = {k: [0, 0, 0, 0, 0] for k in CLASSES if k not in skip}
     wrong_examples = []
-    for kind, name, text, truth in corpus(variants):
-        parsed = parsing.parse_text(text)
+    items = [(k, n, parsing.parse_text(t), truth) for k, n, t, truth in corpus(variants)]
+    if with_pdfs:
+        items = itertools.chain(items, pdf_files())
+    if with_scans:
+        items = itertools.chain(items, scans())
+    for kind, name, parsed, truth in items:
         *counts, cells = score(parsed, truth)
         t = totals[kind]
         for i, c in enumerate(counts):
@@ -281,7 +370,7 @@ def main(argv=None):
         print(f"已写入 {target}")
         return 0
     started = time.perf_counter()
-    totals, wrong = measure()
+    totals, wrong = measure(with_scans="--no-scan" not in argv, with_pdfs=True)
     print("版式        份数   单元格     读对   留空(有说明)  读错  无说明空白   准确率")
     for kind, (right, blank, bad, silent, docs) in totals.items():
         cells = right + blank + bad + silent

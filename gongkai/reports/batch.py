@@ -21,10 +21,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import engine
-from .extract import ALLOWED, os_reason
+from .extract import ALLOWED, IMAGES, os_reason
 from .findings import ERROR, INFO, RULES, WARNING
 
-SUFFIXES = ALLOWED  # .txt .md .html .htm .docx .pdf, and our own .json and .csv
+# .txt .md .html .htm .docx .pdf, our own .json and .csv, and scans (.png .jpg .jpeg)
+SUFFIXES = ALLOWED + IMAGES
 SERIAL_BELOW = 4  # fewer files than this are read in this process
 SEVERITY_NAMES = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
 
@@ -86,7 +87,14 @@ def read_report(path):
         data = path.read_bytes()
     except OSError as exc:
         raise engine.UnsupportedInput(f"无法读取文件：{os_reason(exc)}") from exc
-    return engine.analyse_bytes(data, filename=path.name)
+    # Scans are read by OCR here, whatever their length, page by page with progress.
+    return engine.analyse_bytes(
+        data, filename=path.name, ocr_pages=None, progress=partial(_ocr_progress, path.name)
+    )
+
+
+def _ocr_progress(name, page, pages):
+    print(f"文字识别 {name}：第 {page}/{pages} 页", file=sys.stderr, flush=True)
 
 
 def analyse_path(path, *, keep_report=True):

@@ -48,9 +48,14 @@ def read_number(cell):
     return Number(value, sign, m["unit"], text)
 
 
+# A figure cell that was there but could not be read (an OCR reading the sums could not
+# confirm): a value's place, never a number; the parser blanks it with a finding.
+UNREADABLE = "□"
+
+
 @functools.lru_cache(maxsize=8192)
 def is_value(cell):
-    return is_blank(cell) or read_number(cell) is not None
+    return is_blank(cell) or read_number(cell) is not None or cell.strip() == UNREADABLE
 
 
 def header_unit(label):

@@ -11,10 +11,18 @@ from pathlib import Path
 
 from . import checks, extract, parsing
 from .cells import MAX_DIGITS
-from .extract import UnsupportedInput
+from .extract import ScannedPdf, UnsupportedInput
 from .findings import WARNING, finding
 
-__all__ = ["UnsupportedInput", "analyse_bytes", "analyse_file", "analyse_text", "compare"]
+__all__ = [
+    "ScannedPdf",
+    "UnsupportedInput",
+    "scan_refused",
+    "analyse_bytes",
+    "analyse_file",
+    "analyse_text",
+    "compare",
+]
 
 # Findings only the reader of the original document can make; kept when a
 # report is read back from our own JSON or CSV, where the checks are re-run.
@@ -75,10 +83,67 @@ def analyse_text(text, *, filename=None):
     return _checked(report)
 
 
-def analyse_bytes(data, *, filename):
-    """Parse and check a file's bytes (txt, md, html, docx, pdf, our json or csv)."""
+def scan_refused(pages, limit):
+    """Why a scan is not read by OCR here (Chinese, for the person who sent it)."""
+    if limit == 0:
+        return (
+            "这是扫描件（图片或没有文字层的 PDF）：此处不做文字识别。请用命令行 "
+            "“gongkai report check 文件”读取扫描件，或上传带文字层的 PDF、Word 或文本。"
+        )
+    return (
+        f"这是扫描件，共 {pages} 页：在线体检最多识别 {limit} 页（每页需十余秒）。"
+        "请只上传表格所在的页，或用命令行“gongkai report check 文件”读取整份扫描件。"
+    )
+
+
+def _read_scan(data, kind, filename, ocr_pages, progress, workers):
+    """A scan's report text by OCR (gongkai.reports.ocr), with the OCR's account."""
+    from . import ocr
+
+    if kind == "image":
+        pages = 1
+    else:
+        pages = ocr.pdf_page_count(data)
+    if ocr_pages is not None and pages > ocr_pages:
+        raise extract.ScannedPdf(scan_refused(pages, ocr_pages), pages)
+    if not ocr.available():
+        raise UnsupportedInput(
+            "这是扫描件，需要文字识别，但本机没有安装 tesseract 文字识别程序："
+            "请管理员运行 scripts/ensure-ocr 后再试。"
+        )
+    images = [ocr.open_image(data)] if kind == "image" else ocr.pdf_images(data)
+    return ocr.read_images(images, workers=workers, progress=progress)
+
+
+def analyse_bytes(data, *, filename, ocr_pages=0, progress=None, workers=1):
+    """Parse and check a file's bytes (txt, md, html, docx, pdf, our json or csv).
+
+    Scans (PNG/JPEG, PDFs without text) are read by OCR when `ocr_pages` allows:
+    0 refuses every scan (the default: OCR costs seconds a page), None reads any
+    length, n reads scans of up to n pages. `progress(page, pages)` is told each page.
+    """
     kind = extract.kind_of(data, filename)
-    if kind == "json":
+    ocr_meta = None
+    if kind in ("image", "pdf"):
+        try:
+            text = None if kind == "image" else extract.to_text(data, filename=filename, kind=kind)
+        except extract.ScannedPdf as exc:
+            if ocr_pages == 0:
+                raise extract.ScannedPdf(scan_refused(exc.pages, 0), exc.pages) from exc
+            text = None
+        if text is None:
+            if ocr_pages == 0:
+                raise extract.ScannedPdf(scan_refused(1, 0), 1)
+            text, ocr_meta = _read_scan(data, kind, filename, ocr_pages, progress, workers)
+    if ocr_meta is not None:
+        from . import ocr
+
+        report = ocr.verify(_parsed(text, filename), text)
+        report["source"]["ocr"] = ocr_meta
+        report["findings"].insert(0, ocr.summary(ocr_meta, report))
+    elif kind == "pdf":
+        report = _parsed(text, filename)
+    elif kind == "json":
         report = extract.load_json(data)
     elif kind == "csv":
         from .render import read_csv

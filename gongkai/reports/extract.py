@@ -18,15 +18,28 @@ from gongkai import safezip
 from .tables import FORMAT_ID
 
 ALLOWED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".json", ".csv")
+IMAGES = (".png", ".jpg", ".jpeg")  # scans, read by OCR (gongkai.reports.ocr)
 
 
 class UnsupportedInput(ValueError):
     """The input is not something we can read; the message is Chinese, for people."""
 
 
+class ScannedPdf(UnsupportedInput):
+    """A PDF without a text layer: only OCR can read it (the message says so)."""
+
+    def __init__(self, message, pages=None):
+        super().__init__(message)
+        self.pages = pages
+
+
 def kind_of(data, filename):
     """'pdf' | 'docx' | 'html' | 'json' | 'csv' | 'text', checking content, not just the name."""
     ext = PurePath(filename or "").suffix.lower()
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
+        return "image"
+    if ext in IMAGES:
+        raise UnsupportedInput(f"文件扩展名是 {ext}，但内容不是 PNG/JPEG 图片：请确认文件未损坏。")
     if ext and ext not in ALLOWED:
         if ext in (".doc", ".wps"):
             raise UnsupportedInput(
@@ -260,7 +273,10 @@ def pdf_to_text(data):
                 items = []
                 for table in found:
                     for row, cells in zip(table.rows, table.extract(), strict=False):
-                        items.append((row.bbox[1], strict_row([c or "" for c in cells])))
+                        # None: a position a merged cell covers, not a cell (as an HTML
+                        # colspan/rowspan is one cell); "" is an empty cell and keeps its place.
+                        cells = [c for c in cells if c is not None]
+                        items.append((row.bbox[1], strict_row(cells)))
                 outside = page.filter(lambda obj, boxes=boxes: not _inside(obj, boxes))
                 for line in outside.extract_text_lines():
                     items.append((line["top"], line["text"]))
@@ -272,8 +288,8 @@ def pdf_to_text(data):
     finally:
         _close(pdf)
     if not any(line.strip() for line in out):
-        raise UnsupportedInput(
-            "PDF 中没有可提取的文字（可能是扫描件）：请上传带文字层的 PDF 或文本。"
+        raise ScannedPdf(
+            "PDF 中没有可提取的文字（可能是扫描件）：请上传带文字层的 PDF 或文本。", len(pages)
         )
     return "\n".join(out)
 

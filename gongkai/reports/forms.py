@@ -11,8 +11,12 @@ from . import extract, samples
 BINARY_MAGIC = {
     ".docx": (b"PK\x03\x04", "Word（.docx）文件本质上是 ZIP 压缩包"),
     ".pdf": (b"%PDF", "PDF 文件应以“%PDF”开头"),
+    ".png": (b"\x89PNG", "PNG 图片应以 89 50 4E 47 开头"),
+    ".jpg": (b"\xff\xd8\xff", "JPEG 图片应以 FF D8 FF 开头"),
+    ".jpeg": (b"\xff\xd8\xff", "JPEG 图片应以 FF D8 FF 开头"),
 }
-ALLOWED_EXTENSIONS = extract.ALLOWED  # what the engine can read, declared there once
+# What the engine can read, declared there once; scans (images) are read by OCR.
+ALLOWED_EXTENSIONS = extract.ALLOWED + extract.IMAGES
 ACCEPT = ",".join(ALLOWED_EXTENSIONS)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 

@@ -50,6 +50,8 @@ def split_line(text):
         line.tabbed = True
         return line
     head = stripped.rstrip("0123456789 ") if stripped[-1:].isdigit() else ""
+    if head[-2:] in (" 增", " 减"):
+        head = ""  # "… 40 增8 16": a signed figure (本年增/减), not digits glued to a label
     if head and _LABEL_END.match(head[-1]) and stripped[len(head)].isdigit() and len(head) <= 80:
         # Digits touching the label: the crawler dropped the cell boundaries.
         tokens = stripped[len(head) :].split()
@@ -747,13 +749,18 @@ def read_proactive(lines, reader, template):
     out = reader.report["proactive"]
     header = []
     found = set()
+    pending = ""  # a label alone on its line: the row's label wrapped (failure class 1)
     for line in lines:
         label = "".join(line.labels)
         if label_key(label).startswith("信息内容"):
             header = line.labels[1:] + [c for c in line.region if not is_blank(c)]
+            pending = ""
             continue
         has_values = any(not is_blank(c) for c in line.region)
         key = match_row(label, _PROACTIVE_PHRASES, has_values=has_values) if label else None
+        if key is None and has_values and pending and label:
+            key = match_row(pending + label, _PROACTIVE_PHRASES, has_values=True)
+        pending = label if not has_values and key is None and not line.strict else ""
         if key is None or not has_values or key in found:
             continue
         found.add(key)

@@ -41,6 +41,13 @@ class Outcome:
     breach: str | None = None  # "memory" | "time" | "crash"
     seconds: float = 0.0
     peak_rss: int = 0  # bytes, the child's high-water mark when known
+    scan_pages: int | None = None  # a scan the child did not read by OCR: its pages
+
+
+# Scans (images, PDFs without text) are read by OCR only when short: each page costs
+# seconds of a core (REPORT_OCR_ONLINE_PAGES pages at most, REPORT_OCR_PAGE_SECONDS each).
+OCR_PAGES = 2
+OCR_PAGE_SECONDS = 20.0
 
 
 def _limits():
@@ -52,6 +59,17 @@ def _limits():
         return memory, seconds
     except Exception:  # used without configured Django settings (CLI, fuzz)
         return MEMORY_BYTES, SECONDS
+
+
+def _ocr_limits():
+    try:
+        from django.conf import settings
+
+        pages = int(getattr(settings, "REPORT_OCR_ONLINE_PAGES", OCR_PAGES))
+        seconds = float(getattr(settings, "REPORT_OCR_PAGE_SECONDS", OCR_PAGE_SECONDS))
+        return pages, seconds
+    except Exception:  # used without configured Django settings (CLI, fuzz)
+        return OCR_PAGES, OCR_PAGE_SECONDS
 
 
 _context = None
@@ -81,6 +99,8 @@ def _child(conn, what, data, kwargs, memory, seconds):
     try:
         analyser = engine.analyse_bytes if what == "bytes" else engine.analyse_text
         message = ("ok", analyser(data, **kwargs))
+    except engine.ScannedPdf as exc:
+        message = ("scan", (str(exc), exc.pages))
     except engine.UnsupportedInput as exc:
         message = ("unsupported", str(exc))
     except MemoryError:
@@ -107,13 +127,37 @@ def _vm_hwm(pid):
 
 
 def run(data, *, filename=None, text=False, memory=None, seconds=None):
-    """Analyse `data` (bytes of a file, or with text=True a str) in a bounded child."""
+    """Analyse `data` (bytes of a file, or with text=True a str) in a bounded child.
+
+    A scan is found in a first child that does no OCR; if it has few enough pages
+    (REPORT_OCR_ONLINE_PAGES) a second child reads it by OCR within
+    REPORT_OCR_PAGE_SECONDS a page, otherwise the reader is told in Chinese why not.
+    """
+    outcome = _run(data, filename=filename, text=text, memory=memory, seconds=seconds)
+    if outcome.scan_pages is None:
+        return outcome
+    pages, page_seconds = _ocr_limits()
+    if not pages or outcome.scan_pages > pages:
+        outcome.error = engine.scan_refused(outcome.scan_pages, pages)
+        return outcome
+    return _run(
+        data,
+        filename=filename,
+        memory=memory,
+        seconds=page_seconds * outcome.scan_pages,
+        ocr_pages=pages,
+    )
+
+
+def _run(data, *, filename=None, text=False, memory=None, seconds=None, ocr_pages=0):
     default_memory, default_seconds = _limits()
     memory = memory or default_memory
     seconds = seconds or default_seconds
     ctx = _ctx()
     receiver, sender = ctx.Pipe(duplex=False)
     kwargs = {"filename": filename}
+    if not text:
+        kwargs["ocr_pages"] = ocr_pages
     child = ctx.Process(
         target=_child,
         args=(sender, "text" if text else "bytes", data, kwargs, memory, seconds),
@@ -154,6 +198,8 @@ def run(data, *, filename=None, text=False, memory=None, seconds=None):
         outcome.report = payload
     elif kind == "unsupported":
         outcome.error = payload
+    elif kind == "scan":
+        outcome.error, outcome.scan_pages = payload
     elif kind == "memory":
         outcome.breach = "memory"
         outcome.error = TOO_BIG.format(mb=memory // MIB)
