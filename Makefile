@@ -93,7 +93,5 @@ fuzz: install-dev
 accuracy: install
 	$(PY) -m gongkai.reports.accuracy $(ARGS)
 
-	$(PY) -m gongkai.reports.accuracy
-
 clean:
 	rm -rf $(VENV) var
