@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from gongkai import spreadsheets
 from gongkai.agencies.models import Agency, Membership, role_names
 from gongkai.annual import figures
-from gongkai.registers.access import EDIT_ROLES, VIEW_ROLES
+from gongkai.registers import access
 
 from . import registers
 from .models import ActivityEvent
@@ -44,35 +44,25 @@ def _denied(request, reason):
 
 
 def agency_view(*, edit):
-    needed = EDIT_ROLES if edit else VIEW_ROLES
+    """The registers' access rule (registers.access.agency_view), then the year in the
+    URL must be one the registers keep."""
 
     def decorate(view):
-        @login_required
+        @access.agency_view(
+            edit=edit,
+            template="activities/denied.html",
+            view_action="查看年报工作登记",
+            edit_action="修改年报工作登记",
+            no_membership=NO_MEMBERSHIP,
+        )
         @wraps(view)
-        def wrapper(request, code, *args, **kwargs):
-            held = list(
-                Membership.objects.filter(user=request.user).values_list("agency__code", "role")
-            )
-            if not held:
-                return _denied(request, NO_MEMBERSHIP)
-            roles = {role for agency_code, role in held if agency_code == code}
-            if not roles:
-                raise Http404("没有找到这个机关，或您无权查看。")
-            agency = get_object_or_404(Agency, code=code)
-            if not roles & needed:
-                action = "修改年报工作登记" if edit else "查看年报工作登记"
-                return _denied(
-                    request,
-                    f"您在{agency.name}的角色不能{action}：需要{role_names(needed)}角色。"
-                    "如需开通，请联系本机关的系统管理员。",
-                )
-            request.can_edit = bool(roles & EDIT_ROLES)
+        def checked(request, agency, *args, **kwargs):
             year = kwargs.get("year")
             if year is not None and not registers.FIRST_YEAR <= year <= today().year:
                 raise Http404("没有这个年度。")
             return view(request, agency, *args, **kwargs)
 
-        return wrapper
+        return checked
 
     return decorate
 
@@ -93,12 +83,12 @@ def index(request):
     if not held.exists():
         return _denied(request, NO_MEMBERSHIP)
     agencies = Agency.objects.filter(
-        memberships__user=request.user, memberships__role__in=VIEW_ROLES
+        memberships__user=request.user, memberships__role__in=access.VIEW_ROLES
     ).distinct()
     if not agencies:
         return _denied(
             request,
-            f"您的角色不能查看年报工作登记：需要{role_names(VIEW_ROLES)}角色。"
+            f"您的角色不能查看年报工作登记：需要{role_names(access.VIEW_ROLES)}角色。"
             "如需开通，请联系本机关的系统管理员。",
         )
     year = today().year - 1

@@ -8,7 +8,6 @@ measured from `today()`, which tests replace.
 """
 
 import logging
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +29,7 @@ from gongkai.reports.render import render as render_report
 from gongkai.reports.render.htmlfmt import grid_html
 from gongkai.reports.render.layout import proactive_grid
 
-from . import documents, imports, rows, stats
+from . import access, documents, imports, rows, stats
 from .access import EDIT_ROLES, VIEW_ROLES, RegisterError
 from .forms import (
     LAYOUT_ROWS,
@@ -65,34 +64,13 @@ def _denied(request, reason):
 
 def agency_view(*, edit):
     """Resolve <code> to an agency the user may see (view roles) or change (edit roles)."""
-    needed = EDIT_ROLES if edit else VIEW_ROLES
-
-    def decorate(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, code, *args, **kwargs):
-            held = list(
-                Membership.objects.filter(user=request.user).values_list("agency__code", "role")
-            )
-            if not held:
-                return _denied(request, NO_MEMBERSHIP)
-            roles = {role for agency_code, role in held if agency_code == code}
-            if not roles:
-                raise Http404("没有找到这个机关，或您无权查看。")
-            agency = get_object_or_404(Agency, code=code)
-            if not roles & needed:
-                action = "修改登记簿或导入数据" if edit else "查看主动公开登记簿"
-                return _denied(
-                    request,
-                    f"您在{agency.name}的角色不能{action}：需要{role_names(needed)}角色。"
-                    "如需开通，请联系本机关的系统管理员。",
-                )
-            request.can_edit = bool(roles & EDIT_ROLES)
-            return view(request, agency, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    return access.agency_view(
+        edit=edit,
+        template="registers/denied.html",
+        view_action="查看主动公开登记簿",
+        edit_action="修改登记簿或导入数据",
+        no_membership=NO_MEMBERSHIP,
+    )
 
 
 def _context(request, agency, **extra):
