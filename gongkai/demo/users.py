@@ -72,6 +72,8 @@ DEMO_USERS = (
     DemoUser(
         "info", "gongkai-info", "信息员（起草主动公开信息）", roles=((Role.INFO_OFFICER, ()),)
     ),
+    # No role in the city bureau: every role in its subordinate 示范县公安局 (demo/county.py).
+    DemoUser("county", "gongkai-county", "下级机关示范县公安局的全部办理角色和信息员"),
 )
 
 
@@ -116,6 +118,7 @@ def _load_other_demos(bureau, today):
     idempotent demo loader."""
     import datetime as dt
 
+    from gongkai.demo import county as county_demo
     from gongkai.demo import portal as portal_demo
     from gongkai.demo import publications as publication_demo
     from gongkai.demo import registers as registers_demo
@@ -126,3 +129,4 @@ def _load_other_demos(bureau, today):
     registers_demo.load(bureau, users["clerk"], today=today)
     publication_demo.load(bureau, users, today=today)
     portal_demo.load_demo_bureau(today or dt.date.today())
+    county_demo.load(bureau, today or dt.date.today())  # the subordinate agency
