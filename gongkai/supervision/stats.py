@@ -172,6 +172,33 @@ def department_table(agency, year, *, today, departments):
     return DepartmentTable(agency, year, today, rows, total, calendar_error)
 
 
+def department_columns(table):
+    """The department table as spreadsheet columns (the page's, figures as numbers);
+    a row without a department is 未分办, the total row (table.total) 合计."""
+    from gongkai.spreadsheets import Column
+
+    def name(row):
+        if row is table.total:
+            return "合计"
+        return row.name
+
+    def count(key):
+        return lambda row: row.counts[key]
+
+    return [
+        Column("承办部门", name, 18),
+        Column(f"{table.year}年办结", count("closed")),
+        Column("作出答复", count("replied")),
+        Column("按期答复", count("on_time")),
+        Column("逾期未办", count("late_open")),
+        Column("按期率（%）", lambda row: row.on_time_percent),
+        Column("平均用时（工作日）", lambda row: row.average_days, 18),
+        *(Column(label, count(key)) for key, label, _prefix in OUTCOME_GROUPS),
+        Column(f"在办（截至{table.today:%Y-%m-%d}）", count("open"), 20),
+        Column(f"超期（截至{table.today:%Y-%m-%d}）", count("overdue"), 20),
+    ]
+
+
 # ---- supervising agency -----------------------------------------------------------------
 
 
