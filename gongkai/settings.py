@@ -102,6 +102,7 @@ TEMPLATES = [
                 "gongkai.workdays.context_processors.schedule_warning",
                 "gongkai.supervision.context_processors.unread_notices",
                 "gongkai.inbox.context_processors.inbox_count",
+                "gongkai.agencies.context_processors.sections",
             ],
         },
     },

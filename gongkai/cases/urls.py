@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import board, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export/<slug:fmt>/", board.export, name="dashboard_export"),
     path("new/", views.case_new, name="new"),
     path("report/", views.annual_report, name="report"),
     path("export/<slug:fmt>/", views.case_export, name="export"),

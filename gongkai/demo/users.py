@@ -72,6 +72,8 @@ DEMO_USERS = (
     DemoUser(
         "info", "gongkai-info", "信息员（起草主动公开信息）", roles=((Role.INFO_OFFICER, ()),)
     ),
+    # No role in the city bureau: every role in its subordinate 示范县公安局 (demo/county.py).
+    DemoUser("county", "gongkai-county", "下级机关示范县公安局的全部办理角色和信息员"),
 )
 
 
@@ -118,6 +120,7 @@ def _load_other_demos(bureau, today):
 
     from gongkai.demo import activities as activities_demo
     from gongkai.demo import annual as annual_demo
+    from gongkai.demo import county as county_demo
     from gongkai.demo import portal as portal_demo
     from gongkai.demo import publications as publication_demo
     from gongkai.demo import registers as registers_demo
@@ -132,3 +135,4 @@ def _load_other_demos(bureau, today):
     # workflow (the portal's demo publishes reports only where there are none).
     annual_demo.load(bureau, users, today or dt.date.today())
     portal_demo.load_demo_bureau(today or dt.date.today())
+    county_demo.load(bureau, today or dt.date.today())  # the subordinate agency

@@ -16,7 +16,13 @@ from gongkai.publications.models import (
     Status,
     Topic,
 )
-from gongkai.publications.sanitize import TAGS
+
+# The body is edited in publications/static/publications/editor.js (a textarea of HTML
+# without JavaScript); sanitize.clean_body decides what is kept either way.
+BODY_HELP = (
+    "可以直接输入，或从 Word、WPS、网页复制粘贴：段落、标题、列表、表格、加粗和链接会保留，"
+    "字体、颜色、图片等其他格式在粘贴和保存时去掉。"
+)
 
 TABS = {
     "all": "全部",
@@ -128,13 +134,10 @@ class ItemForm(forms.Form):
         label="内容概述", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     body = forms.CharField(
-        label="正文（HTML）",
+        label="正文",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
-        help_text="只保留以下标签："
-        + "、".join(sorted(TAGS))
-        + "；链接只允许 http、https、mailto。"
-        "其他标签和脚本在保存时删除。",
+        widget=forms.Textarea(attrs={"rows": 14, "data-rich-editor": ""}),
+        help_text=BODY_HELP,
     )
 
     def __init__(self, *args, agency, departments, **kwargs):
@@ -345,9 +348,9 @@ class CorrectForm(forms.Form):
         label="内容概述", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     body = forms.CharField(
-        label="正文（HTML）",
+        label="正文",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
+        widget=forms.Textarea(attrs={"rows": 14, "data-rich-editor": ""}),
         help_text="只能更正错字、日期、电话等少量内容；改动较大的应作为新信息重新送审。",
     )
 

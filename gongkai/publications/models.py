@@ -446,6 +446,16 @@ class Item(models.Model):
             and (self.published_at > now)
         )
 
+    def enters_document_register(self):
+        """A 行政规范性文件 itself (not its 解读 or 图解): once published it is entered in
+        the 规章和行政规范性文件登记簿 (registers.documents.enter_published_item), so
+        that table 二 counts what the portal shows (Art. 20(一))."""
+        return (
+            self.category == Category.NORMATIVE_DOCUMENTS
+            and self.interprets_id is None
+            and self.genre not in (Genre.INTERPRETATION, Genre.GRAPHIC)
+        )
+
     def published_on_time(self):
         """Art. 26: True/False — published (published_at, taken on its local day) within
         20 working days of 成文日期; None when there is no due date or no publication.

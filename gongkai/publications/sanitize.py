@@ -41,6 +41,12 @@ LINK_REL = "noopener noreferrer nofollow"
 # tags whose content is dropped with the tag (a stripped <script> must not leave its code)
 DROP_WITH_CONTENT = frozenset({"script", "style", "noscript", "iframe", "object", "template"})
 
+# Spellings of kept tags that Word, WPS and the browser's own editing commands write:
+# renamed before cleaning so that their structure survives (a Word "标题 1" is an <h1>;
+# the item's title is the page's h1, so body headings start at h2).
+RENAMED = {"b": "strong", "i": "em", "h1": "h2", "h5": "h4", "h6": "h4"}
+_RENAMED_TAG = re.compile(r"<(/?)(b|i|h1|h5|h6)(?=[\s/>])", re.IGNORECASE)
+
 MAX_PASSES = 4  # clean_body: passes until the markup is stable (two, nearly always)
 _TAG = re.compile(r"<[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -63,9 +69,13 @@ def clean_body(body):
     return cleaned
 
 
+def _rename(match):
+    return f"<{match.group(1)}{RENAMED[match.group(2).lower()]}"
+
+
 def _clean_once(text):
     return nh3.clean(
-        text,
+        _RENAMED_TAG.sub(_rename, text),
         tags=set(TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},

@@ -613,7 +613,7 @@ def _publish_one(item, by, now, at, together_with=None):
     _not_before_written(item, at)
     item.published_at = at
     on_time = item.published_on_time() is not False
-    return _finish(
+    item = _finish(
         item,
         K.PUBLISH,
         by,
@@ -626,6 +626,12 @@ def _publish_one(item, by, now, at, together_with=None):
         publication_due_on=item.publication_due_on,
         together_with=together_with,
     )
+    # A published 行政规范性文件 is entered in the register behind table 二 (Art. 20(一)),
+    # in the same transaction: the portal and the annual report never disagree.
+    from gongkai.registers.documents import enter_published_item  # registers builds on us
+
+    enter_published_item(item, by=by)
+    return item
 
 
 @transaction.atomic

@@ -72,6 +72,53 @@ def add_document(agency, *, by, **fields):
     return document
 
 
+@transaction.atomic
+def enter_published_item(item, *, by):
+    """登记 a published 行政规范性文件 (Item.enters_document_register) in its agency's
+    register, so that table 二's 本年制发/现行有效 count what the portal shows
+    (Art. 20(一)); 制发日期 is the item's 成文日期.
+
+    Called by the 发布 step (publications.workflow), whose role check covers it.
+    Idempotent: an item already entered is left as it is; a document already
+    registered by hand with the same 文号 is the same document and is linked to the
+    item, not entered twice. Returns the Document, or None for any other item.
+    """
+    if not item.enters_document_register():
+        return None
+    entered = Document.objects.filter(source_item=item).first()
+    if entered is not None:
+        return entered
+    number = (item.document_number or "").strip()
+    same = (
+        Document.objects.select_for_update().filter(agency_id=item.agency_id, number=number).first()
+        if number
+        else None
+    )
+    if same is not None:
+        if same.source_item_id is None:
+            same.source_item = item
+            same.save(update_fields=["source_item", "updated_at"])
+            _event(same, EventKind.DOCUMENT_CHANGED, by, {"source_item": item.index_number})
+        return same
+    document = Document(
+        agency_id=item.agency_id,
+        kind=DocumentKind.NORMATIVE_DOCUMENTS,
+        title=item.title.strip()[:200],
+        number=number,
+        made_on=item.written_on,
+        note=f"随主动公开信息 {item.index_number} 发布登记。",
+        source_item=item,
+    )
+    _save(document)
+    _event(
+        document,
+        EventKind.DOCUMENT_ADDED,
+        by,
+        {**{k: getattr(document, k) for k in FIELDS}, "source_item": item.index_number},
+    )
+    return document
+
+
 def _lock(document):
     return Document.objects.select_for_update().select_related("agency").get(pk=document.pk)
 

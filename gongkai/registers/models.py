@@ -59,6 +59,15 @@ class Document(models.Model):
     made_on = models.DateField("制发日期")
     repealed_on = models.DateField("废止日期", null=True, blank=True)
     note = models.TextField("备注", blank=True)
+    # The published 主动公开 item this entry came from (documents.enter_published_item).
+    source_item = models.OneToOneField(
+        "publications.Item",
+        verbose_name="来自主动公开信息",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="register_document",
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

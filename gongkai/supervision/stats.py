@@ -3,6 +3,9 @@
 Department figures for year Y, on day D:
 - 办结 (closed): cases concluded in Y (closed_on in Y: replies, withdrawals, lapses);
 - 答复 (replied) and 按期答复 (on_time: replied_on ≤ due_on, Art. 33) among them;
+- 逾期未办 (late_open): open cases whose deadline fell in Y and has passed on D
+  (CaseQuerySet.conditions "overdue"): they are not on time either, so 按期率 is
+  on_time ÷ (replied + late_open) — an office cannot raise its rate by not replying;
 - 平均用时: mean working days from the clock start to the reply (timing.days_taken:
   agency calendar, consultation pauses left out) over the replied cases;
 - counts by outcome group of table 三;
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q
 
 from gongkai.cases import stats as case_stats
-from gongkai.cases.models import OPEN_STATUSES, Case, Consultation
+from gongkai.cases.models import OPEN_STATUSES, Case, CaseQuerySet, Consultation
 from gongkai.supervision import timing
 from gongkai.workdays import clock, loading
 
@@ -33,7 +36,15 @@ OUTCOME_GROUPS = (
     ("not_processed", "不予处理", "not_processed."),
     ("other", "其他处理", "other."),
 )
-COUNTS = ("closed", "replied", "on_time", *(g[0] for g in OUTCOME_GROUPS), "open", "overdue")
+COUNTS = (
+    "closed",
+    "replied",
+    "on_time",
+    "late_open",
+    *(g[0] for g in OUTCOME_GROUPS),
+    "open",
+    "overdue",
+)
 
 
 @dataclass
@@ -50,9 +61,14 @@ class Row:
         return self.department.name if self.department else "未分办"
 
     @property
+    def due(self):
+        """The cases that had to be answered: replied in the year, or overdue and open."""
+        return self.counts["replied"] + self.counts["late_open"]
+
+    @property
     def on_time_percent(self):
-        replied = self.counts["replied"]
-        return round(100 * self.counts["on_time"] / replied, 1) if replied else None
+        due = self.due
+        return round(100 * self.counts["on_time"] / due, 1) if due else None
 
     @property
     def group_counts(self):
@@ -78,12 +94,14 @@ def _aggregates(cases, start, end, today):
     closed = Q(closed_on__gte=start, closed_on__lte=end)
     replied = closed & Q(replied_on__isnull=False)
     running = Q(status__in=OPEN_STATUSES)
+    overdue = CaseQuerySet.conditions(today)["overdue"]  # the case list's own definition
     counts = {
         "closed": Count("id", filter=closed),
         "replied": Count("id", filter=replied),
         "on_time": Count("id", filter=replied & Q(replied_on__lte=F("due_on"))),
+        "late_open": Count("id", filter=overdue & Q(due_on__gte=start, due_on__lte=end)),
         "open": Count("id", filter=running),
-        "overdue": Count("id", filter=running & Q(due_on__lt=today)),
+        "overdue": Count("id", filter=overdue),
     }
     for key, _label, prefix in OUTCOME_GROUPS:
         counts[key] = Count("id", filter=closed & Q(outcome__startswith=prefix))
@@ -152,6 +170,33 @@ def department_table(agency, year, *, today, departments):
         sum(r.unknown_days for r in rows),
     )
     return DepartmentTable(agency, year, today, rows, total, calendar_error)
+
+
+def department_columns(table):
+    """The department table as spreadsheet columns (the page's, figures as numbers);
+    a row without a department is 未分办, the total row (table.total) 合计."""
+    from gongkai.spreadsheets import Column
+
+    def name(row):
+        if row is table.total:
+            return "合计"
+        return row.name
+
+    def count(key):
+        return lambda row: row.counts[key]
+
+    return [
+        Column("承办部门", name, 18),
+        Column(f"{table.year}年办结", count("closed")),
+        Column("作出答复", count("replied")),
+        Column("按期答复", count("on_time")),
+        Column("逾期未办", count("late_open")),
+        Column("按期率（%）", lambda row: row.on_time_percent),
+        Column("平均用时（工作日）", lambda row: row.average_days, 18),
+        *(Column(label, count(key)) for key, label, _prefix in OUTCOME_GROUPS),
+        Column(f"在办（截至{table.today:%Y-%m-%d}）", count("open"), 20),
+        Column(f"超期（截至{table.today:%Y-%m-%d}）", count("overdue"), 20),
+    ]
 
 
 # ---- supervising agency -----------------------------------------------------------------

@@ -9,6 +9,8 @@ subordinates; they show report figures only, never a subordinate's cases.
 `today()` is the date the pages count from; tests replace it.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,7 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gongkai import spreadsheets
 from gongkai.agencies.models import Agency, Membership, Role
+from gongkai.cases.models import Case
 from gongkai.cases.stats import StatsError
 from gongkai.cases.views import case_for
 from gongkai.supervision import stats
@@ -35,6 +39,30 @@ _OVERSEER_NAMES = "政务公开办、工作机构负责人、分管领导或系�
 def today():
     """The date the pages count from (tests replace this function)."""
     return timezone.localdate()
+
+
+def _nav(user):
+    """The supervision pages this user may open, as (url name, label): a link is shown
+    only to those it opens for (issue 14 part 8; the same rules as the views below)."""
+    held = list(Membership.objects.filter(user=user).values_list("role", "agency_id"))
+    links = [("notices", "我的通知")]
+    if any(role in OVERSEERS or role == Role.HANDLER for role, _ in held):
+        links.append(("departments", "部门统计"))
+    overseen = {agency for role, agency in held if role in OVERSEERS}
+    if overseen and Agency.objects.filter(parent_id__in=overseen).exists():
+        links.append(("subordinates", "下级机关"))
+    return links
+
+
+def _daily_run(day):
+    """(when the daily 逾期预警 run last succeeded or None, stale: not today/yesterday)."""
+    from gongkai.ops.schedule import BY_NAME
+    from gongkai.ops.tasks import last_successes
+
+    label = BY_NAME["notify"].label
+    at = dict(last_successes()).get(label)
+    stale = at is None or timezone.localtime(at).date() < day - dt.timedelta(days=1)
+    return at, stale
 
 
 def _forbidden(request, title, reason):
@@ -59,9 +87,21 @@ def notice_list(request):
         .order_by(unread_first, "-created_on", "-id")
     )
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A notice links to its case only if the user can still open it (a handler moved to
+    # another department keeps the notice, not the case).
+    ids = [n.case_id for n in page.object_list]
+    openable = set(
+        Case.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    for n in page.object_list:
+        n.case_openable = n.case_id in openable
+    last_run, stale = _daily_run(today())
     context = {
         "page": page,
         "unread": Notice.objects.for_user(request.user).unread().count(),
+        "nav": _nav(request.user),
+        "last_run": last_run,
+        "last_run_stale": stale,
     }
     return render(request, "supervision/notices.html", context)
 
@@ -146,35 +186,71 @@ def _pick(request, agencies):
     raise Http404("没有找到这个机关，或您无权查看它的数字。")
 
 
-@login_required
-def departments(request):
-    memberships = list(
-        Membership.objects.filter(user=request.user).select_related("agency", "department")
-    )
+def _department_scope(user):
+    """(agencies, {agency: own departments}) whose department figures `user` may see:
+    every department for an overseer, a handler's own departments otherwise."""
+    memberships = list(Membership.objects.filter(user=user).select_related("agency", "department"))
     full = {m.agency for m in memberships if m.role in OVERSEERS}
     own = {}
     for m in memberships:
         if m.role == Role.HANDLER and m.agency not in full:
             own.setdefault(m.agency, []).append(m.department)
-    agencies = sorted(full | set(own), key=lambda a: a.code)
+    return sorted(full | set(own), key=lambda a: a.code), own
+
+
+def _department_figures(request):
+    """(context, status) of the department figures asked for, or a 403 response."""
+    agencies, own = _department_scope(request.user)
     if not agencies:
         return _forbidden(
             request,
             "不能查看部门统计",
             f"部门统计只向本机关的{_OVERSEER_NAMES}，以及承办部门人员（只看本部门）开放。",
-        )
+        ), None
     agency = _pick(request, agencies)
     year, form = _year(request)
-    context = {"agency": agency, "agencies": agencies, "form": form, "year": year}
+    context = {
+        "agency": agency,
+        "agencies": agencies,
+        "form": form,
+        "year": year,
+        "nav": _nav(request.user),
+    }
     if year is None:
-        return render(request, "supervision/departments.html", context, status=400)
-    limited = None if agency in full else sorted(own[agency], key=lambda d: d.name)
+        return context, 400
+    limited = sorted(own[agency], key=lambda d: d.name) if agency in own else None
     context.update(
         table=stats.department_table(agency, year, today=today(), departments=limited),
         groups=stats.OUTCOME_GROUPS,
         limited=limited is not None,
     )
-    return render(request, "supervision/departments.html", context)
+    return context, 200
+
+
+@login_required
+def departments(request):
+    context, status = _department_figures(request)
+    if status is None:
+        return context
+    return render(request, "supervision/departments.html", context, status=status)
+
+
+@login_required
+def departments_export(request, fmt):
+    """The department figures on the page as CSV or XLSX (the same permission: an
+    overseer every department, a handler only its own). No personal data in them."""
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404("不支持的导出格式。")
+    context, status = _department_figures(request)
+    if status is None:
+        return context
+    if status != 200:
+        messages.error(request, "年度有误，请按提示改正后再导出。")
+        return redirect(f"{reverse('supervision:departments')}?{request.GET.urlencode()}")
+    table = context["table"]
+    rows = [*table.rows, table.total] if len(table.rows) > 1 else table.rows
+    name = f"部门统计-{table.agency.name}-{table.year}年"
+    return spreadsheets.response(fmt, name, "部门统计", stats.department_columns(table), rows)
 
 
 @login_required
@@ -203,6 +279,7 @@ def subordinates(request):
         "agencies": agencies,
         "form": form,
         "year": year,
+        "nav": _nav(request.user),
         "columns": stats.SUBORDINATE_COLUMNS,
         "today": today(),
     }

@@ -44,7 +44,7 @@ def _load_demo_creates_the_bureau_its_roles_and_cases():
         assert 3 <= n <= 258, (year, n)
     # every case has its audit trail, starting with 登记
     assert not cases.filter(events__isnull=True).exists()
-    assert CaseEvent.objects.filter(kind=K.REGISTER).count() == cases.count()
+    assert CaseEvent.objects.filter(kind=K.REGISTER, case__agency=agency).count() == cases.count()
     kinds = set(CaseEvent.objects.values_list("kind", flat=True))
     assert {K.REQUEST_CORRECTION, K.CONSULT, K.APPROVE_EXTENSION, K.WITHDRAW} <= kinds
     assert {K.REPLY, K.DELIVER, K.ARCHIVE} <= kinds
@@ -156,3 +156,44 @@ def test_table_four_equals_a_hand_count_every_demo_year(demo_bureau):
             pending_last = sum(c["pending"] for c in last["appeals"].values())
             assert carried == pending_last
         last = report
+
+
+def test_the_subordinate_county_fills_the_supervising_view(demo_bureau, client, monkeypatch):
+    """Issue 14 part 8: the city's 下级机关 page shows the county's figures (with its one
+    overdue case); the city's staff hold no role there and never see its cases."""
+    from django.contrib.auth.models import User
+
+    from gongkai.demo import county
+    from gongkai.publications.models import Item
+    from gongkai.supervision import views as supervision_views
+
+    sub = Agency.objects.get(code=county.AGENCY_CODE)
+    assert sub.parent == demo_bureau
+    cases = Case.objects.filter(agency=sub)
+    assert cases.filter(received_on__year=TODAY.year - 1).count() >= 5
+    assert cases.open().count() == 2 and cases.overdue(TODAY).count() == 1
+    assert Item.objects.filter(agency=sub, published_at__isnull=False).count() >= 2
+    city_staff = Membership.objects.filter(agency=demo_bureau).values("user_id")
+    assert not Membership.objects.filter(agency=sub, user_id__in=city_staff).exists()
+
+    monkeypatch.setattr(supervision_views, "today", lambda: TODAY)
+    client.force_login(User.objects.get(username="office_head"))
+    page = client.get("/supervision/subordinates/", {"year": TODAY.year - 1})
+    assert page.status_code == 200
+    ((row_agency, figures),) = page.context["rows"]
+    assert row_agency == sub
+    by_column = dict(zip([k for k, _ in page.context["columns"]], figures, strict=True))
+    assert by_column["new"] == cases.filter(received_on__year=TODAY.year - 1).count()
+    this_year = client.get("/supervision/subordinates/", {"year": TODAY.year})
+    assert (
+        dict(
+            zip(
+                [k for k, _ in this_year.context["columns"]],
+                this_year.context["rows"][0][1],
+                strict=True,
+            )
+        )["overdue"]
+        == 1
+    )
+    listed = client.get("/cases/", {"tab": "all"}).content.decode()
+    assert county.AGENCY_CODE not in listed

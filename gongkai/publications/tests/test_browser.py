@@ -14,6 +14,35 @@ from gongkai.publications.tests.factories import NOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = "关于2026年春节期间烟花爆竹燃放管理的通告"
+# What Word puts on the clipboard: mso classes and styles, <o:p>, spans, a list bullet
+# typed as text, conditional comments, a Heading 1, a table; and a script.
+WORD_PASTE = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
+<style><!-- p.MsoNormal {margin:0cm;} --></style></head><body><!--StartFragment-->
+<h1 class=MsoHeading1><span style='font-family:黑体'>二、禁放区域<o:p></o:p></span></h1>
+<p class=MsoListParagraph style='mso-list:l0 level1 lfo1'><![if !supportLists]><span
+style='mso-list:Ignore'>·<span style='font:7.0pt'>&nbsp;&nbsp;</span></span><![endif]><b><span
+style='font-family:仿宋'>春节期间</span></b><span>城区禁止燃放烟花爆竹。<o:p></o:p></span></p>
+<p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<table class=MsoTableGrid border=1 style='border-collapse:collapse;mso-yfti-tbllook:1184'>
+<tr><td style='width:100pt'><p class=MsoNormal>人民路<o:p></o:p></p></td>
+<td><p class=MsoNormal>滨江路<o:p></o:p></p></td></tr>
+<tr><td colspan=2 style='mso-border-alt:solid'><p class=MsoNormal>除夕至正月十五全天</p></td></tr>
+</table><script>alert(1)</script><!--EndFragment--></body></html>"""
+
+
+def paste(page, html):
+    """Paste `html` as the clipboard's text/html into the focused editor (the paste
+    event a real Ctrl+V fires, with its data)."""
+    page.evaluate(
+        """html => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            document.activeElement.dispatchEvent(
+                new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true})
+            );
+        }""",
+        html,
+    )
 
 
 @pytest.fixture
@@ -39,14 +68,32 @@ def test_draft_review_approve_publish(page, staff, monkeypatch):
     page.get_by_label("公开类别").select_option("public_order")
     page.get_by_label("体裁分类").select_option("circular")
     page.get_by_label("主题分类").select_option("public_order")
-    page.get_by_label("正文（HTML）").fill(
-        "<p>春节期间，城区禁止燃放烟花爆竹。</p><script>alert(1)</script>"
-    )
+    # 正文: typed, then pasted from Word (issue 14 part 9); no HTML to write
+    expect(page.locator("textarea[name=body]")).to_be_hidden()
+    editor = page.get_by_role("textbox", name="正文")
+    editor.click()
+    page.get_by_role("button", name="标题", exact=True).click()
+    page.keyboard.type("一、总则")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="正文", exact=True).click()
+    page.keyboard.type("为保障春节期间公共安全，特通告如下。")
+    page.keyboard.press("Enter")
+    paste(page, WORD_PASTE)
+    expect(editor.locator("table td")).to_have_count(3)
+    page.screenshot(path="/tmp/shots/supervise/editor.png", full_page=True)
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.locator(".item-status")).to_have_text("草稿")
     expect(page.locator("#due-title + p")).to_contain_text("2026-03-06")
-    expect(page.locator(".item-body")).to_have_text("春节期间，城区禁止燃放烟花爆竹。")
+    body = page.locator(".item-body")
+    expect(body.locator("h2")).to_have_text(["一、总则", "二、禁放区域"])
+    expect(body.locator("p strong")).to_have_text("春节期间")
+    expect(body.locator("p").first).to_have_text("为保障春节期间公共安全，特通告如下。")
+    expect(body.locator("table tr")).to_have_count(2)
+    expect(body.locator("td[colspan='2']")).to_have_text("除夕至正月十五全天")
+    saved = Item.objects.get().body
+    for junk in ("Mso", "mso-", "o:p", "<span", "style=", "<script", "·"):
+        assert junk not in saved, junk
     page.get_by_role("button", name="提交初审").click()
     expect(page.locator(".messages")).to_contain_text("已提交初审")
     item_url = page.url.split("#")[0]

@@ -5,7 +5,22 @@ from hypothesis import strategies as st
 
 from gongkai.publications.sanitize import clean_body, plain, text_of
 
-TAGS = ["p", "script", "a", "img", "style", "iframe", "svg", "table", "td", "h2", "b", "math"]
+TAGS = [
+    "p",
+    "script",
+    "a",
+    "img",
+    "style",
+    "iframe",
+    "svg",
+    "table",
+    "td",
+    "h1",
+    "h2",
+    "b",
+    "i",
+    "math",
+]
 ATTRS = ["href", "src", "onclick", "onerror", "style", "colspan", "class", "id"]
 VALUES = ["javascript:alert(1)", "https://example.org/", "mailto:a@b.cn", "data:text/html,x", "1"]
 
@@ -69,3 +84,28 @@ def test_broken_markup_that_reparses_differently_is_cleaned_to_a_fixed_point():
     out = clean_body(html)
     assert clean_body(out) == out
     assert "javascript" not in out
+
+
+# What Word (and WPS) put on the clipboard: mso classes and styles, <o:p>, spans,
+# conditional comments, a Heading 1, bold as <b>.
+WORD_HTML = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
+<meta name=ProgId content=Word.Document><style><!-- p.MsoNormal {mso-style-parent:""} --></style>
+</head><body lang=ZH-CN><!--StartFragment-->
+<h1 class=MsoTitle><span lang=EN-US style='font-family:黑体'>一、适用范围<o:p></o:p></span></h1>
+<p class=MsoNormal style='text-indent:2em;mso-char-indent-count:2'><b>春节期间</b><span
+style='font-family:仿宋_GB2312'>城区禁止燃放烟花爆竹。<o:p></o:p></span></p>
+<![if !supportLists]><p class=MsoListParagraph>第一条<o:p></o:p></p><![endif]>
+<table class=MsoTableGrid border=1 style='border-collapse:collapse'><tr>
+<td width=100 valign=top style='width:75pt'><p class=MsoNormal>区域<o:p></o:p></p></td>
+<td colspan=2><p class=MsoNormal>时段<o:p></o:p></p></td></tr></table>
+<!--EndFragment--></body></html>"""
+
+
+def test_word_html_keeps_headings_paragraphs_bold_and_tables():
+    out = clean_body(WORD_HTML)
+    assert "<h2>一、适用范围</h2>" in out  # Heading 1 becomes the body's first level
+    assert "<p><strong>春节期间</strong>城区禁止燃放烟花爆竹。</p>" in out
+    assert "<p>第一条</p>" in out
+    assert '<td><p>区域</p></td>\n<td colspan="2"><p>时段</p></td>' in out
+    for junk in ("Mso", "mso-", "o:p", "style", "font-family", "<span", "<!--", "ProgId"):
+        assert junk not in out

@@ -70,11 +70,14 @@ def test_department_figures(year_of_cases):
     assert list(rows) == ["户政支队", "治安支队", "未分办"]
     own = rows["治安支队"]
     assert own.counts == {
-        "closed": 4, "replied": 4, "on_time": 3,
+        "closed": 4, "replied": 4, "on_time": 3, "late_open": 1,
         "granted": 2, "partial": 1, "denied": 1, "unavailable": 0, "not_processed": 0,
         "other": 0, "open": 2, "overdue": 1,
     }  # fmt: skip
-    assert own.on_time_percent == 75.0
+    # Issue 14 part 8: the open case past its April deadline is not on time either:
+    # 3 on time of 4 replied + 1 overdue and open.
+    assert own.due == 5
+    assert own.on_time_percent == 60.0
     assert sorted(own.days) == [5, 7, 9, 25]
     assert own.average_days == 11.5
     other = rows["户政支队"]
@@ -87,6 +90,24 @@ def test_department_figures(year_of_cases):
     assert table.total.counts["closed"] == 7 and table.total.counts["on_time"] == 5
     assert table.total.average_days == 8.5
     assert table.total.group_counts == [2, 1, 1, 1, 1, 1]  # sums to closed (7)
+
+
+def test_an_overdue_open_case_counts_in_the_year_of_its_deadline(year_of_cases):
+    """The stuck case (due 2024-04-29, still open) lowers 2024's rate, not 2023's; a
+    paused case (consultation unanswered: the clock stands still) is not overdue."""
+    w = year_of_cases
+    last_year = _rows(stats.department_table(w.agency, 2023, today=TODAY, departments=None))
+    assert last_year["治安支队"].counts["late_open"] == 0
+    assert last_year["治安支队"].on_time_percent == 100.0
+    waiting = make_case(w.agency, w.registrar, submitted_on=D("2024-03-04"))
+    waiting = workflow.assign(waiting, by=w.office, department=w.other_dept, on=D("2024-03-04"))
+    workflow.consult(
+        waiting, by=w.office, party="third_party", addressee="某公司", on=D("2024-03-05")
+    )
+    other = _rows(stats.department_table(w.agency, 2024, today=TODAY, departments=None))
+    assert other["户政支队"].counts["late_open"] == 0
+    assert other["户政支队"].counts["overdue"] == 0 and other["户政支队"].counts["open"] == 1
+    assert other["户政支队"].on_time_percent == 100.0
 
 
 def test_closed_matches_the_annual_report(year_of_cases):
