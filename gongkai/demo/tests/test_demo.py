@@ -2,12 +2,16 @@
 module (see conftest.py): its cases, 复议/诉讼 and reports are consistent, and loading
 again changes nothing."""
 
+import datetime as dt
+import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from gongkai.agencies.models import Agency, Membership, Role
+from gongkai.annual import assembly
+from gongkai.annual.models import AnnualReport, Status, Step
 from gongkai.appeals import matters
 from gongkai.appeals.models import Appeal
 from gongkai.cases.models import OPEN_STATUSES, Case, CaseEvent, Consultation
@@ -15,7 +19,8 @@ from gongkai.cases.models import EventKind as K
 from gongkai.cases.stats import annual_tables
 from gongkai.demo import bureau as demo
 from gongkai.demo.tests.conftest import TODAY
-from gongkai.reports import checks
+from gongkai.portal.models import PublishedReport
+from gongkai.reports import checks, engine
 from gongkai.workdays import loading
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +202,32 @@ def test_the_subordinate_county_fills_the_supervising_view(demo_bureau, client, 
     )
     listed = client.get("/cases/", {"tab": "all"}).content.decode()
     assert county.AGENCY_CODE not in listed
+
+
+def test_demo_shows_both_ends_of_a_reports_life(demo_bureau, capsys):
+    """Last year's report published through the workflow, this year's in draft with its
+    findings; `gongkai annual build` exits 0 on both years and its JSON reads back
+    through the engine to the same tables."""
+    loaded = demo_bureau
+    done = AnnualReport.objects.get(agency=loaded, year=2025)
+    assert done.status == Status.PUBLISHED
+    assert [o.step for o in done.opinions.all()][-4:] == [
+        Step.SUBMIT,
+        Step.REVIEW,
+        Step.APPROVE,
+        Step.PUBLISH,
+    ]
+    row = PublishedReport.objects.get(agency=loaded, year=2025)
+    assert row.published_on == dt.date(2026, 1, 20) and row.data["narrative"]["overview"]
+    assert "【待补充】" not in json.dumps(row.data, ensure_ascii=False)
+    draft = AnnualReport.objects.get(agency=loaded, year=2026)
+    assert draft.status == Status.DRAFT
+    found = assembly.assemble(draft)["findings"]
+    assert [f["rule"] for f in found] == ["NARRATIVE-MATCH"], found
+    for year in (2025, 2026):
+        call_command("annual", "build", "--agency", loaded.code, "--year", str(year))
+        out = capsys.readouterr().out
+        report = json.loads(out)
+        again = engine.analyse_bytes(out.encode("utf-8"), filename=f"{year}.json")
+        for key in ("proactive", "requests", "appeals", "narrative"):
+            assert again[key] == report[key], (year, key)
