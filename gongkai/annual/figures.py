@@ -276,3 +276,89 @@ def changed(old, new):
 
 
 __all__ = ["changed", "gather"]
+
+
+# ---- the Chinese name of each figure (shown beside the sentences that state it) ----------
+
+LABELS = {
+    "proactive.total": "本年主动公开信息（条）",
+    "proactive.new_media": "经政务新媒体发布（条）",
+    "proactive.interpretations": "政策解读（条）",
+    "proactive.on_time": "按时公开（条）",
+    "proactive.late": "逾期公开（条）",
+    "proactive.corrected": "更正（条）",
+    "proactive.withdrawn": "撤回（条）",
+    "apply.received": "本年新收申请（件）",
+    "apply.carried_over": "上年结转申请（件）",
+    "apply.concluded": "本年办结（件）",
+    "apply.carry_forward": "结转下年度（件）",
+    "apply.granted": "予以公开（件）",
+    "apply.partial": "部分公开（件）",
+    "apply.denied": "不予公开（件）",
+    "apply.unavailable": "无法提供（件）",
+    "apply.not_processed": "不予处理（件）",
+    "apply.other": "其他处理（件）",
+    "apply.replied": "作出答复（件）",
+    "apply.replied_on_time": "按期答复（件）",
+    "apply.late": "逾期答复（件）",
+    "appeals.corrected": "复议、诉讼结果纠正（件）",
+    "fees.cases": "收取信息处理费（件）",
+    "fees.amount": "信息处理费（元）",
+    "enquiries.total": "咨询（人次）",
+    "proposals.total": "建议提案（件）",
+    "proposals.on_time": "按期办结的建议提案（件）",
+    "interpretations.total": "政策解读（次）",
+    "press.conferences": "新闻发布会（场）",
+    "training.sessions": "培训（场次）",
+    "training.attendees": "培训（人次）",
+    "assessments.total": "考核评估（次）",
+    "assessments.titles": "考核评估名称",
+    "newmedia.accounts": "政务新媒体账号（个）",
+    "newmedia.posts": "政务新媒体发布（条）",
+}
+_DOCUMENTS = {"normative": "行政规范性文件", "rules": "规章"}
+_DOCUMENT_COLUMNS = {"issued": "本年制发", "repealed": "本年废止", "in_force": "现行有效"}
+_APPEAL_GROUPS = {"reconsideration": "行政复议", "litigation": "行政诉讼"}
+_APPEAL_COLUMNS = {
+    "total": "总计",
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+}
+
+
+def label(name):
+    """The Chinese name of the figure `name` (its dotted key when none is known)."""
+    from gongkai.cases.models import Channel
+    from gongkai.publications.models import Category, PublicationChannel
+
+    if name in LABELS:
+        return LABELS[name]
+    parts = name.split(".")
+    head, rest = parts[0], parts[1:]
+    choices = {
+        ("proactive", "category"): (Category, "主动公开·{}（条）"),
+        ("proactive", "channel"): (PublicationChannel, "经{}发布（条）"),
+        ("apply", "channel"): (Channel, "申请方式·{}（件）"),
+        ("enquiries",): (activities.EnquiryChannel, "{}咨询（人次）"),
+    }
+    for prefix, (enum, pattern) in choices.items():
+        tail = parts[len(prefix) :]
+        if tuple(parts[: len(prefix)]) == prefix and len(tail) == 1 and tail[0] in enum.values:
+            return pattern.format(enum(tail[0]).label)
+    if head == "documents" and len(rest) == 2 and rest[0] in _DOCUMENTS:
+        return f"{_DOCUMENTS[rest[0]]}{_DOCUMENT_COLUMNS.get(rest[1], rest[1])}（件）"
+    if head == "appeals" and len(rest) == 2 and rest[0] in _APPEAL_GROUPS:
+        return f"{_APPEAL_GROUPS[rest[0]]}{_APPEAL_COLUMNS.get(rest[1], rest[1])}（件）"
+    if head == "proposals" and len(rest) == 2 and rest[0] in activities.ProposalKind.values:
+        kind = activities.ProposalKind(rest[0]).label
+        if rest[1] == "on_time":
+            return f"按期办结的{kind}（件）"
+        if rest[1] in activities.ProposalLevel.values:
+            return f"{activities.ProposalLevel(rest[1]).label}{kind}（件）"
+        return f"{kind}（件）"
+    if head == "newmedia" and len(rest) == 2 and rest[0] in activities.Platform.values:
+        unit = "账号（个）" if rest[1] == "accounts" else "发布（条）"
+        return f"{activities.Platform(rest[0]).label}{unit}"
+    return name

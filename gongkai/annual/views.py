@@ -204,7 +204,7 @@ def _sections_context(annual, live_figures):
                         "placeholder": drafting.PLACEHOLDER in s["text"],
                         "heading": len(s["text"]) < 30 and not s["text"].endswith("。"),
                         "shown_figures": [
-                            (name, value)
+                            (figures.label(name), value)
                             for name, value in (s.get("figures") or {}).items()
                             if not name.startswith("last_year.")  # the text beside it
                         ],

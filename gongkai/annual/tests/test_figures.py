@@ -127,3 +127,23 @@ def test_a_record_change_makes_the_bound_sentences_stale(year_2024):
     assert marked
     assert any("共收到政府信息公开申请2件" in out["一"][i]["text"] for i in marked)
     assert drafting.stale(out["六"], after) == []
+
+
+def test_every_figure_has_a_chinese_name(year_2024):
+    """The workspace shows each sentence's figures by name: never a dotted key."""
+    from gongkai.annual.figures import label
+    from gongkai.publications.models import Category, PublicationChannel
+
+    names = set(gather(year_2024.agency, 2024))
+    names |= {f"proactive.category.{c}" for c in Category.values}
+    names |= {f"proactive.channel.{c}" for c in PublicationChannel.values}
+    names |= {f"newmedia.wechat.{c}" for c in ("accounts", "posts")}
+    names |= {"proposals.npc.county", "proposals.cppcc.on_time", "documents.rules.in_force"}
+    names |= {f"appeals.{g}.{c}" for g in ("reconsideration", "litigation") for c in
+              ("total", "upheld", "corrected", "other", "pending")}  # fmt: skip
+    unnamed = {
+        n for n in names if label(n) == n or not any("\u4e00" <= ch <= "\u9fff" for ch in label(n))
+    }
+    assert not unnamed
+    assert label("proposals.npc.county") == "县级人大代表建议（件）"
+    assert label("appeals.reconsideration.corrected") == "行政复议结果纠正（件）"
