@@ -484,3 +484,20 @@ def test_without_a_calendar_the_due_soon_view_explains_instead_of_crashing(world
     response = client.get(reverse("cases:list"), {"tab": "due_soon"})
     assert response.status_code == 200
     assert "工作日历尚未载入" in response.content.decode()
+
+
+def test_search_by_phone_email_or_id_number_finds_the_case(world, cases):
+    """Issue 14 part 7: typed however the applicant wrote it; never for masked roles."""
+    found = make_case(
+        world.agency,
+        world.registrar,
+        applicant_name="王小明",
+        applicant_contact="电话 139-1234-5678，邮箱 Wang.XM@Example.com",
+        applicant_id_document="居民身份证：11010119900307451X",
+    )
+    office = client_for(world.office)
+    for words in ("139 1234 5678", "13912345678", "wang.xm@example.com", "11010119900307451x"):
+        response = office.get(reverse("cases:list"), {"q": words})
+        assert numbers(response) == {found.tracking_number}, words
+    masked = client_for(getattr(world, MASKED[0]))
+    assert numbers(masked.get(reverse("cases:list"), {"q": "13912345678"})) == set()
