@@ -28,6 +28,18 @@ class Sections:
         return bool(self.roles & CASEWORK_ROLES)
 
     @property
+    def case_register(self):
+        from gongkai.cases.views import REGISTER_ROLES
+
+        return bool(self.roles & REGISTER_ROLES)
+
+    @property
+    def case_report(self):
+        from gongkai.cases.views import REPORT_ROLES
+
+        return bool(self.roles & REPORT_ROLES)
+
+    @property
     def publications(self):
         return bool(self.roles & PUBLISHING_ROLES)
 

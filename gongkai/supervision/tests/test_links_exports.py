@@ -242,3 +242,17 @@ def test_the_department_page_offers_both_exports(city):
             f"{reverse('supervision:departments_export', args=[fmt])}?agency=city&amp;year=2024"
             in html
         )
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_every_link_of_the_casework_navigation_opens_for_that_role(city, who):
+    """The 依申请公开 sub-navigation (申请列表, 期限看板, 收件登记, 年报表三、表四) shows a
+    link only to a role it opens for (收件登记 gave the 工作机构负责人 a 403)."""
+    client = client_for(getattr(city, who))
+    response = client.get(reverse("cases:list"))
+    if response.status_code != 200:
+        return  # no casework role: the site navigation does not offer 依申请公开 either
+    nav = re.search(r'<nav class="case-nav".*?</nav>', response.content.decode(), re.S)
+    for link in _links(nav.group()):
+        status = client.get(link, follow=True).status_code
+        assert status == 200, (who, link, status)
