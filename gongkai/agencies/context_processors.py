@@ -68,4 +68,4 @@ def sections(request):
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {}
-    return {"sections": Sections(user)}
+    return {"nav_sections": Sections(user)}

@@ -80,7 +80,6 @@ def test_draft_review_approve_publish(page, staff, monkeypatch):
     page.keyboard.press("Enter")
     paste(page, WORD_PASTE)
     expect(editor.locator("table td")).to_have_count(3)
-    page.screenshot(path="/tmp/shots/supervise/editor.png", full_page=True)
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.locator(".item-status")).to_have_text("草稿")
