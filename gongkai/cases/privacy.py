@@ -19,6 +19,12 @@ CASE_PAGE = "case_page"
 LETTER = "letter"
 ATTACHMENT = "attachment"
 EXPORT = "export"  # the 申请登记簿 exported in full
+WHAT_LABELS = {
+    CASE_PAGE: "办件页面",
+    LETTER: "文书",
+    ATTACHMENT: "附件",
+    EXPORT: "申请登记簿完整导出",
+}
 EXPORT_BATCH = 2000  # view records written at a time by `recorded`
 
 

@@ -439,6 +439,22 @@ def case_sheet(request, tracking_number):
     return render(request, "cases/sheet.html", context)
 
 
+def _event_groups(case):
+    """The 办理记录: the case's steps, and apart from them the recorded views of the
+    applicant's personal data (privacy.record_view), which the page folds away (issue 14
+    part 7): they stay recorded and visible, but do not bury the steps."""
+    events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+    steps, views = [], []
+    for event in events:
+        if event.kind == EventKind.VIEW_APPLICANT:
+            what = (event.data or {}).get("what", "")
+            event.what_label = privacy.WHAT_LABELS.get(what, what)
+            views.append(event)
+        else:
+            steps.append(event)
+    return {"events": steps, "view_events": views}
+
+
 def opinion_trail(case):
     """Every opinion on the case's drafts, oldest first: who, in which role, when, what."""
     events = (
@@ -983,7 +999,7 @@ def _render_detail(request, case, roles, *, bound=None, offer=None, status=200):
         "deadline": deadline,
         "deadline_error": deadline_error,
         "consultations": [(c, answer_forms.get(c.pk)) for c in consultations],
-        "events": CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id"),
+        **_event_groups(case),
         "opinions": opinion_trail(case),
         "assign_form": assign.form if assign else None,
         "steps": shown,

@@ -501,3 +501,16 @@ def test_search_by_phone_email_or_id_number_finds_the_case(world, cases):
         assert numbers(response) == {found.tracking_number}, words
     masked = client_for(getattr(world, MASKED[0]))
     assert numbers(masked.get(reverse("cases:list"), {"q": "13912345678"})) == set()
+
+
+def test_views_of_personal_data_fold_away_below_the_steps(world, cases):
+    """Issue 14 part 7: the 办理记录 lists the steps; the recorded full views of the
+    applicant's data stay on the page, folded in their own list, named in Chinese."""
+    client = client_for(world.office)
+    client.get(detail_url(cases["own"]))
+    page = client.get(detail_url(cases["own"])).content.decode()
+    record = page[page.index('id="events-title"') :]
+    steps, folded = record.split('<details class="view-events">')
+    assert "查看申请人个人信息" not in steps and "分办" in steps
+    assert "查看申请人个人信息的记录（2 次）" in folded and "办件页面" in folded
+    assert "case_page" not in page
