@@ -72,7 +72,7 @@ test-pg-all: install-dev browser
 		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m django_db
 
 # The fault tests alone (processes killed with -9, PostgreSQL cut off, two app processes
-# sharing sessions and files); they also run in `make test`/`make test-pg`. Figures
+# sharing sessions and files); not in `make test` (see above). Figures
 # (tried / survived / lost) in var/faults/results.json.
 faults: install-dev
 	$(VENV)/bin/pytest -p no:cacheprovider -m faults -v
