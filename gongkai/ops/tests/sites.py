@@ -487,7 +487,10 @@ from gongkai.supervision.models import Notice
 runs = list(JobRun.objects.filter(job="notice_mail").order_by("pk")
             .values("pk", "status", "attempt", "error"))
 print(json.dumps({"runs": runs,
-                  "unsent": Notice.objects.filter(emailed_at__isnull=True).count()}))
+                  # the setup's notices only (their message is exactly "已超期"): the new
+                  # worker's own daily 逾期预警 run may add notices of its own meanwhile
+                  "unsent": Notice.objects.filter(emailed_at__isnull=True, message="已超期")
+                                          .count()}))
 """
 
 
