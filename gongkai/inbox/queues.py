@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from gongkai.agencies.models import Membership, Role, reach
-from gongkai.appeals.models import Appeal
-from gongkai.appeals.models import Result as AppealResult
+from gongkai.appeals import matters as appeal_matters
 from gongkai.appeals.workflow import RECORDING_ROLES
 from gongkai.cases import workflow as case_workflow
 from gongkai.cases.models import Case, Proposal
@@ -200,7 +200,7 @@ def records(queue, user, memberships=None):
     return queue.model.objects.filter(where).order_by(F(first).asc(nulls_last=True), *rest)
 
 
-def counts(user, memberships=None):
+def counts(user, memberships=None, day=None):
     """{queue key: count} for every queue the user acts in: one aggregate query per
     model, whatever the number of queues."""
     memberships = memberships_of(user) if memberships is None else memberships
@@ -218,9 +218,9 @@ def counts(user, memberships=None):
                     **{key: Count("pk", filter=w) for key, w in wheres.items()}
                 )
             )
-    recording = {m["agency_id"] for m in memberships if m["role"] in RECORDING_ROLES}
-    if recording:  # the legal office's 复议/诉讼 not yet decided (gongkai.appeals)
-        result["appeals"] = Appeal.objects.filter(
-            result=AppealResult.PENDING, case__agency_id__in=recording
-        ).count()
+    if any(m["role"] in RECORDING_ROLES for m in memberships):
+        # The legal office's open 复议/诉讼 as the in-tray lists them (pending, or an appeal
+        # window still running): gongkai.appeals.matters is their one definition.
+        today = timezone.localdate() if day is None else day
+        result["appeals"] = len(appeal_matters.open_matters_for(user, today))
     return result

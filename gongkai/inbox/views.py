@@ -127,7 +127,7 @@ def index(request):
     day = case_views.today()
     cal = _calendar(day)
     memberships = queues.memberships_of(request.user)
-    counts = queues.counts(request.user, memberships)
+    counts = queues.counts(request.user, memberships, day)
     sections = []
     for queue in queues.QUEUES:
         qs = queues.records(queue, request.user, memberships)

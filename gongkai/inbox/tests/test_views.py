@@ -121,3 +121,29 @@ def test_the_legal_office_finds_its_appeal_deadlines(client, world, monkeypatch)
     assert '我的待办<span class="nav-count">（1' in page
     client.force_login(w.handler)  # sees the appeal elsewhere, but it is not its step
     assert "行政复议、行政诉讼（" not in client.get(URL).content.decode()
+
+
+def test_the_nav_counts_a_judgment_whose_appeal_window_runs_as_the_page_lists_it(
+    client, world, monkeypatch
+):
+    """One definition of the legal office's open matters (appeals.matters): a decided
+    first-instance judgment whose 上诉期限 still runs is listed and counted alike (the nav
+    counted only undecided ones)."""
+    from gongkai.appeals import workflow as appeal_workflow
+
+    w = world
+    case = make_case(w.agency, w.registrar, submitted_on=D("2024-03-01"))
+    case = run_to(case, w, "delivered", outcome="denied.state_secret", on=D("2024-03-11"))
+    suit = appeal_workflow.record(
+        case, by=w.legal_reviewer, on=D("2024-04-01"), kind="litigation", instance="first",
+        body="示范区人民法院", filed_on=D("2024-03-25"),
+    )  # fmt: skip
+    appeal_workflow.decide(
+        suit, by=w.legal_reviewer, on=D("2024-04-09"), decision="uphold",
+        decided_on=D("2024-04-08"), ruling="judgment", served_on=D("2024-04-09"),
+    )  # fmt: skip
+    monkeypatch.setattr(case_views, "today", lambda: D("2024-04-10"))
+    client.force_login(w.legal_reviewer)
+    page = client.get(URL).content.decode()
+    assert case.tracking_number in page  # listed: the appeal window runs
+    assert '我的待办<span class="nav-count">（1' in page  # and counted
