@@ -11,6 +11,7 @@ Every change goes through workflow.py; a refusal is shown in Chinese and saves n
 import datetime as dt
 import re
 from html import escape
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -146,7 +147,10 @@ def _sources(agency, year):
             "表三 本年新收的申请",
             reverse("cases:list") + f"?received_from={start}&received_to={end}",
         ),
-        ("表四 行政复议、行政诉讼", reverse("appeals:list")),
+        (
+            "表四 行政复议、行政诉讼",
+            reverse("appeals:list") + "?" + urlencode({"year": year, "agency": agency.code}),
+        ),
     ]
 
 
@@ -167,7 +171,11 @@ def _cell_url(agency, year, section, row, col):
             return f"{documents}?kind={kind}{state.get(col, '')}"
         return reverse("registers:imports", args=[agency.code])
     if section == "appeals":
-        return reverse("appeals:list")
+        # the appeals list filtered to the cell: group, table 四 column, year, agency
+        query = {"kind": row, "year": year, "agency": agency.code}
+        if col != "total":
+            query["result"] = col
+        return reverse("appeals:list") + "?" + urlencode(query)
     return None
 
 
