@@ -160,8 +160,31 @@ def test_parallel_and_serial_runs_agree():
 
 def test_chunks_are_bounded():
     assert batch.chunksize(1, 2) == 1
-    assert batch.chunksize(160, 2) == 10
-    assert batch.chunksize(1_000_000, 2) == 64
+    assert batch.chunksize(160, 2) == 5
+    assert batch.chunksize(1_000_000, 2) == 32
+
+
+def test_check_text_is_laid_out_in_the_workers_and_tallies_the_findings(mixed_dir):
+    files = batch.collect([mixed_dir]) + SEEDS
+    full = list(batch.run(files, workers=1))
+    described = list(batch.run(files, workers=2, keep_reports=False, describe=batch.check_text))
+    assert [o.file for o in described] == [o.file for o in full]
+    for whole, slim in zip(full, described, strict=True):
+        assert slim.report is None and slim.findings == []
+        assert slim.tally == [(f["rule"], f["severity"]) for f in whole.findings]
+        body = batch.findings_table(whole.findings) or ["未发现问题。"]
+        if whole.error is not None:
+            body = [f"无法处理：{whole.error}"]
+        assert slim.text == "\n".join([f"【{whole.file}】", *body, "", ""])
+    counted, tallied = batch.Summary(), batch.Summary()
+    for whole, slim in zip(full, described, strict=True):
+        counted.add(whole)
+        tallied.add(slim)
+    assert (tallied.by_rule, tallied.errors_by_rule, tallied.failed) == (
+        counted.by_rule,
+        counted.errors_by_rule,
+        counted.failed,
+    )
 
 
 def test_summary_counts_files_failures_and_findings_by_rule(mixed_dir):
@@ -202,6 +225,8 @@ def test_display_width_counts_chinese_as_two_columns():
     assert batch.display_width("abc") == 3
     assert batch.display_width("自然人") == 6
     assert batch.display_width("（一）") == 6  # full-width brackets
+    assert batch.display_width("e\u0301x 自") == 5  # a combining accent takes none
+    assert batch.display_width("") == 0
 
 
 def test_table_columns_line_up_in_display_width():
