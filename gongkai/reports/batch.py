@@ -82,8 +82,9 @@ def _walk(root):
 # ---- reading one file -------------------------------------------------------
 
 
-def read_report(path):
-    """The checked report in `path`; raises engine.UnsupportedInput with a Chinese reason."""
+def read_report(path, *, ocr_workers=1):
+    """The checked report in `path`; raises engine.UnsupportedInput with a Chinese reason.
+    A scan's pages are read by OCR on `ocr_workers` cores."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -98,7 +99,11 @@ def read_report(path):
         raise engine.UnsupportedInput(f"无法读取文件：{os_reason(exc)}") from exc
     # Scans are read by OCR here, whatever their length, page by page with progress.
     return engine.analyse_bytes(
-        data, filename=path.name, ocr_pages=None, progress=partial(_ocr_progress, path.name)
+        data,
+        filename=path.name,
+        ocr_pages=None,
+        progress=partial(_ocr_progress, path.name),
+        workers=ocr_workers,
     )
 
 
@@ -106,11 +111,11 @@ def _ocr_progress(name, page, pages):
     print(f"文字识别 {name}：第 {page}/{pages} 页", file=sys.stderr, flush=True)
 
 
-def analyse_path(path, *, keep_report=True):
+def analyse_path(path, *, keep_report=True, ocr_workers=1):
     """Read one file into an Outcome; never raises (runs in worker processes)."""
     name = str(path)
     try:
-        report = read_report(path)
+        report = read_report(path, ocr_workers=ocr_workers)
     except engine.UnsupportedInput as exc:
         return Outcome(name, error=str(exc))
     except OSError as exc:
@@ -133,10 +138,14 @@ def run(files, *, workers=None, progress=False, keep_reports=True, describe=None
     sent back (e.g. check_text: the printed text instead of the findings).
     """
     files = list(files)
-    workers = min(workers or os.cpu_count() or 1, max(len(files), 1))
+    cores = workers or os.cpu_count() or 1
+    workers = min(cores, max(len(files), 1))
     if len(files) < SERIAL_BELOW:
         workers = 1  # starting worker processes costs more than a few files take
-    work = partial(_work, keep_report=keep_reports, describe=describe)
+    # A scan's pages are read on every core the run may use, also in a worker: while other
+    # workers read text in milliseconds, one long scan would keep a single core busy for
+    # minutes. (Parallel pages beat tesseract's own threads: see gongkai.reports.ocr.)
+    work = partial(_work, keep_report=keep_reports, describe=describe, ocr_workers=cores)
     if workers == 1:
         with _bar(len(files), progress) as bar:
             for outcome in map(work, files):
@@ -159,8 +168,8 @@ def run(files, *, workers=None, progress=False, keep_reports=True, describe=None
                     yield Outcome(str(path), error="处理进程意外终止，此文件未能处理；请单独重试。")
 
 
-def _work(path, *, keep_report, describe):
-    outcome = analyse_path(path, keep_report=keep_report)
+def _work(path, *, keep_report, describe, ocr_workers):
+    outcome = analyse_path(path, keep_report=keep_report, ocr_workers=ocr_workers)
     return outcome if describe is None else describe(outcome)
 
 
@@ -180,6 +189,9 @@ def _bar(total, progress):
         return _NoBar()
     from tqdm import tqdm  # only when a bar is drawn: start-up counts (issue 16)
 
+    # No monitor thread: the process stays single-threaded, so a scan's pages may be read
+    # by processes forked from it (gongkai.reports.ocr.read_images).
+    tqdm.monitor_interval = 0
     return tqdm(total=total, file=sys.stderr, unit="份", desc="处理年报")
 
 
