@@ -5,6 +5,7 @@ One file that cannot be read never stops a run: it becomes a failed Outcome
 whose Chinese reason names what is wrong.
 """
 
+import functools
 import json
 import multiprocessing
 import os
@@ -281,6 +282,7 @@ class _CharWidths(dict):
 _CHAR_WIDTHS = _CharWidths()
 
 
+@functools.lru_cache(maxsize=16384)  # a run's tables repeat their rules, places and messages
 def display_width(text):
     """Columns `text` takes in a terminal: wide and full-width characters take two."""
     if text.isascii():
@@ -311,6 +313,8 @@ def value_text(value):
         return "—"
     if isinstance(value, str):
         return value
+    if type(value) is int:  # the common case, as json.dumps writes it (not bool), faster
+        return str(value)
     return json.dumps(value, ensure_ascii=False)
 
 

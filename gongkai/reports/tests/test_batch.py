@@ -289,3 +289,10 @@ def test_key_figures_side_by_side():
     assert rows[0][1:] == ("3", "5")
     assert rows[3][1:] == ("1", "0")
     assert len(rows) == 7
+
+
+@pytest.mark.parametrize("value", [None, "三", 0, 12, -3, True, False, 1.5, [1, "二"], {"a": 1}])
+def test_a_finding_value_is_shown_as_json_writes_it(value):
+    expected = "—" if value is None else value if isinstance(value, str) else None
+    expected = expected or json.dumps(value, ensure_ascii=False)
+    assert batch.value_text(value) == expected
