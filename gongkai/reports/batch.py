@@ -297,12 +297,13 @@ def table(rows, headers=None):
         return []
     cell_widths = [[display_width(cell) for cell in row] for row in rows]
     widths = [max(column) for column in zip(*cell_widths, strict=True)]
-    lines = [
-        "  ".join(
-            cell + " " * (w - cw) for cell, cw, w in zip(row, row_widths, widths, strict=True)
-        ).rstrip()
-        for row, row_widths in zip(rows, cell_widths, strict=True)
-    ]
+    lines = []
+    for row, row_widths in zip(rows, cell_widths, strict=True):
+        # The last cell is not padded: the line's trailing blanks go anyway.
+        padded = zip(row[:-1], row_widths, widths, strict=False)  # widths: one more
+        cells = [cell + " " * (w - cw) for cell, cw, w in padded]
+        cells.append(row[-1])
+        lines.append("  ".join(cells).rstrip())
     if headers:
         lines.insert(1, "  ".join("-" * w for w in widths))
     return lines

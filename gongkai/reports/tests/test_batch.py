@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,41 @@ def test_a_finding_value_is_shown_as_json_writes_it(value):
     expected = "—" if value is None else value if isinstance(value, str) else None
     expected = expected or json.dumps(value, ensure_ascii=False)
     assert batch.value_text(value) == expected
+
+
+# ---- scans in a run -------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract 未安装（make ocr）")
+def test_a_scans_pages_are_read_on_every_core_of_the_run_with_progress(
+    tmp_path, monkeypatch, capfd
+):
+    """Also inside a worker process (issue 16: OCR runs on all cores and shows progress)."""
+    from PIL import Image, ImageDraw
+
+    from gongkai.reports import ocr
+
+    pages = []
+    for n in (1, 2):
+        page = Image.new("L", (800, 400), 255)
+        ImageDraw.Draw(page).rectangle((100 * n, 100, 100 * n + 300, 140), fill=0)
+        pages.append(page)
+    pages[0].save(
+        tmp_path / "scan.pdf", "PDF", resolution=100, save_all=True, append_images=pages[1:]
+    )
+    for i, seed in enumerate(SEEDS[:3]):
+        shutil.copy(seed, tmp_path / f"r{i}.txt")
+    real = ocr.read_images
+
+    def read_images(images, *, workers=1, progress=None):
+        print(f"read_images workers={workers}", file=sys.stderr, flush=True)
+        return real(images, workers=workers, progress=progress)
+
+    monkeypatch.setattr(ocr, "read_images", read_images)  # inherited by forked workers
+    files = batch.collect([tmp_path])
+    outcomes = list(batch.run(files, workers=2))
+    assert [o.file for o in outcomes] == [str(f) for f in files]
+    assert all(o.error is None for o in outcomes if o.file.endswith(".txt"))
+    err = capfd.readouterr().err
+    assert "read_images workers=2" in err
+    assert err.index("文字识别 scan.pdf：第 1/2 页") < err.index("文字识别 scan.pdf：第 2/2 页")
