@@ -54,18 +54,17 @@ def variants(count, seed=20240601):
 def bench_single():
     texts = variants(SINGLE_COUNT)
     done = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for text in texts:
         engine.analyse_text(text, filename="bench.txt")
         done += 1
         if time.perf_counter() - started > SINGLE_BUDGET_SECONDS:
             break
-    seconds = time.perf_counter() - started
-    rate = done / seconds
-    verdict = "达到" if rate >= 500 else "未达到"
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    # The engine alone: the goal (issue 16) is for the whole process, bench_whole_process.
     print(
-        f"单进程解析+检查：{done} 份文本年报，{seconds:.2f} 秒，"
-        f"{rate:.0f} 份/秒（目标 ≥ 500 份/秒，{verdict}）"
+        f"单进程解析+检查（仅引擎，不含启动和读文件）：{done} 份文本年报，{seconds:.2f} 秒，"
+        f"{done / seconds:.0f} 份/秒；CPU {cpu:.2f} 秒（{done / cpu:.0f} 份/CPU 秒）"
     )
 
 

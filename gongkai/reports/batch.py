@@ -211,7 +211,7 @@ def _context():
 def chunksize(count, workers):
     """Enough chunks per worker to balance load (the last chunk to finish keeps the other
     workers idle), few enough to keep IPC cheap."""
-    return max(1, min(32, count // (workers * 16)))
+    return max(1, min(16, count // (workers * 32)))
 
 
 # ---- summary ----------------------------------------------------------------

@@ -161,8 +161,9 @@ def test_parallel_and_serial_runs_agree():
 
 def test_chunks_are_bounded():
     assert batch.chunksize(1, 2) == 1
-    assert batch.chunksize(160, 2) == 5
-    assert batch.chunksize(1_000_000, 2) == 32
+    assert batch.chunksize(160, 2) == 2
+    assert batch.chunksize(2000, 2) == 16
+    assert batch.chunksize(1_000_000, 2) == 16
 
 
 def test_check_text_is_laid_out_in_the_workers_and_tallies_the_findings(mixed_dir):
