@@ -167,6 +167,11 @@ def run(files, *, workers=None, progress=False, keep_reports=True, describe=None
                 # A worker died outright (e.g. killed for memory): name what was not read.
                 for path in files[done:]:
                     yield Outcome(str(path), error="处理进程意外终止，此文件未能处理；请单独重试。")
+            except GeneratorExit:
+                # The caller stopped reading (e.g. `| head` closed the pipe): the files
+                # not yet started are not read at all.
+                pool.shutdown(cancel_futures=True)
+                raise
 
 
 def _work(path, *, keep_report, describe, ocr_workers):

@@ -1,6 +1,7 @@
 """Batch orchestration: finding files, reading them in parallel, summaries and tables."""
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -157,6 +158,23 @@ def test_parallel_and_serial_runs_agree():
     serial = list(batch.run(files, workers=1))
     parallel = list(batch.run(files, workers=2))
     assert [o.report for o in parallel] == [o.report for o in serial]
+
+
+def _count_read(outcome):
+    with open(os.environ["BATCH_TEST_LOG"], "a", encoding="utf-8") as log:
+        log.write("x\n")
+    return outcome
+
+
+def test_a_run_stopped_early_reads_no_more_files(tmp_path, monkeypatch):
+    """`gongkai report check DIR | head`: the reader goes away, the workers stop."""
+    log = tmp_path / "read.log"
+    monkeypatch.setenv("BATCH_TEST_LOG", str(log))  # forked workers inherit it
+    files = SEEDS * 80
+    outcomes = batch.run(files, workers=2, keep_reports=False, describe=_count_read)
+    assert next(outcomes).error is None
+    outcomes.close()
+    assert len(log.read_text(encoding="utf-8").splitlines()) < len(files)
 
 
 def test_chunks_are_bounded():
