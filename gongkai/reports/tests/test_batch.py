@@ -1,9 +1,10 @@
 """Batch orchestration: finding files, reading them in parallel, summaries and tables."""
 
 import json
-import os
+import multiprocessing
 import shutil
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -160,18 +161,18 @@ def test_parallel_and_serial_runs_agree():
     assert [o.report for o in parallel] == [o.report for o in serial]
 
 
-def _count_read(outcome):
-    with open(os.environ["BATCH_TEST_LOG"], "a", encoding="utf-8") as log:
-        log.write("x\n")
+def _count_read(outcome, *, log):
+    with open(log, "a", encoding="utf-8") as out:
+        out.write("x\n")
     return outcome
 
 
-def test_a_run_stopped_early_reads_no_more_files(tmp_path, monkeypatch):
+def test_a_run_stopped_early_reads_no_more_files(tmp_path):
     """`gongkai report check DIR | head`: the reader goes away, the workers stop."""
     log = tmp_path / "read.log"
-    monkeypatch.setenv("BATCH_TEST_LOG", str(log))  # forked workers inherit it
     files = SEEDS * 80
-    outcomes = batch.run(files, workers=2, keep_reports=False, describe=_count_read)
+    count = partial(_count_read, log=log)
+    outcomes = batch.run(files, workers=2, keep_reports=False, describe=count)
     assert next(outcomes).error is None
     outcomes.close()
     assert len(log.read_text(encoding="utf-8").splitlines()) < len(files)
@@ -322,6 +323,7 @@ def test_a_finding_value_is_shown_as_json_writes_it(value):
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract 未安装（make ocr）")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_scans_pages_are_read_on_every_core_of_the_run_with_progress(
     tmp_path, monkeypatch, capfd
 ):
@@ -346,7 +348,10 @@ def test_a_scans_pages_are_read_on_every_core_of_the_run_with_progress(
         print(f"read_images workers={workers}", file=sys.stderr, flush=True)
         return real(images, workers=workers, progress=progress)
 
-    monkeypatch.setattr(ocr, "read_images", read_images)  # inherited by forked workers
+    monkeypatch.setattr(ocr, "read_images", read_images)
+    # Forked workers inherit the patch (the suite may have threads, when run() would use a
+    # fork server).
+    monkeypatch.setattr(batch, "_context", lambda: multiprocessing.get_context("fork"))
     files = batch.collect([tmp_path])
     outcomes = list(batch.run(files, workers=2))
     assert [o.file for o in outcomes] == [str(f) for f in files]
