@@ -19,6 +19,11 @@ from .models import Rectification, State
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
+def today():
+    """The day (Beijing) every 整改 page counts from; tests pin it."""
+    return timezone.localdate()
+
+
 def _date(text):
     try:
         return dt.date.fromisoformat((text or "").strip())
@@ -40,12 +45,12 @@ def filtered(request):
     if year.isdigit():
         items = items.filter(report__year=int(year))
         chosen["year"] = int(year)
-    today = timezone.localdate()
+    day = today()
     if request.GET.get("state") in State.values:
         items = items.filter(state=request.GET["state"])
         chosen["state"] = request.GET["state"]
     if request.GET.get("overdue"):
-        items = items.overdue(today)
+        items = items.overdue(day)
         chosen["overdue"] = True
     items = items.select_related("agency", "supervisor", "report").prefetch_related("findings")
     return items.order_by("due_on", "id"), chosen, agencies
@@ -59,18 +64,18 @@ def _rows(items, today):
 def index(request):
     library_access.require_view(request.user)
     items, chosen, agencies = filtered(request)
-    today = timezone.localdate()
+    day = today()
     query = request.GET.urlencode()
     context = {
-        "rows": _rows(items[:500], today),
+        "rows": _rows(items[:500], day),
         "total": items.count(),
         "chosen": chosen,
         "agencies": agencies.order_by("path")[:300],
         "states": State.choices,
-        "today": today,
+        "today": day,
         "query": query,
         "overdue_count": Rectification.objects.filter(access.items_q(request.user))
-        .overdue(today)
+        .overdue(day)
         .count(),
     }
     return render(request, "rectification/index.html", context)
@@ -80,7 +85,7 @@ def index(request):
 def export(request, fmt):
     library_access.require_view(request.user)
     items, chosen, _ = filtered(request)
-    return exports.response(fmt, list(items), chosen, timezone.localdate())
+    return exports.response(fmt, list(items), chosen, today())
 
 
 def _candidates(report):
@@ -95,8 +100,8 @@ def new(request, report_pk):
     if report.agency is None or access.supervising_root(request.user, report.agency) is None:
         raise PermissionDenied("只有上级机关的政务公开办可以交办整改（不能向本机关交办）。")
     candidates = list(_candidates(report))
-    today = timezone.localdate()
-    form = {"due_on": (today + dt.timedelta(days=15)).isoformat(), "requirement": "",
+    day = today()
+    form = {"due_on": (day + dt.timedelta(days=15)).isoformat(), "requirement": "",
             "chosen": {str(f.pk) for f in candidates}}  # fmt: skip
     status = 200
     if request.method == "POST":
@@ -106,7 +111,7 @@ def new(request, report_pk):
         findings = [f for f in candidates if str(f.pk) in chosen]
         due_on = _date(form["due_on"])
         try:
-            item = workflow.create(findings, due_on, form["requirement"], request.user)
+            item = workflow.create(findings, due_on, form["requirement"], request.user, today=day)
         except workflow.RectificationError as exc:
             messages.error(request, str(exc))
             status = 400
@@ -123,7 +128,7 @@ def new(request, report_pk):
 def detail(request, pk):
     library_access.require_view(request.user)
     item = access.item_for(request.user, pk)
-    today = timezone.localdate()
+    day = today()
     findings = list(item.findings.all())
     context = {
         "item": item,
@@ -134,8 +139,8 @@ def detail(request, pk):
         "may_answer": item.state == State.OPEN and access.may_answer(request.user, item),
         "may_verify": item.state == State.ANSWERED and access.may_supervise(request.user, item),
         "on_behalf": item.agency.platform_id is None,
-        "overdue": item.days_overdue(today),
-        "today": today,
+        "overdue": item.days_overdue(day),
+        "today": day,
     }
     return render(request, "rectification/detail.html", context)
 
@@ -153,7 +158,7 @@ def answer(request, pk):
             return redirect("rectification:detail", pk=pk)
         file = (upload.name, upload.read())
     try:
-        workflow.answer(item, request.POST.get("explanation"), request.user, file)
+        workflow.answer(item, request.POST.get("explanation"), request.user, file, today=today())
     except workflow.RectificationError as exc:
         messages.error(request, str(exc))
     else:
@@ -175,7 +180,7 @@ def verify(request, pk):
             messages.success(request, "已核验销号。")
         elif decision == "send_back":
             due_on = _date(request.POST.get("due_on"))
-            workflow.send_back(item, note, request.user, due_on)
+            workflow.send_back(item, note, request.user, due_on, today=today())
             messages.success(request, "已退回机关重新整改。")
         else:
             messages.error(request, "请选择“核验销号”或“退回重新整改”。")

@@ -77,7 +77,7 @@ def create(findings, due_on, requirement, user, *, today=None):
         raise RectificationError("只有核实为“确认”的问题可以交办整改。")
     taken = [f for f in findings if f.rectifications.exclude(state=State.CLOSED).exists()]
     if taken:
-        raise RectificationError(f"问题“{taken[0].message[:40]}”已在未销号的整改事项中。")
+        raise RectificationError(f"问题（{taken[0].message[:40]}）已在未销号的整改事项中。")
     supervisor = access.supervising_root(user, report.agency)
     if supervisor is None:
         raise RectificationError("只有上级机关的政务公开办可以交办整改（不能向本机关交办）。")

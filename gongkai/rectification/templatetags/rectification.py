@@ -2,11 +2,10 @@
 out 整改 for its confirmed findings (the library report page shows it)."""
 
 from django import template
-from django.utils import timezone
 
 from gongkai.library.models import Review
 
-from .. import access
+from .. import access, views
 from ..models import Rectification, State
 
 register = template.Library()
@@ -29,5 +28,5 @@ def rectification_panel(context, report):
         "items": list(items),
         "may_create": may_create,
         "candidates": open_findings.count() if may_create else 0,
-        "today": timezone.localdate(),
+        "today": views.today(),
     }
