@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
 from gongkai import spreadsheets
+from gongkai.reports import findings
 from gongkai.reports.views import SEVERITY_NAMES
 from gongkai.spreadsheets import Column
 
@@ -19,20 +20,20 @@ def problem_rows(items, today):
     for n, item in enumerate(items, start=1):
         answers = list(item.answers.all())
         last = answers[-1] if answers else None
-        for finding in item.findings.all():
+        for found in item.findings.all():
             yield {
                 "n": n,
                 "number": item.number,
                 "agency": item.agency.name,
                 "year": item.report.year,
-                "severity": SEVERITY_NAMES.get(finding.severity, finding.severity),
-                "rule": finding.rule,
-                "problem": finding.message,
+                "severity": SEVERITY_NAMES.get(found.severity, found.severity),
+                "rule": findings.RULES.get(found.rule, found.rule),
+                "problem": found.message,
                 "requirement": item.requirement,
                 "due_on": item.due_on,
                 "state": item.get_state_display(),
                 "overdue": f"逾期 {item.days_overdue(today)} 天" if item.is_overdue(today) else "",
-                "found": "仍发现" if finding.present else "已不再发现",
+                "found": "仍发现" if found.present else "已不再发现",
                 "answer": last.explanation if last else "",
                 "supervisor": item.supervisor.name,
             }
@@ -54,7 +55,7 @@ COLUMNS = [
     Column("机关答复", lambda r: r["answer"], 40),
     Column("交办机关", lambda r: r["supervisor"], 18),
 ]
-DOCX_COLUMNS = ["序号", "机关", "报告年度", "问题", "整改期限", "状态", "按当前数据"]
+DOCX_COLUMNS = ["序号", "机关", "报告年度", "规则", "问题", "整改期限", "状态", "按当前数据"]
 
 
 def title(chosen):

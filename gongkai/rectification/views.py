@@ -74,6 +74,7 @@ def index(request):
         "states": State.choices,
         "today": day,
         "query": query,
+        "may_edit": bool(library_access.collectors(request.user)),
         "overdue_count": Rectification.objects.filter(access.items_q(request.user))
         .overdue(day)
         .count(),
@@ -139,6 +140,7 @@ def detail(request, pk):
         "may_answer": item.state == State.OPEN and access.may_answer(request.user, item),
         "may_verify": item.state == State.ANSWERED and access.may_supervise(request.user, item),
         "on_behalf": item.agency.platform_id is None,
+        "may_edit": bool(library_access.collectors(request.user)),
         "overdue": item.days_overdue(day),
         "today": day,
     }

@@ -4,6 +4,8 @@ out 整改 for its confirmed findings (the library report page shows it)."""
 from django import template
 
 from gongkai.library.models import Review
+from gongkai.reports import findings
+from gongkai.reports.views import where_label
 
 from .. import access, views
 from ..models import Rectification, State
@@ -30,3 +32,15 @@ def rectification_panel(context, report):
         "candidates": open_findings.count() if may_create else 0,
         "today": views.today(),
     }
+
+
+@register.filter
+def rule_title(rule):
+    """表三勾稽关系 for T3-BALANCE (the checker's own names)."""
+    return findings.RULES.get(rule, rule)
+
+
+@register.filter
+def place(where):
+    """A finding's location in words ("表三… · 自然人"), or ""."""
+    return where_label((where or "").split("#")[0], None) or ""
