@@ -28,7 +28,6 @@ from gongkai.cases.models import EventKind as CaseStep
 from gongkai.publications import workflow as item_workflow
 from gongkai.publications.models import Item
 from gongkai.publications.workflow import K as ItemStep
-from gongkai.rectification import inbox as rectification_inbox
 
 CASE = "case"
 ITEM = "item"
@@ -224,5 +223,4 @@ def counts(user, memberships=None, day=None):
         # window still running): gongkai.appeals.matters is their one definition.
         today = timezone.localdate() if day is None else day
         result["appeals"] = len(appeal_matters.open_matters_for(user, today))
-    result.update(rectification_inbox.counts(memberships))  # 整改事项 (gongkai.rectification)
     return result

@@ -152,8 +152,9 @@ def index(request):
             {"queue": APPEALS_QUEUE, "rows": rows, "count": len(found), "kind": "appeal"}
         )
     for queue, rows, count in rectification_inbox.sections(memberships, day, ROWS_SHOWN):
-        rows = [Row(**r) for r in rows]
+        rows = [Row(**r) for r in rows]  # 整改事项 (gongkai.rectification)
         sections.append({"queue": queue, "rows": rows, "count": count, "kind": "rectification"})
+        counts[queue.key] = count
     return render(
         request,
         "inbox/index.html",

@@ -133,3 +133,24 @@ def test_overdue_is_derived_from_the_due_date(item):
     item.state = State.ANSWERED
     item.save()
     assert not Rectification.objects.overdue(dt.date(2026, 7, 1)).exists()
+
+
+def test_an_agency_not_on_the_platform_has_its_answer_recorded_by_the_supervisor(rect_world):
+    """临夏 has no account here: the 公安部 office records the answer it received."""
+    from gongkai.library import collecting
+    from gongkai.library.models import LibraryAgency
+    from gongkai.library.tests.conftest import LINXIA, linxia_with_error
+
+    w = rect_world
+    office = LibraryAgency.objects.get(platform=w.mps)
+    report = collecting.collect([("临夏.txt", linxia_with_error())], user=w.office,
+                                collector=office)[0].report  # fmt: skip
+    finding = report.findings.get(rule="T3-BALANCE")
+    review.review(finding, Review.CONFIRMED, "", w.office)
+    item = workflow.create([finding], dt.date(2026, 7, 1), "请更正", w.office, today=TODAY)
+    with pytest.raises(PermissionDenied):
+        workflow.answer(item, "说明", w.xian)
+    workflow.answer(item, "收到临夏州公安局更正后的报告", w.office, ("临夏更正.txt",
+                    LINXIA.read_bytes()), today=TODAY)  # fmt: skip
+    item.refresh_from_db()
+    assert item.state == State.ANSWERED and item.report.version == 2
