@@ -86,7 +86,7 @@ def index(request):
 def export(request, fmt):
     library_access.require_view(request.user)
     items, chosen, _ = filtered(request)
-    return exports.response(fmt, list(items), chosen, today())
+    return exports.response(fmt, list(items.prefetch_related("answers")), chosen, today())
 
 
 def _candidates(report):

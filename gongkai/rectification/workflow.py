@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.library import versions
-from gongkai.library.models import Review, Status
+from gongkai.library.models import LibraryReport, Review, Status
 from gongkai.library.review import ReviewError
 
 from . import access
@@ -68,7 +68,8 @@ def create(findings, due_on, requirement, user, *, today=None):
     findings = list(findings)
     if not findings:
         raise RectificationError("请至少选择一项已确认的问题。")
-    report = findings[0].report
+    # The report locked: two offices handing out the same finding at once wait in turn.
+    report = LibraryReport.objects.select_for_update().get(pk=findings[0].report_id)
     if any(f.report_id != report.pk for f in findings):
         raise RectificationError("一项整改事项只针对一份报告，请分别交办。")
     if report.status != Status.FILED or report.agency_id is None:

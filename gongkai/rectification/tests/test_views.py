@@ -205,3 +205,28 @@ def test_overdue_items_are_marked(client, item, rect_world, monkeypatch):
     monkeypatch.setattr(views, "today", lambda: dt.date(2026, 6, 30))  # the last day
     text = client.get(reverse("rectification:index")).content.decode()
     assert "已逾期" not in text and "超过整改期限" not in text
+
+
+def test_list_and_export_do_not_query_per_item(client, item, rect_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(rect_world.office)
+
+    def queries():
+        counted = []
+        for url in (reverse("rectification:index"), reverse("rectification:export", args=["xlsx"])):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+            counted.append(len(ctx))
+        return counted
+
+    one = queries()
+    for finding in rect_world.report.findings.exclude(pk=rect_world.finding.pk)[:3]:
+        finding.state = "confirmed"
+        finding.save()
+        workflow.create([finding], TODAY.replace(month=7), "", rect_world.office, today=TODAY)
+    assert Rectification.objects.count() == 4
+    assert queries() == one
