@@ -32,10 +32,12 @@ def _date(text):
 
 
 def filtered(request):
-    """(items the user reads, the filters as chosen): agency (and everything under it),
-    report year, state, overdue."""
-    items = Rectification.objects.filter(access.items_q(request.user))
+    """(the items chosen, the filters as chosen, the agencies the user reads, all the
+    items the user reads). Filters: agency (and everything under it), report year,
+    state, overdue."""
     agencies = LibraryAgency.objects.filter(library_access.agencies_q(request.user))
+    items = Rectification.objects.filter(agency__in=agencies.values("pk"))  # access.items_q
+    base = items
     chosen = {"agency": None, "year": None, "state": "", "overdue": False}
     agency = agencies.filter(pk=request.GET.get("agency") or 0).first()
     if agency is not None:
@@ -53,7 +55,7 @@ def filtered(request):
         items = items.overdue(day)
         chosen["overdue"] = True
     items = items.select_related("agency", "supervisor", "report").prefetch_related("findings")
-    return items.order_by("due_on", "id"), chosen, agencies
+    return items.order_by("due_on", "id"), chosen, agencies, base
 
 
 def _rows(items, today):
@@ -63,7 +65,7 @@ def _rows(items, today):
 @login_required
 def index(request):
     library_access.require_view(request.user)
-    items, chosen, agencies = filtered(request)
+    items, chosen, agencies, readable = filtered(request)
     day = today()
     query = request.GET.urlencode()
     context = {
@@ -75,9 +77,7 @@ def index(request):
         "today": day,
         "query": query,
         "may_edit": bool(library_access.collectors(request.user)),
-        "overdue_count": Rectification.objects.filter(access.items_q(request.user))
-        .overdue(day)
-        .count(),
+        "overdue_count": readable.overdue(day).count(),
     }
     return render(request, "rectification/index.html", context)
 
@@ -85,7 +85,7 @@ def index(request):
 @login_required
 def export(request, fmt):
     library_access.require_view(request.user)
-    items, chosen, _ = filtered(request)
+    items, chosen, _, _ = filtered(request)
     return exports.response(fmt, list(items.prefetch_related("answers")), chosen, today())
 
 
