@@ -14,7 +14,7 @@ from gongkai.library import access as library_access
 from gongkai.library.models import LibraryAgency, Review
 
 from . import access, exports, workflow
-from .models import Rectification, State
+from .models import EventKind, Rectification, State
 
 MAX_UPLOAD = 50 * 1024 * 1024
 
@@ -131,12 +131,15 @@ def detail(request, pk):
     item = access.item_for(request.user, pk)
     day = today()
     findings = list(item.findings.all())
+    events = list(item.events.order_by("at", "id"))
+    last = events[-1] if events else None
     context = {
+        "sent_back": last if last and last.kind == EventKind.SEND_BACK else None,
         "item": item,
         "findings": findings,
         "remaining": [f for f in findings if f.present],
         "answers": item.answers.select_related("by"),
-        "events": item.events.order_by("at", "id"),
+        "events": events,
         "may_answer": item.state == State.OPEN and access.may_answer(request.user, item),
         "may_verify": item.state == State.ANSWERED and access.may_supervise(request.user, item),
         "on_behalf": item.agency.platform_id is None,

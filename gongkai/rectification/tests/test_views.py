@@ -230,3 +230,11 @@ def test_list_and_export_do_not_query_per_item(client, item, rect_world):
         workflow.create([finding], TODAY.replace(month=7), "", rect_world.office, today=TODAY)
     assert Rectification.objects.count() == 4
     assert queries() == one
+
+
+def test_a_sent_back_item_shows_the_reason_above_the_answer_form(client, item, rect_world):
+    workflow.answer(item, "经核对无误", rect_world.xian, today=TODAY)
+    workflow.send_back(item, "表三仍不平衡，请上传更正后的报告", rect_world.office, today=TODAY)
+    client.force_login(rect_world.xian)
+    text = client.get(reverse("rectification:detail", args=[item.pk])).content.decode()
+    assert "退回重新整改：表三仍不平衡" in text and "提交答复" in text
