@@ -14,7 +14,7 @@ State changes are these functions, each audited (LibraryEvent):
 
 import copy
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from gongkai.reports import checks, engine, sandbox
@@ -59,7 +59,10 @@ def effective(report):
     (SHAPE/PARSE/UNIT) about a corrected cell are dropped: a person has read it."""
     data = copy.deepcopy(report.parsed)
     corrected = set()
-    for c in report.corrections.order_by("version"):
+    # A corrected file (versions.replace) starts afresh: earlier cell corrections were
+    # readings of the file it replaced.
+    base = report.superseded.aggregate(v=models.Max("until_version"))["v"] or 0
+    for c in report.corrections.filter(version__gt=base).order_by("version"):
         section, row, col = split_where(c.where)
         data[section][row][col] = c.value
         corrected.add(c.where)
