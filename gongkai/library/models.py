@@ -243,3 +243,8 @@ class LibraryEvent(Event):
     class Meta(Event.Meta):
         verbose_name = "年报库记录"
         verbose_name_plural = "年报库记录"
+
+
+# The dashboards' aggregates live in their own module (aggregates.py); imported here so
+# that Django registers them with the app.
+from .aggregates import ReportFigures, RuleCount  # noqa: E402, F401

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gongkai.reports import checks, engine, sandbox
 
+from . import aggregates
 from .models import (
     Correction,
     LibraryEvent,
@@ -149,6 +150,7 @@ def refresh(report, actor=None, *, cascade=True):
     report.current = data
     _count(report)
     report.save()
+    aggregates.update(report)
     following = neighbour(report, +1) if cascade and report.status == Status.FILED else None
     if following is not None:
         refresh(following, actor, cascade=False)
@@ -176,6 +178,7 @@ def review(finding, state, reason, user):
     report = finding.report
     _count(report)
     report.save(update_fields=["error_count", "pending_count"])
+    aggregates.update(report)
     LibraryEvent.objects.create(
         report=report,
         actor=user,
