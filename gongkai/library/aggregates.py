@@ -158,21 +158,24 @@ def counted(region=None, year=None):
 
 
 def totals(rows):
-    """{figure key: sum} over `rows`, with `reports` (how many) and `stated` per key
-    (how many reports state the figure at all)."""
-    sums = {f.key: Sum(f.key) for f in FIGURES}
-    stated = {f"{f.key}__n": Count(f.key) for f in FIGURES}
-    out = rows.aggregate(reports=Count("report_id"), **sums, **stated)
-    return out
+    """{figure key: sum} over `rows` (None where no report states the figure), with
+    `reports`: how many."""
+    sums = {f"sum_{f.key}": Sum(f.key) for f in FIGURES}
+    out = rows.aggregate(reports=Count("report_id"), **sums)
+    return {"reports": out["reports"], **{f.key: out[f"sum_{f.key}"] for f in FIGURES}}
 
 
 def by_year(rows, keys):
     """[{year, reports, key: sum…}] per year, oldest first."""
-    return list(
+    found = (
         rows.values("year")
-        .annotate(reports=Count("report_id"), **{k: Sum(k) for k in keys})
+        .annotate(reports=Count("report_id"), **{f"sum_{k}": Sum(k) for k in keys})
         .order_by("year")
     )
+    return [
+        {"year": y["year"], "reports": y["reports"], **{k: y[f"sum_{k}"] for k in keys}}
+        for y in found
+    ]
 
 
 def by_rule(rows):
