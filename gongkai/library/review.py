@@ -97,6 +97,7 @@ def neighbour(report, step):
             status=Status.FILED,
             current__isnull=False,
         )
+        .defer("parsed")
         .order_by("-id")
         .first()
     )
@@ -149,7 +150,7 @@ def refresh(report, actor=None, *, cascade=True):
     ReviewedFinding.objects.filter(pk__in=gone).update(present=False)
     report.current = data
     _count(report)
-    report.save()
+    report.save(update_fields=["current", "error_count", "pending_count"])  # not `parsed`
     aggregates.update(report)
     following = neighbour(report, +1) if cascade and report.status == Status.FILED else None
     if following is not None:

@@ -161,7 +161,10 @@ def compare(request):
         near = reached.filter(agency_id=a.agency_id) | reached.filter(year=a.year)
         choices = near.exclude(pk=a.pk).select_related("agency").order_by("agency__path", "-year")
         choices = list(choices.only("pk", "year", "agency__name", "filename")[:200])
-    context = {"a": a, "b": b, "rows": rows, "differ": differ, "choices": choices}
+    only = request.GET.get("only") == "diff"
+    if only:
+        rows = [r for r in rows if not r["same"]]
+    context = {"a": a, "b": b, "rows": rows, "differ": differ, "choices": choices, "only": only}
     return render(request, "library/compare.html", context)
 
 

@@ -50,6 +50,7 @@
       yAxis: bar ? category : value,
       series: data.series.map(function (values, i) {
         return {name: data.names[i], type: bar ? "bar" : "line", data: values, connectNulls: false,
+                showSymbol: true, symbolSize: 8,
                 label: bar ? {show: true, position: "right", formatter: function (p) { return fmt(p.value); }} : undefined};
       })
     });
