@@ -11,10 +11,11 @@ the exported 体检报告 alike.
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, FloatField, Q, Value
+from django.db.models import Count, F, FloatField, Q, Value
 from django.db.models.functions import Cast, Coalesce
 
 from gongkai.reports import findings as rule_names
+from gongkai.workdays.periods import annual_report_due
 
 from . import aggregates, due
 from .charts import Chart
@@ -156,11 +157,13 @@ def trend_charts(years):
 
 def _ranking(rows, title, volume_expr, rate_expr, minimum, unit):
     eligible = rows.annotate(volume=volume_expr).filter(volume__gte=minimum)
-    below = rows.annotate(volume=volume_expr).filter(Q(volume__lt=minimum) | Q(volume__isnull=True))
     ranked = eligible.annotate(rate=rate_expr).select_related("agency")
     fields = ("agency__name", "rate", "volume", "agency_id")
     top = list(ranked.order_by("-rate", "agency__name").values_list(*fields)[:RANK_SIZE])
-    count = eligible.count()
+    sizes = rows.annotate(volume=volume_expr).aggregate(
+        ranked=Count("report_id", filter=Q(volume__gte=minimum)), all=Count("report_id")
+    )
+    count = sizes["ranked"]
     bottom = []
     if count > RANK_SIZE:
         bottom = list(ranked.order_by("rate", "agency__name").values_list(*fields)[:RANK_SIZE])
@@ -169,7 +172,7 @@ def _ranking(rows, title, volume_expr, rate_expr, minimum, unit):
         f"只排名{unit}不少于 {minimum} 件的机关；不足 {minimum} 件的机关比率波动大，不参与排名"
         "（仍计入上面的合计）。"
     )
-    return Ranking(title, note, top, bottom, count, below.count())
+    return Ranking(title, note, top, bottom, count, sizes["all"] - count)
 
 
 def _zero(key):
@@ -198,17 +201,43 @@ def rankings(rows):
     ]
 
 
-def due_summary(region, year, today):
-    """(counts by state name, [Due] missing or late) for the reporting agencies under
-    `region`, from the counted reports' stated publication dates (due.classify)."""
-    agencies = LibraryAgency.objects.filter(path__startswith=region.path)
-    published = dict(aggregates.counted(region, year).values_list("agency_id", "published"))
-    rows = [
-        due.classify(a, year, today, filed=a.pk in published, published=published.get(a.pk))
-        for a in agencies.exclude(kind="region").only("pk", "name", "kind", "path").order_by("path")
-    ]
-    counts = {name: sum(r.state == key for r in rows) for key, name in due.Due.NAMES.items()}
-    return counts, [r for r in rows if r.state in ("missing", "late")]
+def due_summary(region, year, today, limit=200):
+    """(counts by state name, [Due] missing or late, at most `limit`) for the reporting
+    agencies under `region`, counted in the database from the counted reports' stated
+    publication dates; the dates and states are due.py's (annual_report_due, classify)."""
+    agencies = LibraryAgency.objects.filter(path__startswith=region.path).exclude(kind="region")
+    figures = aggregates.counted(region, year).exclude(agency__kind="region")
+    counts = dict.fromkeys(due.Due.NAMES, 0)
+    problems = []
+    for government in (False, True):
+        deadline = annual_report_due(year, government=government)
+        kind = Q(kind="government") if government else ~Q(kind="government")
+        mine = agencies.filter(kind)
+        filed = figures.filter(
+            Q(agency__kind="government") if government else ~Q(agency__kind="government")
+        )
+        stated = filed.aggregate(
+            n=Count("report_id"),
+            unknown=Count("report_id", filter=Q(published__isnull=True)),
+            late=Count("report_id", filter=Q(published__gt=deadline)),
+        )
+        absent = mine.count() - stated["n"]
+        counts["missing" if today > deadline else "not_due"] += absent
+        counts["unknown"] += stated["unknown"]
+        counts["late"] += stated["late"]
+        counts["on_time"] += stated["n"] - stated["unknown"] - stated["late"]
+        if today > deadline and absent:
+            rows = mine.exclude(pk__in=filed.values("agency_id")).order_by("path")[:limit]
+            problems += [due.classify(a, year, today, filed=False, published=None) for a in rows]
+        late = (
+            filed.filter(published__gt=deadline).select_related("agency").order_by("agency__path")
+        )
+        problems += [
+            due.classify(f.agency, year, today, filed=True, published=f.published)
+            for f in late[:limit]
+        ]
+    problems.sort(key=lambda d: d.agency.path)
+    return {due.Due.NAMES[k]: n for k, n in counts.items()}, problems[:limit]
 
 
 def region(region, year, today, *, with_rankings=True):

@@ -305,3 +305,20 @@ def test_charts_svg_escapes_and_png_draws():
     assert charts.png(chart).startswith(b"\x89PNG")
     line = charts.Chart("y", "历年", "line", ["2022", "2023"], [("率", [0.5, 0.7])], percent=True)
     assert "<polyline" in charts.svg(line)
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_due_summary_agrees_with_the_due_page(stocked, year):
+    """The dashboard counts in the database what due.statuses lists one by one."""
+    import datetime as dt
+
+    from gongkai.library import due
+
+    today = dt.date(2024, 3, 1)
+    counts, problems = dashboards.due_summary(stocked.root, year, today)
+    agencies = LibraryAgency.objects.filter(path__startswith=stocked.root.path)
+    rows = due.statuses(agencies, LibraryReport.objects.all(), year, today)
+    assert counts == {name: sum(r.state == k for r in rows) for k, name in due.Due.NAMES.items()}
+    assert [d.agency.name for d in problems] == [
+        r.agency.name for r in rows if r.state in ("missing", "late")
+    ]
