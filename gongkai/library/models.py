@@ -272,3 +272,8 @@ class SupersededOriginal(models.Model):
 
     def __str__(self):
         return f"{self.filename}（至第 {self.until_version} 版）"
+
+
+# The dashboards' aggregates live in their own module (aggregates.py); imported here so
+# that Django registers them with the app.
+from .aggregates import ReportFigures, RuleCount  # noqa: E402, F401

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gongkai.reports import checks, engine, sandbox
 
+from . import aggregates
 from .models import (
     Correction,
     LibraryEvent,
@@ -99,6 +100,7 @@ def neighbour(report, step):
             status=Status.FILED,
             current__isnull=False,
         )
+        .defer("parsed")
         .order_by("-id")
         .first()
     )
@@ -151,7 +153,8 @@ def refresh(report, actor=None, *, cascade=True):
     ReviewedFinding.objects.filter(pk__in=gone).update(present=False)
     report.current = data
     _count(report)
-    report.save()
+    report.save(update_fields=["current", "error_count", "pending_count"])  # not `parsed`
+    aggregates.update(report)
     following = neighbour(report, +1) if cascade and report.status == Status.FILED else None
     if following is not None:
         refresh(following, actor, cascade=False)
@@ -179,6 +182,7 @@ def review(finding, state, reason, user):
     report = finding.report
     _count(report)
     report.save(update_fields=["error_count", "pending_count"])
+    aggregates.update(report)
     LibraryEvent.objects.create(
         report=report,
         actor=user,
