@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from gongkai.cases.tests.browsing import login, with_passwords
 from gongkai.library.tests.conftest import SEEDS, songxian_misprinted
+from gongkai.reports import engine
 
 from .conftest import CITY, COUNTY_2025, county_with_error
 
@@ -138,8 +139,22 @@ def test_collect_confirm_rectify_answer_close(page, rect_world, settings):
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert "示范县公安局" in values and "已销号" in values and "已不再发现" in values
 
-    # ---- LEAD: h19dash's part of the walk goes here -------------------------------
-    # "the dashboard and its XLSX export show the corrected figures": open the region
-    # dashboard for 2025 as w.office and check that 示范县公安局's 本年新收 is the
-    # corrected figure (COUNTY_2025's), not the one the first file printed.
-    # ---------------------------------------------------------------------------------
+    # The region dashboard (示范市 with 示范县 under it) and its Excel export count the
+    # corrected report (version 2): 示范县's 本年新收 自然人 is the corrected figure.
+    fixed = engine.analyse_file(COUNTY_2025)["requests"]["new"]
+    city = engine.analyse_file(CITY[-1])["requests"]["new"]  # 示范市 2025
+    page.goto("/library/dashboard/?year=2025")
+    page.get_by_label("地区或机关").select_option(label="示范市公安局")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("h1")).to_have_text("示范市公安局 2025年度政府信息公开统计")
+    summary = page.locator(".dashboard-summary")
+    expect(summary).to_contain_text("2 份报告")
+    expect(summary).to_contain_text(f"{city['total'] + fixed['total']} 件本年新收申请")
+    _shot(page, "9-dashboard")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="全部单元格（Excel，每份报告一行）").click()
+    rows = list(load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active.values)
+    header, data = rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    natural = next(h for h in header if "本年新收" in h and h.endswith("/自然人"))
+    county = [r for r in data if r["机关"] == "示范县公安局" and r["年度"] == 2025]
+    assert [(r["版本"], r[natural]) for r in county] == [(2, fixed["natural_person"])]
