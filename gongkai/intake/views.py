@@ -18,10 +18,10 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -65,15 +65,27 @@ def today():
 def resolve_agency(code=None):
     """The agency: ?agency=CODE, else setting PORTAL_AGENCY_CODE, else the first agency.
 
-    Looked up once a minute per process and code (every GET and POST needs it)."""
+    Looked up once a minute per process and code (every GET and POST needs it), in the
+    process's memory: (id, name, code) is all the form needs, and asking a shared cache
+    for it cost a round trip per request."""
     default = getattr(settings, "PORTAL_AGENCY_CODE", "") or ""
-    key = f"intake:agency:v2:{code or ''}:{default}"
-    row = cache.get(key)  # (id, name, code): cheaper to keep than a pickled model
-    if row is None:
+    key = (code or "", default)
+    found = _agencies.get(key)
+    if found is None or found[0] < time.monotonic():
         agency = _find_agency(code, default)
-        cache.set(key, (agency.pk, agency.name, agency.code), AGENCY_CACHE_SECONDS)
+        row = (agency.pk, agency.name, agency.code)
+        _agencies[key] = (time.monotonic() + AGENCY_CACHE_SECONDS, row)
         return agency
+    row = found[1]
     return Agency(id=row[0], name=row[1], code=row[2])
+
+
+_agencies = {}  # (code asked for, default code) -> (until, (id, name, code))
+
+
+def forget_agencies(**_signal):
+    """Signal receiver (apps.py): an agency was saved or deleted."""
+    _agencies.clear()
 
 
 def _find_agency(code, default):
@@ -178,12 +190,30 @@ def _form_page(request, agency, form, status=200):
     context = {
         "agency": agency,
         "form": form,
+        "blank_fields": None if form.is_bound else _blank_fields(agency, form),
         "challenge": challenge.issue(agency.code),
         "errors": form.error_list() if form.is_bound else [],
         "file_lost": form.is_bound and bool(request.FILES),
         "max_mb": upload_max_bytes() // (1024 * 1024),
     }
     return render(request, "intake/apply.html", context, status=status)
+
+
+BLANK_FIELDS_SECONDS = 60
+_blank = {}  # agency code -> (until, HTML of the blank form's fields)
+
+
+def _blank_fields(agency, form):
+    """The blank form's fields (intake/_application_fields.html) as HTML, kept a minute
+    per process and agency: the same on every GET (the business types it lists may take
+    that minute to show a change), and in the process's memory, not a shared cache (a
+    round trip per GET)."""
+    found = _blank.get(agency.code)
+    if found is None or found[0] < time.monotonic():
+        html = render_to_string("intake/_application_fields.html", {"form": form})
+        found = (time.monotonic() + BLANK_FIELDS_SECONDS, html)
+        _blank[agency.code] = found
+    return found[1]
 
 
 def _to_receipt(request, receipt):

@@ -23,6 +23,7 @@ class JobRun(models.Model):
         SCHEDULE = "schedule", "按计划"
         MANUAL = "manual", "手动重新运行"
         QUEUE = "queue", "队列"
+        COMMAND = "command", "命令行（如 cron）"
 
     job = models.CharField("任务", max_length=50, db_index=True)
     slot = models.CharField("计划时段", max_length=20, blank=True, default="")

@@ -29,13 +29,17 @@ class Job:
 
 
 def notify(day):
-    """逾期预警与超期督办 (gongkai notify); the e-mail goes out through the queue."""
+    """逾期预警与超期督办, as `gongkai notify` does them (复议/诉讼 deadlines and 年报期限
+    first, so their notices go out with the rest); the e-mail goes out through the queue."""
+    from gongkai.appeals import notify as appeals_notify
     from gongkai.ops import tasks
     from gongkai.supervision import notify, text
 
+    other = appeals_notify.run(day) + notify.annual_report_notices(day)
     summary = notify.run(day, send_mail=False)
     tasks.enqueue_notice_mail(day - tasks.MAIL_LOOKBACK)
     lines = [line for line in text.summary_lines(summary) if not line.startswith("邮件：")]
+    lines += other
     lines.append("邮件：已排入发送队列（见“通知邮件”运行记录）。")
     for s in summary.calendar_errors:
         lines.append(f"{s.agency.name}：工作日历无法使用，逾期预警未发出。{s.calendar_error}")
@@ -70,7 +74,7 @@ JOBS = [
     Job("clear_sessions", "清除过期会话", dt.time(4, 0)),
 ]
 BY_NAME = {job.name: job for job in JOBS}
-EXTRA_LABELS = {"notice_mail": "通知邮件"}
+EXTRA_LABELS = {"notice_mail": "通知邮件", "notify_agency": "逾期预警与超期督办（单个机关）"}
 
 
 def label(name):

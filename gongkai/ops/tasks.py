@@ -81,6 +81,28 @@ def _execute(run, work, *, atomic=True):
     _finish(run, JobRun.Status.SUCCEEDED, output=output or "")
 
 
+def run_here(job, work, *, trigger=JobRun.Trigger.COMMAND):
+    """Run `work()` in this process (a command started by cron, say) as a run of `job`,
+    recorded as the worker records its runs: the notices page's "last succeeded" and the
+    admin see it. Returns work()'s output; a failure is recorded with its error, then
+    raised again. Not atomic: `work` keeps its own transactions (mail sent stays sent)."""
+    run = JobRun.objects.create(
+        job=job,
+        trigger=trigger,
+        status=JobRun.Status.RUNNING,
+        started_at=timezone.now(),
+        worker=worker_id(),
+    )
+    try:
+        output = work()
+    except BaseException as error:
+        detail = str(error) if isinstance(error, Exception) else type(error).__name__
+        _finish(run, JobRun.Status.FAILED, error=detail or traceback.format_exc())
+        raise
+    _finish(run, JobRun.Status.SUCCEEDED, output=output or "")
+    return output
+
+
 @task
 def run_job(run_id):
     run = JobRun.objects.get(pk=run_id)

@@ -107,6 +107,24 @@ def _lookup(key):
 
 _MISSED = "gongkai.pagecache.missed"  # environ: (key, generation) StoredPages looked up
 
+# Paths whose view does not keep its pages (no @cached: the application form, 查询, the
+# login page, /healthz…), learnt from their first 200 answer: the store is not asked for
+# them again (a round trip per request). A path always reaches the same view, so this
+# only ever skips a lookup that could not find anything. Forgotten whole when full.
+NEVER_STORED_KEPT = 1000
+_never_stored = set()
+
+
+def _lookup_wanted(environ):
+    return environ.get("PATH_INFO", "") not in _never_stored
+
+
+def _learn(path, response):
+    if response.status_code == 200 and not hasattr(response, "page_cache_seconds"):
+        if len(_never_stored) >= NEVER_STORED_KEPT:
+            _never_stored.clear()
+        _never_stored.add(path)
+
 
 class StoredPages:
     """WSGI layer in front of Django: a GET for a stored page is answered from the store
@@ -116,7 +134,11 @@ class StoredPages:
         self.application = application
 
     def __call__(self, environ, start_response):
-        key = _key(environ) if environ.get("REQUEST_METHOD") == "GET" else None
+        key = (
+            _key(environ)
+            if environ.get("REQUEST_METHOD") == "GET" and _lookup_wanted(environ)
+            else None
+        )
         if key is not None:
             page, now = _lookup(key)
             if page is None:
@@ -141,9 +163,12 @@ class PageCache:
         if _MISSED in request.META:  # StoredPages looked already
             key, now = request.META[_MISSED]
         else:
-            key = _key(request.META)
+            key = _key(request.META) if _lookup_wanted(request.META) else None
             if key is None:
-                return self.get_response(request)
+                response = self.get_response(request)
+                if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+                    _learn(request.path_info, response)
+                return response
             page, now = _lookup(key)
             if page is not None:
                 _generation, status, headers, content = page
@@ -151,6 +176,7 @@ class PageCache:
         # Stored under the generation read before the view ran: a change committed while
         # it ran leaves this page unused.
         response = self.get_response(request)
+        _learn(request.path_info, response)
         lifetime = getattr(response, "page_cache_seconds", 0)
         if (
             lifetime > 0

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -195,7 +196,9 @@ def catalogue_page(request, agency=None):
             error = str(exc)
     query = request.GET.copy()
     query.pop("after", None)
+    first_query = query.urlencode()
     status = 400 if (form.is_bound and form.errors) or error else 200
+    page_links = links(agency)
     return render(
         request,
         "portal/catalogue.html",
@@ -203,6 +206,7 @@ def catalogue_page(request, agency=None):
             agency,
             "catalogue",
             form=form,
+            filter_form=_filter_form(form, page_links, first_query, filters.any()),
             items=rows,
             rows=_table_rows(rows),
             filtered=filters.any(),
@@ -210,10 +214,32 @@ def catalogue_page(request, agency=None):
             cursor_error=error,
             first_page=not request.GET.get("after"),
             next_query=_with(query, after=next_cursor) if next_cursor else None,
-            first_query=query.urlencode(),
+            first_query=first_query,
         ),
         status=status,
     )
+
+
+# The filter form of the 目录 as HTML, per process, by everything it shows: the query
+# (without the page cursor), the catalogue's address and the 发文机关 list. The same few
+# hundred queries come back all day, and the form costs about a fifth of a page that is
+# not in the page cache (a new deployment, a page just expired, a rare query); the
+# results are never kept here. Cleared whole when full.
+FILTER_FORMS_KEPT = 2048
+_filter_forms = {}
+
+
+def _filter_form(form, page_links, first_query, filtered):
+    key = (page_links["catalogue"], first_query, filtered, tuple(form.issuers))
+    html = _filter_forms.get(key)
+    if html is None:
+        html = render_to_string(
+            "portal/_catalogue_form.html", {"form": form, "links": page_links, "filtered": filtered}
+        )
+        if len(_filter_forms) >= FILTER_FORMS_KEPT:
+            _filter_forms.clear()
+        _filter_forms[key] = html
+    return html
 
 
 # One row of the 目录 table, written out in Python instead of a template loop: on the

@@ -5,6 +5,7 @@ is cut off through a proxy of the test's own). Each writes its figures (tried / 
 lost) to var/faults/<test>.json."""
 
 import json
+import re
 import threading
 import time
 
@@ -266,3 +267,64 @@ def test_two_app_processes_share_logins_and_files(site, redis_server, s3_server)
         },
     )
     assert survived
+
+
+PUBLISH_ONE = f"""
+import datetime as dt
+from django.utils import timezone
+from gongkai.agencies.models import Agency
+from gongkai.portal.tests.factories import make_item
+item = make_item(Agency.objects.get(code="{AGENCY}"), title="共享缓存测试：关于户籍办理的通知",
+                 published_at=timezone.now() - dt.timedelta(minutes=1))
+print(item.pk)
+"""
+
+
+def test_two_app_processes_share_portal_cache_invalidation(site, redis_server):  # noqa: F811
+    """Two web processes with one Redis, pages kept 10 minutes: an item published by a
+    third process (as the worker or an import) appears at once on both; withdrawn
+    through one, it is gone at once from the other's catalogue and item page."""
+    import redis
+
+    site.env.update(
+        {"REDIS_URL": redis_server.url, "PORTAL_CACHE_SECONDS": "600", "PORTAL_AGENCY_CODE": AGENCY}
+    )
+    a, b = site.web(), site.web()
+    title = "共享缓存测试：关于户籍办理的通知"
+    catalogue = "/xxgk/catalogue/"
+
+    def page(port, path):
+        status, _headers, body = request(port, "GET", path)
+        return status, body.decode()
+
+    assert [page(p, catalogue)[0] for p in (a.port, b.port)] == [200, 200]
+    stored = redis.Redis.from_url(redis_server.url).keys("*portal:page:*")
+    assert stored, "the catalogue was not kept in the shared page cache"
+    assert title not in page(b.port, catalogue)[1]  # served from the store
+
+    pk = site.python(PUBLISH_ONE)
+    seen = {"published_on_a": title in page(a.port, catalogue)[1]}
+    seen["published_on_b"] = title in page(b.port, catalogue)[1]
+    assert page(b.port, f"/xxgk/items/{pk}/")[0] == 200  # now kept too
+
+    staff = Browser()
+    assert staff.login(a.port)[0] == 302
+    _, _, form = staff.get(a.port, f"/publications/{pk}/withdraw/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    status, _, _ = staff.post(
+        a.port,
+        f"/publications/{pk}/withdraw/",
+        {"csrfmiddlewaretoken": token, "reason": "测试撤回：内容有误"},
+    )
+    assert status == 302
+    seen["withdrawn_gone_from_b_catalogue"] = title not in page(b.port, catalogue)[1]
+    seen["withdrawn_item_page_on_b"] = page(b.port, f"/xxgk/items/{pk}/")[0]
+    seen["withdrawn_gone_from_a_catalogue"] = title not in page(a.port, catalogue)[1]
+    report("shared_cache_invalidation", seen)
+    assert seen == {
+        "published_on_a": True,
+        "published_on_b": True,
+        "withdrawn_gone_from_b_catalogue": True,
+        "withdrawn_item_page_on_b": 404,
+        "withdrawn_gone_from_a_catalogue": True,
+    }

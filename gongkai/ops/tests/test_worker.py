@@ -161,6 +161,44 @@ def test_notices_page_shows_when_each_job_last_succeeded(client, world):  # noqa
     assert "逾期预警与超期督办：<time" in page
 
 
+def test_gongkai_notify_from_cron_is_recorded_as_the_daily_run(client, world, overdue):  # noqa: F811
+    """`gongkai notify` started by cron (no worker) records a JobRun like the worker's
+    runs: the notices page's "last succeeded" shows it; a dry run records nothing."""
+    client.force_login(world.handler)
+    call_command("notify", "--date", "2024-03-22", "--dry-run", verbosity=0)
+    assert not JobRun.objects.exists()
+    call_command("notify", "--date", "2024-03-22", verbosity=0)
+    run = JobRun.objects.get()
+    assert (run.job, run.trigger, run.status) == ("notify", "command", "succeeded")
+    assert "超期：1 件" in run.output and run.worker == tasks.worker_id()
+    assert Notice.objects.filter(case=overdue).exists()
+    page = client.get("/supervision/notices/").text
+    assert "逾期预警与超期督办：<time" in page
+    assert dict(tasks.last_successes())["逾期预警与超期督办"] == run.finished_at
+
+
+def test_gongkai_notify_for_one_agency_or_failing_is_not_the_day_s_run(world):  # noqa: F811
+    call_command("notify", "--date", "2024-03-22", "--agency", world.agency.code, verbosity=0)
+    with pytest.raises(CommandError) as raised:
+        call_command("notify", "--date", "2024-03-22", "--agency", "nope", verbosity=0)
+    assert raised.value.returncode == 2
+    runs = list(JobRun.objects.order_by("pk").values_list("job", "status", "error"))
+    assert runs[0][:2] == ("notify_agency", "succeeded")
+    assert runs[1][:2] == ("notify_agency", "failed") and "nope" in runs[1][2]
+    assert dict(tasks.last_successes())["逾期预警与超期督办"] is None
+
+
+def test_the_worker_s_daily_run_sends_the_annual_report_notices_as_the_command_does(
+    world,  # noqa: F811
+):
+    """The daily job does what `gongkai notify` does: 年报期限 notices in January too."""
+    tasks.tick(at("2025-01-06 07:05"))
+    call_command("worker", "--batch", "--at", "2025-01-06T07:05")
+    run = JobRun.objects.get(job="notify", slot="2025-01-06")
+    assert run.status == JobRun.Status.SUCCEEDED, run.error
+    assert Notice.objects.filter(kind="annual_report", recipient=world.office).exists()
+
+
 @pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMIN])
 def test_only_superusers_see_job_runs_in_the_admin(client, world, role):  # noqa: F811
     user = getattr(world, role)

@@ -223,3 +223,27 @@ def test_search_in_month_windows_equals_reading_everything(client, world, monkey
     assert seen == expected
     if connection.vendor == "postgresql" and share > 0.1:
         assert any(windows), "the month window step was not exercised"
+
+
+def test_the_filter_form_kept_per_query_shows_each_query_s_own_values_and_errors(
+    client, items, settings
+):
+    """views._filter_form keeps the form's HTML per query: another query, another form;
+    the same query (a later page, a second visitor) the same form, errors included."""
+    from gongkai.portal import views
+
+    settings.PORTAL_CACHE_SECONDS = 0  # every request reaches the view
+    url = URL
+    views._filter_forms.clear()
+    for _ in range(2):
+        traffic = client.get(url, {"topic": Topic.TRAFFIC}).text
+        assert f'<option value="{Topic.TRAFFIC}" selected>' in traffic
+        other = client.get(url, {"topic": Topic.HOUSEHOLD}).text
+        assert f'<option value="{Topic.HOUSEHOLD}" selected>' in other
+        assert f'<option value="{Topic.TRAFFIC}" selected>' not in other
+        bad = client.get(url, {"date_from": "2024-13-01"})
+        assert bad.status_code == 400 and "请按“2024-03-01”的格式填写日期" in bad.text
+        plain = client.get(url).text
+        assert f'<option value="{Topic.TRAFFIC}" selected>' not in plain
+        assert "请按“2024-03-01”的格式填写日期" not in plain
+    assert len(views._filter_forms) == 4  # kept once each, served from there the 2nd time

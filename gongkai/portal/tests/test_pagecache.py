@@ -15,6 +15,15 @@ from .factories import make_item
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def nothing_learnt():
+    """Some tests here give PageCache a stand-in view for a portal path: what it learns
+    from those (pagecache._never_stored) must not outlive the test."""
+    pagecache._never_stored.clear()
+    yield
+    pagecache._never_stored.clear()
+
+
 @pytest.fixture
 def long_cache(settings):
     settings.PORTAL_CACHE_SECONDS = 600
@@ -167,3 +176,23 @@ def test_what_the_store_never_answers(world, long_cache, handled, settings):
     status, _headers, _body = call(environ(host="evil.example"))
     assert status.startswith("400") and len(handled) == 5  # unknown host: Django refuses
     assert call(environ(HTTP_COOKIE="other=1"))[0] == "200 OK" and len(handled) == 5
+
+
+def test_the_store_is_not_asked_again_for_a_page_it_never_keeps(
+    client, world, long_cache, monkeypatch
+):
+    """A path whose view has no @cached (the application form) is learnt from its first
+    answer: no store lookup after that; kept pages are still looked up and served."""
+    item = make_item(world.agency, title="缓存测试：通知")
+    pagecache._never_stored.clear()
+    lookups = []
+    real = pagecache._lookup
+    monkeypatch.setattr(pagecache, "_lookup", lambda key: lookups.append(key) or real(key))
+    for _ in range(3):
+        assert client.get("/xxgk/apply/").status_code == 200
+        assert client.get(f"/xxgk/items/{item.pk}/").status_code == 200
+    assert len(lookups) == 1 + 3  # the form once (before it was learnt), the item each time
+    assert "/xxgk/apply/" in pagecache._never_stored
+    assert f"/xxgk/items/{item.pk}/" not in pagecache._never_stored
+    assert client.get("/xxgk/items/999999/").status_code == 404
+    assert "/xxgk/items/999999/" not in pagecache._never_stored  # may be published later

@@ -41,22 +41,40 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, agency=None, dry_run=False, **options):
         day = parse_day(date) if date else timezone.localdate()
+        if dry_run:
+            self._run(day, agency, dry_run, options["verbosity"])
+            return
+        # Recorded as a run of the daily job (gongkai.ops), as the worker's are: the notices
+        # page's "last succeeded" shows a run from cron too (a run for one agency only is
+        # recorded apart: it is not the day's run for all).
+        from gongkai.ops import tasks
+
+        job = "notify_agency" if agency else "notify"
+        try:
+            tasks.run_here(job, lambda: self._run(day, agency, dry_run, options["verbosity"]))
+        except notify.NotifyError as error:
+            raise CommandError(str(error), returncode=2) from error
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS("完成。"))
+
+    def _run(self, day, agency, dry_run, verbosity):
+        """Does the day's run; its summary, printed when verbosity > 0, is returned."""
         # 复议/诉讼 deadlines and 年报期限 first, so the run below e-mails their notices too.
         appeal_lines = appeals_notify.run(day, agency_code=agency, dry_run=dry_run)
         appeal_lines += notify.annual_report_notices(day, agency_code=agency, dry_run=dry_run)
         try:
             summary = notify.run(day, agency_code=agency, dry_run=dry_run)
         except notify.NotifyError as error:
-            raise CommandError(str(error), returncode=2) from error
-        if options["verbosity"]:
-            self.stdout.write("\n".join(text.summary_lines(summary)))
-            if appeal_lines:
-                self.stdout.write("\n".join(appeal_lines))
-        for s in summary.calendar_errors:
-            self.stderr.write(
-                self.style.WARNING(
-                    f"{s.agency.name}：工作日历无法使用，逾期预警未发出。{s.calendar_error}"
-                )
-            )
-        if options["verbosity"] and not dry_run:
-            self.stdout.write(self.style.SUCCESS("完成。"))
+            if dry_run:
+                raise CommandError(str(error), returncode=2) from error
+            raise
+        lines = text.summary_lines(summary) + appeal_lines
+        if verbosity:
+            self.stdout.write("\n".join(lines))
+        warnings = [
+            f"{s.agency.name}：工作日历无法使用，逾期预警未发出。{s.calendar_error}"
+            for s in summary.calendar_errors
+        ]
+        for warning in warnings:
+            self.stderr.write(self.style.WARNING(warning))
+        return "\n".join(lines + warnings)
