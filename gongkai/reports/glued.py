@@ -175,6 +175,34 @@ def readings(chunks, groups, limit=_LIMIT):
         return None
 
 
+def cell_readings(tokens, n, limit=_LIMIT):
+    """Every n-cell reading of printed tokens when no sum binds the cells (table 二).
+
+    A token of plain digits may hold several glued cells ("0 00" is 0 0 0;
+    "2 051" is 2 0 51), cut only where no number gets a leading zero; any
+    other token (a signed "增8", "18.15", "6251000元") is one cell. Cells not
+    printed at all are blanks (None) anywhere in the row. Returns a set of
+    n-tuples of printed cells, or None when there are too many to list.
+    """
+    per_token = [
+        [tuple(str(v) for v in cut) for cut in _splits(t, n)] if DIGITS.match(t) else [(t,)]
+        for t in tokens
+    ]
+    out = set()
+    for combo in itertools.product(*per_token):
+        seq = [v for part in combo for v in part]
+        if len(seq) > n:
+            continue
+        for slots in itertools.combinations(range(n), len(seq)):
+            cand = [None] * n
+            for slot, value in zip(slots, seq, strict=True):
+                cand[slot] = value
+            out.add(tuple(cand))
+            if len(out) > limit:
+                return None
+    return out
+
+
 def row_sum(parts, total):
     """A `valid` function: cand[total] == sum of cand[parts]."""
 

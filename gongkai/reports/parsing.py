@@ -587,20 +587,38 @@ def read_proactive_stream(text, reader, template):
         tokens = re.findall(r"[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?", lead[1]) if lead else []
         where = f"proactive.{row.key}"
         found.add(row.key)
+        cells = tokens
         if len(tokens) != n:
+            # Glued digits are cut only where no number starts with 0 ("0 00", "2 051");
+            # a row with more than one such reading (or none) stays blank.
+            options = glued.cell_readings(tokens, n) if 0 < len(tokens) < n * 3 else None
+            printed = " ".join(tokens) or "无"
+            if options is None or len(options) != 1:
+                reader.findings.append(
+                    finding(
+                        "SHAPE",
+                        WARNING,
+                        where,
+                        f"“{row.label}”的数字连在一起（原文：{printed}），"
+                        f"应有{n}个单元格，无法确定各数值的分界，已留空。",
+                        n,
+                        len(tokens),
+                    )
+                )
+                continue
+            cells = next(iter(options))
             reader.findings.append(
                 finding(
                     "SHAPE",
                     WARNING,
                     where,
-                    f"“{row.label}”的数字连在一起（原文：{' '.join(tokens) or '无'}），"
-                    f"应有{n}个单元格，无法确定各数值的分界，已留空。",
+                    f"“{row.label}”的数字连在一起（原文：{printed}），数字不以0开头时"
+                    f"只有一种拆分，已读作：{' '.join(c or '（空白）' for c in cells)}，请对照原文核实。",
                     n,
                     len(tokens),
                 )
             )
-            continue
-        for col, cell in zip(block.columns, tokens, strict=True):
+        for col, cell in zip(block.columns, cells, strict=True):
             _store_proactive(reader.report["proactive"][row.key], col, cell, None, where, reader)
     return found
 
@@ -859,6 +877,13 @@ def _row_number(label):
     return m[0] if m else ""
 
 
+# What may stand between a row's label and its figures: the label's own remark
+# ("（区分处理的，只计这一情形，不计其他情形）") and closing punctuation ("…一稳定”").
+_ROW_LEAD = re.compile(
+    r"^[\s\"“”'‘’、,，.:：]*(?:[（(][^（()）\d]*[）)])?[\s\"“”'‘’、,，.:：]*([\d ]*\d)?"
+)
+
+
 def stream_rows(text, rows, start=0, window=600):
     """{row key: digit chunks} for rows printed in order with no line or cell breaks.
 
@@ -885,7 +910,7 @@ def stream_rows(text, rows, start=0, window=600):
                 stretch = re.sub(_LOOSE.join(map(re.escape, number)) + r"\s*$", "", stretch)
         else:
             stretch = text[m.end() : m.end() + 200]
-        lead = re.match(r"^[^\d]*?([\d ]*\d)?", stretch)
+        lead = _ROW_LEAD.match(stretch)
         figures = lead[1] or ""
         rest = stretch[lead.end() :]
         if i + 1 < len(spans) and re.search(r"\d", rest):

@@ -149,6 +149,13 @@ def correct_report(draw):
         for col in ("upheld", "corrected", "other", "pending"):
             group[col] = draw(figure)
         group["total"] = sum(group[c] for c in ("upheld", "corrected", "other", "pending"))
+    # Table 二 has no sums: its counts (blanks among them) are cut by the digits alone.
+    for block, row in tables.TEMPLATES[template].proactive_rows():
+        for col in block.columns:
+            if col.kind == tables.COUNT:
+                base["proactive"][row.key][col.key] = draw(st.one_of(st.none(), figure))
+            elif col.kind == tables.SIGNED:
+                base["proactive"][row.key][col.key] = draw(st.integers(-60, 60))
     return base
 
 
