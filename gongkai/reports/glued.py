@@ -55,7 +55,7 @@ def _splits(chunk, max_parts):
     return out
 
 
-def row_candidates(chunks, n, valid, *, split=True):
+def row_candidates(chunks, n, valid, *, split=True, limit=_LIMIT):
     """Every n-cell reading of `chunks` (digit strings in printed order) that `valid` accepts.
 
     Each chunk may hold several glued cells (when `split`); cells missing from
@@ -71,13 +71,16 @@ def row_candidates(chunks, n, valid, *, split=True):
     out = set()
     tried = 0
     for combo in itertools.product(*per_chunk):
+        tried += 1  # cuts that give too many cells count too: their number can explode
+        if tried > limit:
+            return None
         seq = [v for part in combo for v in part]
         m = len(seq)
         if m > n:
             continue
         for slots in itertools.combinations(range(n), m):
             tried += 1
-            if tried > _LIMIT:
+            if tried > limit:
                 return None
             cand = [0] * n
             for slot, value in zip(slots, seq, strict=True):
@@ -175,6 +178,34 @@ def readings(chunks, groups, limit=_LIMIT):
         return None
 
 
+def cell_readings(tokens, n, limit=_LIMIT):
+    """Every n-cell reading of printed tokens when no sum binds the cells (table 二).
+
+    A token of plain digits may hold several glued cells ("0 00" is 0 0 0;
+    "2 051" is 2 0 51), cut only where no number gets a leading zero; any
+    other token (a signed "增8", "18.15", "6251000元") is one cell. Cells not
+    printed at all are blanks (None) anywhere in the row. Returns a set of
+    n-tuples of printed cells, or None when there are too many to list.
+    """
+    per_token = [
+        [tuple(str(v) for v in cut) for cut in _splits(t, n)] if DIGITS.match(t) else [(t,)]
+        for t in tokens
+    ]
+    out = set()
+    for combo in itertools.product(*per_token):
+        seq = [v for part in combo for v in part]
+        if len(seq) > n:
+            continue
+        for slots in itertools.combinations(range(n), len(seq)):
+            cand = [None] * n
+            for slot, value in zip(slots, seq, strict=True):
+                cand[slot] = value
+            out.add(tuple(cand))
+            if len(out) > limit:
+                return None
+    return out
+
+
 def row_sum(parts, total):
     """A `valid` function: cand[total] == sum of cand[parts]."""
 
@@ -199,6 +230,8 @@ def _sumsets(domains, coefs):
     """Prefix sumsets of sum(coef * x) over the domains, or None when too large."""
     sets = [{0}]
     for dom, coef in zip(domains, coefs, strict=True):
+        if len(sets[-1]) * len(dom) > 2 * _SUMSET_CAP:
+            return None  # too many sums to list cheaply: this column is not narrowed
         nxt = {a + coef * v for a in sets[-1] for v in dom}
         if len(nxt) > _SUMSET_CAP:
             return None
@@ -221,22 +254,25 @@ def _supported(domains, coefs):
     return out
 
 
-def solve_columns(domains, equations, width):
+def solve_columns(domains, equations, width, columns=None):
     """Narrow each row's readings by equations that hold in every column.
 
     `domains`: {row key: set of width-tuples}; `equations`: lists of
-    (row key, coefficient) whose weighted sum is 0 in each column. Returns the
-    narrowed domains, or None when no reading of the table satisfies them all
-    (the printed figures break the sums: nothing may be decided from them).
+    (row key, coefficient) whose weighted sum is 0 in each column (or, where
+    `columns` gives one, only in the columns of the equation's entry). Returns
+    the narrowed domains, or None when no reading of the table satisfies them
+    all (the printed figures break the sums: nothing may be decided from them).
     Sound: a reading that is part of some full solution is never removed.
     """
     doms = {k: set(v) for k, v in domains.items()}
+    cols_of = list(columns) if columns is not None else [range(width)] * len(equations)
+    equations = list(zip(equations, cols_of, strict=True))
     for _ in range(12):
         changed = False
-        for eq in equations:
+        for eq, eq_cols in equations:
             keys = [k for k, _ in eq]
             coefs = [c for _, c in eq]
-            for col in range(width):
+            for col in eq_cols:
                 proj = [{t[col] for t in doms[k]} for k in keys]
                 sup = _supported(proj, coefs)
                 if sup is None:
@@ -250,10 +286,10 @@ def solve_columns(domains, equations, width):
                         changed = True
         if not changed:
             break
-    return _enumerate(doms, equations, width)
+    return _enumerate(doms, equations)
 
 
-def _enumerate(doms, equations, width):
+def _enumerate(doms, equations):
     """Keep only the readings that are part of a full solution (when few enough to try)."""
     open_keys = [k for k, v in doms.items() if len(v) > 1]
     size = 1
@@ -262,15 +298,13 @@ def _enumerate(doms, equations, width):
         if size > _ENUMERATE_CAP:
             return doms
     if not open_keys:
-        return doms if _holds(doms, equations, width) else None
+        return doms if _holds(doms, equations) else None
     fixed = {k: next(iter(v)) for k, v in doms.items() if len(v) == 1}
     used = {k: set() for k in open_keys}
     for combo in itertools.product(*(sorted(doms[k]) for k in open_keys)):
         rows = dict(fixed)
         rows.update(zip(open_keys, combo, strict=True))
-        if all(
-            sum(c * rows[k][col] for k, c in eq) == 0 for eq in equations for col in range(width)
-        ):
+        if all(sum(c * rows[k][col] for k, c in eq) == 0 for eq, cols in equations for col in cols):
             for k, t in zip(open_keys, combo, strict=True):
                 used[k].add(t)
     if any(not used[k] for k in open_keys):
@@ -280,8 +314,6 @@ def _enumerate(doms, equations, width):
     return out
 
 
-def _holds(doms, equations, width):
+def _holds(doms, equations):
     rows = {k: next(iter(v)) for k, v in doms.items()}
-    return all(
-        sum(c * rows[k][col] for k, c in eq) == 0 for eq in equations for col in range(width)
-    )
+    return all(sum(c * rows[k][col] for k, c in eq) == 0 for eq, cols in equations for col in cols)

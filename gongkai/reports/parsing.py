@@ -407,6 +407,15 @@ def _count(cell, where, reader):
 _ROW_SUM = glued.row_sum(range(6), 6)
 
 
+# Readings of one row with its 总计 blank beyond which the row is left undecided
+# (each such row widens the column search; more would make a report take seconds).
+_BLANK_TOTAL_LIMIT = 500
+
+
+def _ANY(_cand):
+    return True
+
+
 @functools.lru_cache(maxsize=16384)
 def _strong_label(label):
     """A label that starts a row of its own: printed with its number, or a long row phrase."""
@@ -527,6 +536,14 @@ def read_requests(lines, reader, template):
             exact_rows[key] = exact
         else:
             open_rows[key] = (printed, line.glued)
+    if open_rows:
+        # A row whose label is printed with no figure at all is blank: it takes part
+        # in the column sums as zeros.
+        printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
+        for row in tables.TEMPLATES[template].request_rows:
+            phrase = _phrase(row.label)
+            if row.key not in printed_rows and len(phrase) >= 4 and phrase in printed_labels:
+                exact_rows[row.key] = [""] * n
     return _fill_requests(exact_rows, open_rows, reader, template)
 
 
@@ -535,14 +552,18 @@ def read_requests_stream(text, reader, template):
     start = max(text.find("本列数据"), text.find("收到和处理政府信息公开申请"), 0)
     chunks = stream_rows(text, tables.TEMPLATES[template].request_rows, start)
     open_rows = {}
+    blank_rows = {}  # a label followed straight by the next one: a blank row
+    n = len(tables.REQUEST_COLUMNS)
     for key, row_chunks in chunks.items():
         if row_chunks is None:
             open_rows[key] = ([], True)  # not readable: left blank with a finding
         elif row_chunks:
             open_rows[key] = (row_chunks, True)
+        else:
+            blank_rows[key] = [""] * n
     if not chunks:
         return set()
-    _fill_requests({}, open_rows, reader, template)
+    _fill_requests(blank_rows, open_rows, reader, template)
     return set(chunks)
 
 
@@ -587,20 +608,38 @@ def read_proactive_stream(text, reader, template):
         tokens = re.findall(r"[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?", lead[1]) if lead else []
         where = f"proactive.{row.key}"
         found.add(row.key)
+        cells = tokens
         if len(tokens) != n:
+            # Glued digits are cut only where no number starts with 0 ("0 00", "2 051");
+            # a row with more than one such reading (or none) stays blank.
+            options = glued.cell_readings(tokens, n) if 0 < len(tokens) < n * 3 else None
+            printed = " ".join(tokens) or "无"
+            if options is None or len(options) != 1:
+                reader.findings.append(
+                    finding(
+                        "SHAPE",
+                        WARNING,
+                        where,
+                        f"“{row.label}”的数字连在一起（原文：{printed}），"
+                        f"应有{n}个单元格，无法确定各数值的分界，已留空。",
+                        n,
+                        len(tokens),
+                    )
+                )
+                continue
+            cells = next(iter(options))
             reader.findings.append(
                 finding(
                     "SHAPE",
                     WARNING,
                     where,
-                    f"“{row.label}”的数字连在一起（原文：{' '.join(tokens) or '无'}），"
-                    f"应有{n}个单元格，无法确定各数值的分界，已留空。",
+                    f"“{row.label}”的数字连在一起（原文：{printed}），数字不以0开头时"
+                    f"只有一种拆分，已读作：{' '.join(c or '（空白）' for c in cells)}，请对照原文核实。",
                     n,
                     len(tokens),
                 )
             )
-            continue
-        for col, cell in zip(block.columns, tokens, strict=True):
+        for col, cell in zip(block.columns, cells, strict=True):
             _store_proactive(reader.report["proactive"][row.key], col, cell, None, where, reader)
     return found
 
@@ -668,6 +707,7 @@ def _decide_requests(exact_rows, open_rows, template, reader):
     n = len(tables.REQUEST_COLUMNS)
     domains = {}
     decided = {}
+    loose = {}  # row key -> (chunks, glued): rows whose figures may stand without a 总计
     for key, (printed, was_glued) in open_rows.items():
         where = f"requests.{key}"
         nums = [_count(c, where, reader) if not glued.DIGITS.match(c) else c for c in printed]
@@ -680,6 +720,7 @@ def _decide_requests(exact_rows, open_rows, template, reader):
             if all(v is not None for v in placement):
                 domains[key] = {tuple(placement)}
             continue
+        loose[key] = (chunks, was_glued)
         if not was_glued and all(c == "0" for c in chunks):
             cands = {(0,) * n}  # zeros only: every placement reads the same
         elif was_glued:
@@ -691,9 +732,26 @@ def _decide_requests(exact_rows, open_rows, template, reader):
         elif cands is not None and not was_glued:
             # The printed figures break the row sum: keep what every placement agrees on.
             decided[key] = place([int(c) for c in chunks], n)
+    # A row none of whose readings adds up to a printed 总计 leaves its 总计 blank, as
+    # some tables do on every result row: then any row may, and each row's figures
+    # may be applicant cells only (the column sums may still place them).
+    blank_totals = any(k not in domains for k in loose)
+    if blank_totals:
+        for key, (chunks, was_glued) in loose.items():
+            open_cells = glued.row_candidates(
+                chunks, n - 1, _ANY, split=was_glued, limit=_BLANK_TOTAL_LIMIT
+            )
+            if open_cells is None:
+                domains.pop(key, None)  # too many readings: nothing is decided for it
+                continue
+            domains[key] = domains.get(key, set()) | {(*c, 0) for c in open_cells}
+            if not domains[key]:
+                del domains[key]
     decided.update({k: glued.agree(d, n) for k, d in domains.items()})
     if not any(len(d) > 1 for d in domains.values()):
         return decided
+    if blank_totals and sum(len(d) for d in domains.values()) > _BLANK_TOTAL_LIMIT * 4:
+        return decided  # too wide a search for a report read in a batch: row sums alone
     # Column sums: every row of the table takes part.
     table = dict(domains)
     for key, cells in exact_rows.items():
@@ -704,7 +762,9 @@ def _decide_requests(exact_rows, open_rows, template, reader):
     equations = _request_equations(template)
     if any(k not in table for eq in equations for k, _ in eq):
         return decided
-    solved = glued.solve_columns(table, equations, n)
+    # Result rows whose 总计 is blank do not add up to （七）总计's 总计 (a blank is not summed).
+    results_cols = range(n - 1) if blank_totals else range(n)
+    solved = glued.solve_columns(table, equations, n, [range(n), results_cols])
     if solved is None:
         return decided  # the printed figures break the column sums: row sums alone decide
     for key in domains:
@@ -722,6 +782,11 @@ def read_appeals(lines, reader):
         if not any(not is_blank(c) for c in line.region):
             continue
         row_exact, row_printed = tokens_of(line, n)
+        if row_exact is None and line.tabbed:
+            # A browser copy keeps blank cells as empty fields: their tabs give the columns.
+            offs = tab_offsets(line, n)
+            if len(offs) == 1:
+                row_exact = line.region[offs[0] : offs[0] + n]
         if row_exact is not None and not printed:
             exact, printed = row_exact, row_printed
             break
@@ -750,7 +815,7 @@ def read_proactive(lines, reader, template):
     header = []
     found = set()
     pending = ""  # a label alone on its line: the row's label wrapped (failure class 1)
-    for line in lines:
+    for i, line in enumerate(lines):
         label = "".join(line.labels)
         if label_key(label).startswith("信息内容"):
             header = line.labels[1:] + [c for c in line.region if not is_blank(c)]
@@ -760,6 +825,13 @@ def read_proactive(lines, reader, template):
         key = match_row(label, _PROACTIVE_PHRASES, has_values=has_values) if label else None
         if key is None and has_values and pending and label:
             key = match_row(pending + label, _PROACTIVE_PHRASES, has_values=True)
+        if key is None and has_values and pending and not label and i + 1 < len(lines):
+            # PDF text: a narrow cell's label printed around its figures
+            # ("其他对外管" / "2 0 51" / "理服务事项").
+            nxt = lines[i + 1]
+            if nxt.labels and not any(not is_blank(c) for c in nxt.region):
+                rest = "".join(nxt.labels)
+                key = match_row(pending + rest, _PROACTIVE_PHRASES, has_values=True)
         pending = label if not has_values and key is None and not line.strict else ""
         if key is None or not has_values or key in found:
             continue
@@ -859,6 +931,13 @@ def _row_number(label):
     return m[0] if m else ""
 
 
+# What may stand between a row's label and its figures: the label's own remark
+# ("（区分处理的，只计这一情形，不计其他情形）") and closing punctuation ("…一稳定”").
+_ROW_LEAD = re.compile(
+    r"^[\s\"“”'‘’、,，.:：]*(?:[（(][^（()）\d]*[）)])?[\s\"“”'‘’、,，.:：]*([\d ]*\d)?"
+)
+
+
 def stream_rows(text, rows, start=0, window=600):
     """{row key: digit chunks} for rows printed in order with no line or cell breaks.
 
@@ -885,7 +964,7 @@ def stream_rows(text, rows, start=0, window=600):
                 stretch = re.sub(_LOOSE.join(map(re.escape, number)) + r"\s*$", "", stretch)
         else:
             stretch = text[m.end() : m.end() + 200]
-        lead = re.match(r"^[^\d]*?([\d ]*\d)?", stretch)
+        lead = _ROW_LEAD.match(stretch)
         figures = lead[1] or ""
         rest = stretch[lead.end() :]
         if i + 1 < len(spans) and re.search(r"\d", rest):

@@ -109,12 +109,74 @@ def test_two_splits_that_both_satisfy_the_sums_leave_the_cells_blank():
     assert "不止一种拆分" in message
 
 
+def test_a_label_remark_or_closing_quote_before_glued_figures_is_skipped():
+    # A crawl prints "（二）部分公开（区分处理的，…）0 0 00" and "…一稳定”0 00": the
+    # remark and the quote stand between the label and the row's figures.
+    report = truth("linxia_2023")
+    text = accuracy.damage(text_of(report), "flat", random.Random(0))
+    assert "不计其他情形）0" in text and "一稳定”0" in text
+    parsed = parse_text(text)
+    assert_never_wrong(parsed, report)
+    for key in ("partial", "denied.security_stability"):
+        assert parsed["requests"][key] == report["requests"][key], key
+
+
+def test_table_two_glued_digits_are_cut_only_where_one_reading_remains():
+    report = truth("songxian_2020")
+    text = text_of(report)
+    text = text.replace("| 规章 | 0 | 0 | 0 |", "规章0 00").replace(
+        "| 其他对外管理服务事项 | 2 | 0 | 51 |", "其他对外管理服务事项2 051"
+    )
+    text = text.replace("| 行政强制 | 14 | 0 | 645 |", "行政强制140 645")
+    flat = "".join(line.strip() for line in text.split("\n"))
+    parsed = parse_text(flat)
+    proactive = parsed["proactive"]
+    assert proactive["rules"] == {"made": 0, "published": 0, "public_total": 0}
+    # "2 051": 0 cannot start 51, so the only cut is 2 | 0 | 51.
+    assert proactive["other_services"] == {"prev_items": 2, "change": 0, "decisions": 51}
+    # "140 645": 14 | 0 | 645, 140 | 6 | 45, 140 | 64 | 5 … all read: blank, and said so.
+    assert proactive["coercion"] == {"prev_items": None, "change": None, "decisions": None}
+    assert any(f["where"] == "proactive.coercion" for f in parsed["findings"])
+
+
+def test_pdf_text_label_printed_around_table_two_figures():
+    report = truth("songxian_2020")
+    text = text_of(report).replace(
+        "| 其他对外管理服务事项 | 2 | 0 | 51 |", "其他对外管\n2 0 51\n理服务事项"
+    )
+    parsed = parse_text(text)
+    assert parsed["proactive"]["other_services"] == report["proactive"]["other_services"]
+
+
+def test_rows_with_a_blank_total_are_placed_by_the_column_sums():
+    # 上海市政府办公厅 2019 leaves 总计 blank on every result row; wrapped, the blank
+    # cells' positions are lost. A row with no figure at all is blank (zeros in the sums).
+    report = truth("shanghai_bgt_2019")
+    text = accuracy.damage(text_of(report), "wrapped", random.Random(0))
+    parsed = parse_text(text)
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["granted"]["total"] == 0  # not a figure of the row
+    assert parsed["requests"]["new"]["total"] == 859
+    assert parsed["requests"]["partial"]["legal_service"] == 0  # 3 cannot stand there
+
+
+def test_tab_positions_place_table_four():
+    report = truth("shanghai_bgt_2019")
+    text = accuracy.damage(text_of(report), "tabs", random.Random(0))
+    assert "5\t\t\t2\t7\t8\t\t\t1\t9" in text
+    parsed = parse_text(text)
+    for group, row in report["appeals"].items():
+        assert {k: v or 0 for k, v in parsed["appeals"][group].items()} == {
+            k: v or 0 for k, v in row.items()
+        }
+
+
 def test_the_corpus_is_read_without_a_wrong_cell():
     totals, wrong = accuracy.measure(variants=2)
     assert wrong == []  # neither a wrong figure nor a blank without a finding
     for kind, (right, blank, bad, silent, _docs) in totals.items():
         cells = right + blank + bad + silent
-        floor = {"published": 1.0, "clean": 1.0, "tabs": 0.98, "flat": 0.7}.get(kind, 0.8)
+        floor = {"published": 1.0, "clean": 1.0, "tabs": 1.0, "flat": 0.83}.get(kind, 0.9)
         assert right / cells >= floor, (kind, right, cells)
 
 
@@ -143,12 +205,36 @@ def correct_report(draw):
         rows["new"][col] = done - rows["carried_over"][col]
     for row in rows.values():
         row["total"] = sum(row[c] for c in cols[:-1])
+    # Blanks as real tables print them: a result row with no figure at all, zeros left
+    # blank, and (some reports) the 总计 column left blank on every result row.
+    blank_totals = draw(st.booleans())
+    for key in results:
+        if not any(rows[key].values()) and draw(st.booleans()):
+            rows[key] = dict.fromkeys(cols)
+            continue
+        for col in cols[:-1]:
+            if rows[key][col] == 0 and draw(st.integers(0, 3)) == 0:
+                rows[key][col] = None
+        if blank_totals:
+            rows[key]["total"] = None
     if template == "2021":
-        rows["other"] = {c: sum(rows[k][c] for k in tables.OTHER_PARTS) for c in cols}
+        rows["other"] = {
+            c: None
+            if all(rows[k][c] is None for k in tables.OTHER_PARTS)
+            else sum(rows[k][c] or 0 for k in tables.OTHER_PARTS)
+            for c in cols
+        }
     for group in base["appeals"].values():
         for col in ("upheld", "corrected", "other", "pending"):
             group[col] = draw(figure)
         group["total"] = sum(group[c] for c in ("upheld", "corrected", "other", "pending"))
+    # Table 二 has no sums: its counts (blanks among them) are cut by the digits alone.
+    for block, row in tables.TEMPLATES[template].proactive_rows():
+        for col in block.columns:
+            if col.kind == tables.COUNT:
+                base["proactive"][row.key][col.key] = draw(st.one_of(st.none(), figure))
+            elif col.kind == tables.SIGNED:
+                base["proactive"][row.key][col.key] = draw(st.integers(-60, 60))
     return base
 
 
