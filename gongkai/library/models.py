@@ -191,9 +191,25 @@ class Review(models.TextChoices):
 
 
 class ReviewedFinding(models.Model):
+    # A finding about a report; or, with no report, about an agency's year (a report
+    # that is missing: REPORT-MISSING), identified by (agency, year, rule, location).
     report = models.ForeignKey(
-        LibraryReport, verbose_name="报告", on_delete=models.CASCADE, related_name="findings"
+        LibraryReport,
+        verbose_name="报告",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="findings",
     )
+    agency = models.ForeignKey(
+        LibraryAgency,
+        verbose_name="机关（无报告时）",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_findings",
+    )
+    year = models.PositiveSmallIntegerField("年度（无报告时）", null=True, blank=True)
     rule = models.CharField("规则", max_length=30)
     where = models.CharField("位置", max_length=160)
     severity = models.CharField("严重程度", max_length=10)
@@ -220,7 +236,17 @@ class ReviewedFinding(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "rule", "where"], name="library_finding_identity"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "year", "rule", "where"],
+                condition=models.Q(report__isnull=True),
+                name="library_agency_finding_identity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(report__isnull=False)
+                | models.Q(agency__isnull=False, year__isnull=False),
+                name="library_finding_has_subject",
+            ),
         ]
 
     def __str__(self):

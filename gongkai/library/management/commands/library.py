@@ -18,7 +18,7 @@ from django.db import DatabaseError
 
 from gongkai.reports.batch import UsageError, collect
 
-from ... import collecting, directory
+from ... import collecting, crosscheck, directory
 from ...models import LibraryAgency
 
 
@@ -79,7 +79,10 @@ class Command(BaseCommand):
             except OSError as exc:
                 outcomes.append(collecting.Outcome(str(path), "refused", message=str(exc)))
                 continue
-            outcomes += collecting.collect([(str(path), data)], user=who, collector=by, pool=pool)
+            outcomes += collecting.collect(
+                [(str(path), data)], user=who, collector=by, pool=pool, missing=False
+            )
+        crosscheck.refresh_missing()
         self._print(outcomes, as_json=json)
         if any(o.result in ("unreadable", "refused") for o in outcomes):
             raise CommandError("部分文件未能读取或未接收。", returncode=1)
