@@ -97,9 +97,7 @@ def candidates(reach_q=None):
     ]
 
 
-def collect(
-    files, *, user=None, collector=None, reach_q=None, source="", pool=None, missing=True
-):
+def collect(files, *, user=None, collector=None, reach_q=None, source="", pool=None, missing=True):
     """Import `files` ([(filename, bytes)] or a lazy iterable of them, zips expanded);
     a list of Outcome. `pool`: the candidates (from `candidates`), to reuse over calls.
     `missing`: bring REPORT-MISSING up to date afterwards (a caller importing many

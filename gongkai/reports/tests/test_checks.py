@@ -450,7 +450,9 @@ def test_continuity_2019_public_total_is_a_warning_only():
         ("CONTINUITY", "warning", "proactive.normative_documents/public_total")
     ]
     assert (found[0]["expected"], found[0]["actual"]) == (45, 5)
-    assert "2019年报告的“对外公开总数量”（40）加本年“本年新公开数量”（5）为45" in found[0]["message"]
+    assert (
+        "2019年报告的“对外公开总数量”（40）加本年“本年新公开数量”（5）为45" in found[0]["message"]
+    )
 
 
 def test_continuity_across_formats_compares_only_what_both_have():
