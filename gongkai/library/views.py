@@ -5,6 +5,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -336,3 +337,51 @@ def due_list(request):
         "states": Review.choices,
     }
     return render(request, "library/due.html", context)
+
+
+MAX_URLS = 50
+
+
+def _urls(text):
+    """The web addresses of a form (one a line), or a Chinese error."""
+    from urllib.parse import urlsplit
+
+    urls = [u.strip() for u in (text or "").splitlines() if u.strip()]
+    if not urls:
+        return None, "请填写至少一个网址（年报列表页或报告页面），每行一个。"
+    if len(urls) > MAX_URLS:
+        return None, f"一次最多收集 {MAX_URLS} 个网址，请分批提交。"
+    bad = [u for u in urls if urlsplit(u).scheme not in ("http", "https") or len(u) > 1000]
+    if bad:
+        return None, "以下网址不是 http 或 https 网址：" + "；".join(b[:100] for b in bad[:5])
+    return urls, None
+
+
+@login_required
+def collect_web(request):
+    """从网址收集: a list page or report pages, fetched as background work."""
+    from . import webcollect
+    from .models import CollectJob
+
+    roots = access.collectors(request.user)
+    access.require_edit(request.user)
+    jobs = CollectJob.objects.filter(collector__in=roots).select_related("requested_by")
+    error, text = None, ""
+    if request.method == "POST":
+        text = request.POST.get("urls", "")
+        urls, error = _urls(text)
+        if urls:
+            collector = next(
+                (r for r in roots if str(r.pk) == request.POST.get("collector")), roots[0]
+            )
+            with transaction.atomic():
+                job = CollectJob.objects.create(
+                    urls="\n".join(urls), requested_by=request.user, collector=collector
+                )
+                webcollect.enqueue(job)
+            messages.success(
+                request, f"已提交 {len(urls)} 个网址，后台正在抓取；完成后结果显示在下方。"
+            )
+            return redirect("library:collect_web")
+    context = {"roots": roots, "jobs": jobs[:20], "error": error, "text": text}
+    return render(request, "library/collect_web.html", context, status=400 if error else 200)
