@@ -17,11 +17,9 @@ def collect_job(job_id):
 
 
 @task
-def recheck_all(user_id=None):
-    """Re-check every report of the library (after a rule change); decisions stay."""
-    from django.contrib.auth import get_user_model
+def collect_published(published_id):
+    """A report published on this platform, into the library (published.py)."""
+    from .published import collect_published as run
 
-    from .crosscheck import recheck_all as run
-
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    return f"已重新检查 {run(user)} 份报告。"
+    outcome = run(published_id)
+    return outcome.result_name if outcome else "发布记录已不存在。"
