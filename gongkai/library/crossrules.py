@@ -39,7 +39,7 @@ RULES = {
     "PARENT-SUM": "所含下级机关数字之和",
     "REPORT-MISSING": "未发布年度报告",
     "REPORT-LATE": "逾期发布年度报告",
-    "NARRATIVE-COPY": "正文与其他报告雷同",
+    "NARRATIVE-COPY": "正文与上年或其他机关的报告雷同",
     "OUTLIER-JUMP": "数字较上年异常变化",
     "OUTLIER-ZERO": "同级机关有量而本机关为零",
 }
@@ -232,10 +232,15 @@ def sentences(doc):
         if not isinstance(text, str):
             continue
         for raw in _SPLIT.split(text):
-            key = _DIGITS.sub("#", _STRIP.sub("", raw))
+            key = _key(raw)
             if len(key) >= MIN_SENTENCE and not _BOILERPLATE.search(_STRIP.sub("", raw)):
                 out.setdefault(key, raw.strip())
     return out
+
+
+def _key(raw):
+    """A sentence as compared: no spaces, punctuation or figures."""
+    return _DIGITS.sub("#", _STRIP.sub("", _SPLIT.sub("", raw)))
 
 
 @dataclass
@@ -330,8 +335,7 @@ def side_by_side(doc, other):
             pieces = []
             for m in re.finditer(r"[^。！？；!?;\n]+[。！？；!?;]?", text):
                 raw = m.group(0)
-                key_ = _DIGITS.sub("#", _STRIP.sub("", raw))
-                pieces.append((raw, key_ in shared))
+                pieces.append((raw, _key(raw) in shared))
             out.append((heading, pieces))
         return out
 

@@ -383,5 +383,25 @@ def collect_web(request):
                 request, f"已提交 {len(urls)} 个网址，后台正在抓取；完成后结果显示在下方。"
             )
             return redirect("library:collect_web")
-    context = {"roots": roots, "jobs": jobs[:20], "error": error, "text": text}
+    jobs = list(jobs[:20])
+    for job in jobs:
+        job.rows = [_shown(r) for r in job.results]
+    context = {"roots": roots, "jobs": jobs, "error": error, "text": text}
     return render(request, "library/collect_web.html", context, status=400 if error else 200)
+
+
+def _shown(row):
+    """A result row of a CollectJob as people read it: the address unquoted, the time
+    in Beijing time."""
+    import datetime as dt
+    from urllib.parse import unquote
+
+    from django.utils import timezone
+
+    fetched = None
+    if row.get("fetched_at"):
+        try:
+            fetched = timezone.localtime(dt.datetime.fromisoformat(row["fetched_at"]))
+        except ValueError:
+            fetched = None
+    return {**row, "shown_url": unquote(row.get("url") or ""), "fetched": fetched}

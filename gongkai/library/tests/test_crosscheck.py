@@ -77,7 +77,7 @@ def test_a_narrative_copied_from_last_year(world, client):
     # The report page links the two narratives side by side.
     client.force_login(world.office)
     page = client.get(reverse("library:report", args=[this.pk])).content.decode()
-    assert "正文与其他报告雷同" in page and "报告正文 · 与上年报告比较" in page
+    assert "正文与上年或其他机关的报告雷同" in page and "报告正文 · 与上年报告比较" in page
     url = reverse("library:compare", args=[this.pk, last.pk])
     assert url in page
     text = client.get(url).content.decode()
