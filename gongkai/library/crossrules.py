@@ -26,6 +26,7 @@ The rules, each with a stable name, a severity and a Chinese message:
 """
 
 import datetime as dt
+import functools
 import re
 import statistics
 from dataclasses import dataclass
@@ -227,10 +228,16 @@ _BOILERPLATE = re.compile(
 def sentences(doc):
     """{normalised sentence: the sentence as printed} of the narrative. Figures and
     years are blanked ("#"), so a sentence repeated with this year's numbers counts."""
+    texts = tuple(t for t in (doc.get("narrative") or {}).values() if isinstance(t, str))
+    return _sentences(texts)
+
+
+@functools.lru_cache(maxsize=512)
+def _sentences(texts):
+    """sentences() by the narrative's texts: a report compared with its whole group of
+    peers is split once, not once per comparison. Callers must not change the result."""
     out = {}
-    for text in (doc.get("narrative") or {}).values():
-        if not isinstance(text, str):
-            continue
+    for text in texts:
         for raw in _SPLIT.split(text):
             key = _key(raw)
             if len(key) >= MIN_SENTENCE and not _BOILERPLATE.search(_STRIP.sub("", raw)):
