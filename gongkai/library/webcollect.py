@@ -7,13 +7,15 @@ address and the time it was fetched.
 
 Politeness and safety (settings, with defaults):
 - robots.txt of every host is read first and obeyed for our User-Agent
-  (LIBRARY_FETCH_USER_AGENT);
+  (LIBRARY_FETCH_USER_AGENT), its Crawl-delay too;
 - at least LIBRARY_FETCH_DELAY seconds between two requests to one host;
 - only http and https; a response larger than LIBRARY_FETCH_MAX_BYTES is dropped, and
   a request longer than LIBRARY_FETCH_TIMEOUT seconds abandoned;
 - a host that resolves to a private, loopback, link-local or reserved address is
   refused unless listed in LIBRARY_FETCH_ALLOW_HOSTS (tests serve pages from 127.0.0.1);
-  redirects are followed by hand so each hop is checked.
+  redirects are followed by hand so each hop is checked. (The name is resolved for the
+  check and again by the connection: a host that changes its answer in between, DNS
+  rebinding, is not caught.) LIBRARY_FETCH_PROXY: an outgoing proxy, when required.
 
 A page is a report page when its text carries the national template's tables; else its
 links whose words or file names speak of an annual report (年度报告 / 年报) are followed,
@@ -42,6 +44,7 @@ TIMEOUT = 20.0
 MAX_BYTES = collecting.MAX_FILE_BYTES
 MAX_LINKS = 200  # report links followed from one list page
 MAX_REDIRECTS = 5
+MAX_CRAWL_DELAY = 60.0
 REPORT_WORDS = ("年度报告", "年报")
 ATTACHMENTS = (".pdf", ".doc", ".docx", ".wps", ".txt")
 # Words of the 2019/2021 table 三 that only a report page carries.
@@ -86,8 +89,13 @@ class Fetcher:
     requests: list = field(default_factory=list)  # (url, monotonic time): what was asked
 
     def __post_init__(self):
-        handlers = [urllib.request.ProxyHandler({}), _NoRedirect()]
+        # Only a proxy configured for this purpose (LIBRARY_FETCH_PROXY), never the
+        # environment's: the addresses checked are the ones connected to.
+        proxy = _setting("LIBRARY_FETCH_PROXY", "")
+        proxies = {"http": proxy, "https": proxy} if proxy else {}
+        handlers = [urllib.request.ProxyHandler(proxies), _NoRedirect()]
         self._opener = urllib.request.build_opener(*handlers)
+        self._crawl_delay = {}
 
     # -- checks ------------------------------------------------------------------------
 
@@ -124,6 +132,9 @@ class Fetcher:
                     parser.allow_all = True  # no robots.txt: no restriction stated
             else:
                 parser.parse(page.data.decode("utf-8", "replace").splitlines())
+                delay = parser.crawl_delay(self.user_agent)
+                if delay:  # the site's own Crawl-delay, when longer than ours (at most 60 s)
+                    self._crawl_delay[parts.netloc] = min(float(delay), MAX_CRAWL_DELAY)
             self._robots[origin] = parser
         return self._robots[origin].can_fetch(self.user_agent, url)
 
@@ -136,7 +147,8 @@ class Fetcher:
     def _wait(self, host):
         last = self._last.get(host)
         if last is not None:
-            remaining = self.delay - (time.monotonic() - last)
+            delay = max(self.delay, self._crawl_delay.get(host, 0))
+            remaining = delay - (time.monotonic() - last)
             if remaining > 0:
                 self.sleep(remaining)
         self._last[host] = time.monotonic()

@@ -170,3 +170,25 @@ def test_due_page_shows_missing_findings_per_role(client, world, role, settings)
         assert "待核实" in text
         # Review forms for those who may decide on the agency's finding.
         assert ("核实理由" in text) == (role in {"office", "county"})
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_reviewing_a_missing_report_per_role(client, world, role):
+    collect(world, ("临夏.txt", LINXIA.read_bytes()))
+    crosscheck.refresh_missing(dt.date(2024, 2, 1))
+    haining = ReviewedFinding.objects.get(rule="REPORT-MISSING", agency__name="海宁市公安局")
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    response = client.post(
+        reverse("library:review", args=[haining.pk]), {"state": "excluded", "reason": "已撤销"}
+    )
+    haining.refresh_from_db()
+    if role == "anonymous":
+        assert response.status_code == 302 and haining.state == Review.PENDING
+        return
+    # 海宁 is under 公安部 (office) and is the county office's own agency.
+    allowed = role in {"office", "county"}
+    assert response.status_code == (302 if allowed else 403)
+    assert haining.state == (Review.EXCLUDED if allowed else Review.PENDING)
+    if allowed:
+        assert haining.decided_by == getattr(world, role) and haining.reason == "已撤销"

@@ -28,12 +28,21 @@ def _fast(remembered_reads):
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     seen = []  # (path, User-Agent)
+    crawl_delay = None  # a robots.txt that asks for a Crawl-delay (seconds)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, directory=str(WEB), **kwargs)
 
     def do_GET(self):
         Handler.seen.append((self.path, self.headers.get("User-Agent")))
+        if self.path == "/robots.txt" and Handler.crawl_delay:
+            body = f"User-agent: *\nCrawl-delay: {Handler.crawl_delay}\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path == "/moved":
             self.send_response(302)
             self.send_header("Location", "/xxgk/ndbg/202401/t20240118_5521.html")
@@ -65,6 +74,7 @@ def web(settings, server):
     settings.LIBRARY_FETCH_ALLOW_HOSTS = ["127.0.0.1"]  # the test server: a private address
     settings.LIBRARY_FETCH_DELAY = 0.2
     Handler.seen.clear()
+    Handler.crawl_delay = None
     return server
 
 
@@ -110,6 +120,14 @@ def test_a_list_page_is_followed_to_its_reports_and_their_attachments(world, web
     assert songxian.filename == DOCX.name and songxian.year == 2020
     with default_storage.open(songxian.original.name, "rb") as kept:
         assert kept.read() == DOCX.read_bytes()
+
+
+def test_a_sites_crawl_delay_is_obeyed(web):
+    Handler.crawl_delay = 3
+    waits = []
+    f = fetcher(waits)
+    f.fetch(web + "/xxgk/ndbg/index.html")
+    assert len(waits) == 1 and 2.9 < waits[0] <= 3  # after robots.txt, its 3 s, not our 0.2
 
 
 def test_fetching_the_same_content_again_changes_nothing(world, web):
