@@ -88,32 +88,6 @@ def findings_for(report, data, last=None):
     return out, again
 
 
-def _upsert(agency, year, found):
-    """Keep REPORT-MISSING of (agency, year) as found (a list of 0 or 1 finding)."""
-    row = ReviewedFinding.objects.filter(
-        report__isnull=True, agency=agency, year=year, rule="REPORT-MISSING", where="report"
-    ).first()
-    if not found:
-        if row is not None and row.present:
-            row.present = False
-            row.save(update_fields=["present"])
-        return 0
-    f = found[0]
-    values = {"severity": f["severity"], "message": f["message"], "expected": f["expected"],
-              "actual": f["actual"], "present": True}  # fmt: skip
-    if row is None:
-        ReviewedFinding.objects.create(
-            agency=agency, year=year, rule=f["rule"], where=f["where"], state=Review.PENDING,
-            **values,
-        )  # fmt: skip
-        return 1
-    if any(getattr(row, k) != v for k, v in values.items()):
-        for k, v in values.items():
-            setattr(row, k, v)
-        row.save()
-    return 0
-
-
 def report_filed(agency_id, year):
     """A report of (agency, year) is in the library: its REPORT-MISSING is no longer found."""
     ReviewedFinding.objects.filter(
@@ -125,7 +99,8 @@ def report_filed(agency_id, year):
 def refresh_missing(today=None):
     """REPORT-MISSING for every reporting agency and every year the library covers (a
     year with at least one filed report), up to the latest whose deadline passed; the
-    number of new findings."""
+    number of new findings. The existing findings are read once and only the changed
+    ones written (a directory of thousands of agencies over ten years)."""
     today = today or timezone.localdate()
     filed = set(
         LibraryReport.objects.filter(status=S.FILED, year__isnull=False).values_list(
@@ -133,22 +108,41 @@ def refresh_missing(today=None):
         )
     )
     years = sorted({y for _a, y in filed if y < today.year})
-    created = 0
     existing = {
-        (f.agency_id, f.year)
+        (f.agency_id, f.year): f
         for f in ReviewedFinding.objects.filter(report__isnull=True, rule="REPORT-MISSING")
     }
+    new, changed, gone = [], [], []
     for agency in LibraryAgency.objects.exclude(kind=Kind.REGION).only("pk", "name", "kind"):
         for year in years:
-            if (agency.pk, year) in filed:
-                if (agency.pk, year) in existing:
-                    _upsert(agency, year, [])
-                continue
-            found = crossrules.missing(
-                agency.name, year, government=agency.kind == Kind.GOVERNMENT, today=today
+            row = existing.get((agency.pk, year))
+            found = (
+                []
+                if (agency.pk, year) in filed
+                else crossrules.missing(
+                    agency.name, year, government=agency.kind == Kind.GOVERNMENT, today=today
+                )
             )
-            created += _upsert(agency, year, found)
-    return created
+            if not found:
+                if row is not None and row.present:
+                    gone.append(row.pk)
+                continue
+            f = found[0]
+            values = {"severity": f["severity"], "message": f["message"],
+                      "expected": f["expected"], "actual": f["actual"], "present": True}  # fmt: skip
+            if row is None:
+                new.append(ReviewedFinding(agency=agency, year=year, rule=f["rule"],
+                                           where=f["where"], state=Review.PENDING, **values))  # fmt: skip
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                changed.append(row)
+    ReviewedFinding.objects.bulk_create(new, batch_size=500)
+    ReviewedFinding.objects.bulk_update(
+        changed, ["severity", "message", "expected", "actual", "present"], batch_size=500
+    )
+    ReviewedFinding.objects.filter(pk__in=gone).update(present=False)
+    return len(new)
 
 
 def recheck_all(actor=None, today=None):
