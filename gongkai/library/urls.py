@@ -16,6 +16,6 @@ urlpatterns = [
     path("report/<int:pk>/correct/", views.correct, name="correct"),
     path("report/<int:pk>/recheck/", views.recheck, name="recheck"),
     path("report/<int:pk>/assign/", views.assign, name="assign"),
-    path("report/<int:pk>/compare/<int:other>/", views.compare, name="compare"),
+    path("report/<int:pk>/compare/<int:other>/", views.narrative_compare, name="narrative_compare"),
     path("finding/<int:pk>/review/", views.review_finding, name="review"),
 ]

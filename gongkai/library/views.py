@@ -155,7 +155,7 @@ def review_finding(request, pk):
 
 
 @login_required
-def compare(request, pk, other):
+def narrative_compare(request, pk, other):
     """Two reports' narratives side by side, repeated sentences marked (NARRATIVE-COPY).
     The other report is shown when the user reaches it, or when a NARRATIVE-COPY finding
     of this report names it (an annual report is a published document, Art. 49–50)."""
@@ -180,7 +180,7 @@ def compare(request, pk, other):
         "total": total,
         "finding": report.findings.filter(rule="NARRATIVE-COPY", expected=theirs.pk).first(),
     }
-    return render(request, "library/compare.html", context)
+    return render(request, "library/narrative_compare.html", context)
 
 
 @login_required

@@ -78,7 +78,7 @@ def test_a_narrative_copied_from_last_year(world, client):
     client.force_login(world.office)
     page = client.get(reverse("library:report", args=[this.pk])).content.decode()
     assert "正文与上年或其他机关的报告雷同" in page and "报告正文 · 与上年报告比较" in page
-    url = reverse("library:compare", args=[this.pk, last.pk])
+    url = reverse("library:narrative_compare", args=[this.pk, last.pk])
     assert url in page
     text = client.get(url).content.decode()
     assert text.count("<mark>") >= copy.actual * 10 and "石嘴山市公安局 2020" in text
@@ -91,7 +91,7 @@ def test_compare_page_per_role(client, world, role):
     last = LibraryReport.objects.get(agency=outcome.report.agency, year=2020)
     if role != "anonymous":
         client.force_login(getattr(world, role))
-    response = client.get(reverse("library:compare", args=[outcome.report.pk, last.pk]))
+    response = client.get(reverse("library:narrative_compare", args=[outcome.report.pk, last.pk]))
     if role == "anonymous":
         assert response.status_code == 302
         return
