@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gongkai.ops",
     "gongkai.portal",
     "gongkai.publications",
+    "gongkai.rectification",
     "gongkai.registers",
     "gongkai.reports",
     "gongkai.supervision",

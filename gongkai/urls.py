@@ -15,6 +15,7 @@ urlpatterns = [
     path("inbox/", include("gongkai.inbox.urls")),
     path("letters/", include("gongkai.letters.urls")),
     path("library/", include("gongkai.library.urls")),
+    path("library/rectification/", include("gongkai.rectification.urls")),
     path("", include("gongkai.ops.urls")),
     path("registers/", include("gongkai.registers.urls")),
     path("workdays/", include("gongkai.workdays.urls")),

@@ -11,6 +11,7 @@ Every change goes through workflow.py; a refusal is shown in Chinese and saves n
 import datetime as dt
 import re
 from html import escape
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -146,7 +147,10 @@ def _sources(agency, year):
             "表三 本年新收的申请",
             reverse("cases:list") + f"?received_from={start}&received_to={end}",
         ),
-        ("表四 行政复议、行政诉讼", reverse("appeals:list")),
+        (
+            "表四 行政复议、行政诉讼",
+            reverse("appeals:list") + "?" + urlencode({"year": year, "agency": agency.code}),
+        ),
     ]
 
 
@@ -167,7 +171,11 @@ def _cell_url(agency, year, section, row, col):
             return f"{documents}?kind={kind}{state.get(col, '')}"
         return reverse("registers:imports", args=[agency.code])
     if section == "appeals":
-        return reverse("appeals:list")
+        # the appeals list filtered to the cell: group, table 四 column, year, agency
+        query = {"kind": row, "year": year, "agency": agency.code}
+        if col != "total":
+            query["result"] = col
+        return reverse("appeals:list") + "?" + urlencode(query)
     return None
 
 
@@ -306,107 +314,66 @@ def _act(request, code, year, step):
     return agency, annual
 
 
-@login_required
-@require_POST
-def edit(request, code, year):
-    got = _act(request, code, year, "edit")
-    if isinstance(got, HttpResponse):
-        return got
-    agency, annual = got
+def _edit(request, annual):
     texts = {k: request.POST.getlist(f"s{k}") for k in SECTIONS if f"s{k}" in request.POST}
     explanations = {
         key[len("explain:") :]: value
         for key, value in request.POST.items()
         if key.startswith("explain:")
     }
-    try:
-        workflow.edit(annual, texts=texts, explanations=explanations, by=request.user)
-    except workflow.AnnualError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "正文已保存。")
-    return _done(request, agency, year)
+    workflow.edit(annual, texts=texts, explanations=explanations, by=request.user)
+    return "正文已保存。"
+
+
+def _submit(request, annual):
+    workflow.submit(annual, by=request.user, today=today(), text=request.POST.get("text", ""))
+    return "已提交工作机构负责人审核。"
+
+
+def _decision(function, agreed, **kwargs):
+    def decide(request, annual):
+        decision = request.POST.get("decision", "")
+        extra = {key: make() for key, make in kwargs.items()}
+        text = request.POST.get("text", "")
+        function(annual, by=request.user, decision=decision, text=text, **extra)
+        return agreed if decision == Decision.AGREE else "已退回起草人修改。"
+
+    return decide
+
+
+def _publish(request, annual):
+    row = workflow.publish(annual, by=request.user, at=now())
+    return f"{row.title}已在门户“年度报告”栏目发布。"
+
+
+def _correct(request, annual):
+    workflow.correct(annual, by=request.user, note=request.POST.get("note", ""))
+    return "已重新打开报告：修改后再经审核、审批，发布为更正版本（原版本仍保留）。"
+
+
+# The workflow steps the workspace posts to: each runs one audited workflow function and
+# returns the message shown on success (workflow.ACTION_ROLES says who may).
+STEPS = {
+    "edit": _edit,
+    "submit": _submit,
+    "review": _decision(workflow.review, "审核同意，已送分管领导审批。"),
+    "approve": _decision(workflow.approve, "审批同意：报告已锁定，可以发布。", at=lambda: now()),
+    "publish": _publish,
+    "correct": _correct,
+}
 
 
 @login_required
 @require_POST
-def submit(request, code, year):
-    got = _act(request, code, year, "submit")
-    if isinstance(got, HttpResponse):
-        return got
-    agency, annual = got
-    try:
-        workflow.submit(annual, by=request.user, today=today(), text=request.POST.get("text", ""))
-    except workflow.AnnualError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "已提交工作机构负责人审核。")
-    return _done(request, agency, year)
-
-
-def _decide(request, code, year, step, function, agreed):
+def step(request, code, year, step):
     got = _act(request, code, year, step)
     if isinstance(got, HttpResponse):
         return got
     agency, annual = got
-    decision = request.POST.get("decision", "")
     try:
-        kwargs = {"at": now()} if step == "approve" else {}
-        function(
-            annual, by=request.user, decision=decision, text=request.POST.get("text", ""), **kwargs
-        )
+        messages.success(request, STEPS[step](request, annual))
     except workflow.AnnualError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, agreed if decision == Decision.AGREE else "已退回起草人修改。")
-    return _done(request, agency, year)
-
-
-@login_required
-@require_POST
-def review(request, code, year):
-    return _decide(request, code, year, "review", workflow.review, "审核同意，已送分管领导审批。")
-
-
-@login_required
-@require_POST
-def approve(request, code, year):
-    return _decide(
-        request, code, year, "approve", workflow.approve, "审批同意：报告已锁定，可以发布。"
-    )
-
-
-@login_required
-@require_POST
-def publish(request, code, year):
-    got = _act(request, code, year, "publish")
-    if isinstance(got, HttpResponse):
-        return got
-    agency, annual = got
-    try:
-        row = workflow.publish(annual, by=request.user, at=now())
-    except workflow.AnnualError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{row.title}已在门户“年度报告”栏目发布。")
-    return _done(request, agency, year)
-
-
-@login_required
-@require_POST
-def correct(request, code, year):
-    got = _act(request, code, year, "correct")
-    if isinstance(got, HttpResponse):
-        return got
-    agency, annual = got
-    try:
-        workflow.correct(annual, by=request.user, note=request.POST.get("note", ""))
-    except workflow.AnnualError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, "已重新打开报告：修改后再经审核、审批，发布为更正版本（原版本仍保留）。"
-        )
     return _done(request, agency, year)
 
 

@@ -69,6 +69,17 @@ def counted(appeals, year, rule=None):
     )
 
 
+def in_column(appeals, year, column):
+    """Of the appeals `year`'s table 四 counts, those in one column: a decision reached
+    after the year ended is still 尚未审结 in that year's report (as appeals_section)."""
+    decided = Q(decided_on__isnull=False, decided_on__lte=dt.date(year, 12, 31))
+    if column == "total":
+        return appeals
+    if column == Result.PENDING:
+        return appeals.filter(Q(result=Result.PENDING) | ~decided)
+    return appeals.filter(decided, result=column)
+
+
 def group_of(kind, after_reconsideration):
     if kind == Kind.RECONSIDERATION:
         return "reconsideration"

@@ -38,6 +38,8 @@ class FilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "请从列表中选择结果。"},
     )
+    # The annual report's table 四 links here for one agency's cell (not shown as a field).
+    agency = forms.SlugField(required=False, widget=forms.HiddenInput)
     year = forms.IntegerField(
         label="年度（表四口径）",
         required=False,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from gongkai.agencies.models import Agency
 from gongkai.appeals import counting, matters, workflow
 from gongkai.appeals.forms import AnswerForm, DecideForm, DocumentForm, FilterForm, RecordForm
 from gongkai.appeals.models import Appeal, Kind
@@ -50,10 +51,15 @@ def _filtered(request, form):
         appeals = appeals.filter(kind=kind)
         if kind == Kind.LITIGATION:
             appeals = appeals.filter(after_reconsideration=d["kind"] == "litigation_after")
-    if d["result"]:
-        appeals = appeals.filter(result=d["result"])
+    if d["agency"]:
+        appeals = appeals.filter(case__agency__code=d["agency"])
     if d["year"]:
         appeals = counting.counted(appeals, d["year"])
+    if d["result"] and d["year"]:
+        # the year's table 四 column: decided after the year ended is still 尚未审结 there
+        appeals = counting.in_column(appeals, d["year"], d["result"])
+    elif d["result"]:
+        appeals = appeals.filter(result=d["result"])
     words = (d["q"] or "").strip()
     if words:
         appeals = appeals.filter(
@@ -93,7 +99,14 @@ def appeal_list(request):
         return _xlsx(rows, day)
     query = request.GET.copy()
     query.pop("format", None)
-    context = {"form": form, "rows": rows, "today": day, "query": query.urlencode()}
+    code = form.cleaned_data.get("agency") if form.is_bound and form.is_valid() else None
+    context = {
+        "form": form,
+        "rows": rows,
+        "today": day,
+        "query": query.urlencode(),
+        "only_agency": Agency.objects.filter(code=code).first() if code else None,
+    }
     return render(request, "appeals/list.html", context, status=400 if form.errors else 200)
 
 

@@ -326,6 +326,15 @@ class _Builder:
         plan.append(
             (day, lambda c, on: workflow.deliver(c, by=clerk, method=method, on=on, ems=ems))
         )
+        if method == "mail":
+            # the EMS 回执 comes back a few days later (the recent ones still wait in 待办)
+            signed = day + dt.timedelta(3)
+            plan.append(
+                (
+                    day + dt.timedelta(5),
+                    lambda c, on: workflow.record_signature(c, by=clerk, on=on, signed_on=signed),
+                )
+            )
         plan.append(
             (
                 day + dt.timedelta(rng.randrange(20, 60)),

@@ -3,6 +3,7 @@
 import functools
 
 from gongkai.inbox import queues
+from gongkai.rectification import inbox as rectification_inbox
 
 
 def inbox_count(request):
@@ -14,6 +15,9 @@ def inbox_count(request):
     def count():
         from gongkai.cases.views import today  # the day every casework page counts from
 
-        return sum(queues.counts(user, day=today()).values())
+        memberships = queues.memberships_of(user)
+        counted = queues.counts(user, memberships, day=today())
+        counted.update(rectification_inbox.counts(memberships))  # 整改事项
+        return sum(counted.values())
 
     return {"inbox_count": count}

@@ -10,6 +10,7 @@ from gongkai.appeals import matters as appeal_matters
 from gongkai.appeals.workflow import RECORDING_ROLES
 from gongkai.cases import views as case_views
 from gongkai.inbox import queues
+from gongkai.rectification import inbox as rectification_inbox
 from gongkai.workdays import loading
 
 ROWS_SHOWN = 20  # per queue; the rest through the lists' own filters
@@ -150,6 +151,10 @@ def index(request):
         sections.append(
             {"queue": APPEALS_QUEUE, "rows": rows, "count": len(found), "kind": "appeal"}
         )
+    for queue, rows, count in rectification_inbox.sections(memberships, day, ROWS_SHOWN):
+        rows = [Row(**r) for r in rows]  # 整改事项 (gongkai.rectification)
+        sections.append({"queue": queue, "rows": rows, "count": count, "kind": "rectification"})
+        counts[queue.key] = count
     return render(
         request,
         "inbox/index.html",

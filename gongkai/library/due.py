@@ -56,15 +56,19 @@ def statuses(agencies, reports, year, today):
         filed.setdefault(r.agency_id, r)  # the first collected copy of the report
     out = []
     for agency in agencies.exclude(kind=Kind.REGION).order_by("path"):
-        due = annual_report_due(year, government=agency.kind == Kind.GOVERNMENT)
         report = filed.get(agency.pk)
-        if report is None:
-            out.append(Due(agency, due, "missing" if today > due else "not_due"))
-            continue
-        published = _published(report)
-        if published is None:
-            state = "unknown"
-        else:
-            state = "late" if published > due else "on_time"
-        out.append(Due(agency, due, state, report, published))
+        published = _published(report) if report is not None else None
+        out.append(classify(agency, year, today, filed=report is not None, published=published))
+        out[-1].report = report
     return out
+
+
+def classify(agency, year, today, *, filed, published):
+    """The Due of one reporting agency for `year`: whether a report is filed, and the
+    publication date it states (None: not stated)."""
+    due = annual_report_due(year, government=agency.kind == Kind.GOVERNMENT)
+    if not filed:
+        return Due(agency, due, "missing" if today > due else "not_due")
+    if published is None:
+        return Due(agency, due, "unknown")
+    return Due(agency, due, "late" if published > due else "on_time", published=published)

@@ -317,3 +317,37 @@ class LibraryEvent(Event):
     class Meta(Event.Meta):
         verbose_name = "年报库记录"
         verbose_name_plural = "年报库记录"
+
+
+class SupersededOriginal(models.Model):
+    """An original file a report had before a corrected file replaced it (versions.py):
+    kept in storage with its SHA-256, so that importing it again
+    changes nothing. `until_version`: the report's version the replacement made; cell
+    corrections of earlier versions were readings of this file and no longer apply."""
+
+    report = models.ForeignKey(
+        LibraryReport, verbose_name="报告", on_delete=models.CASCADE, related_name="superseded"
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    original = models.FileField("原始文件", max_length=300)
+    filename = models.CharField("文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    until_version = models.PositiveIntegerField("被替换于版本")
+    reason = models.TextField("替换理由")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="替换人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "被替换的原件"
+        verbose_name_plural = "被替换的原件"
+        ordering = ["report", "until_version"]
+
+    def __str__(self):
+        return f"{self.filename}（至第 {self.until_version} 版）"
+
+
+# The dashboards' aggregates live in their own module (aggregates.py); imported here so
+# that Django registers them with the app.
+from .aggregates import ReportFigures, RuleCount  # noqa: E402, F401

@@ -14,12 +14,12 @@ State changes are these functions, each audited (LibraryEvent):
 
 import copy
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from gongkai.reports import checks, engine, sandbox
 
-from . import crosscheck
+from . import aggregates, crosscheck
 from .models import (
     Correction,
     LibraryEvent,
@@ -60,7 +60,10 @@ def effective(report):
     (SHAPE/PARSE/UNIT) about a corrected cell are dropped: a person has read it."""
     data = copy.deepcopy(report.parsed)
     corrected = set()
-    for c in report.corrections.order_by("version"):
+    # A corrected file (versions.replace) starts afresh: earlier cell corrections were
+    # readings of the file it replaced.
+    base = report.superseded.aggregate(v=models.Max("until_version"))["v"] or 0
+    for c in report.corrections.filter(version__gt=base).order_by("version"):
         section, row, col = split_where(c.where)
         data[section][row][col] = c.value
         corrected.add(c.where)
@@ -97,6 +100,7 @@ def neighbour(report, step):
             status=Status.FILED,
             current__isnull=False,
         )
+        .defer("parsed")
         .order_by("-id")
         .first()
     )
@@ -157,7 +161,8 @@ def refresh(report, actor=None, *, cascade=True):
     ReviewedFinding.objects.filter(pk__in=gone).update(present=False)
     report.current = data
     _count(report)
-    report.save()
+    report.save(update_fields=["current", "error_count", "pending_count"])  # not `parsed`
+    aggregates.update(report)
     if cascade and filed:
         following = neighbour(report, +1)
         seen = {report.pk}
@@ -190,6 +195,7 @@ def review(finding, state, reason, user):
     if report is not None:
         _count(report)
         report.save(update_fields=["error_count", "pending_count"])
+        aggregates.update(report)
     LibraryEvent.objects.create(
         report=report,
         actor=user,

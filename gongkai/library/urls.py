@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import opendata, views, views_dashboard
 
 app_name = "library"
 
@@ -18,4 +18,14 @@ urlpatterns = [
     path("report/<int:pk>/assign/", views.assign, name="assign"),
     path("report/<int:pk>/compare/<int:other>/", views.narrative_compare, name="narrative_compare"),
     path("finding/<int:pk>/review/", views.review_finding, name="review"),
+    # Dashboards, comparison, 体检报告 and open data (views_dashboard.py, opendata.py).
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("agency/<int:pk>/", views_dashboard.agency_years, name="agency"),
+    path("compare/", views_dashboard.compare, name="compare"),
+    path("checkup/<int:pk>.<str:fmt>", views_dashboard.checkup_export, name="checkup"),
+    path("data.csv", opendata.data_csv, name="data-csv"),
+    path("data.xlsx", opendata.data_xlsx, name="data-xlsx"),
+    path("api/reports/", opendata.api_reports, name="api-reports"),
+    path("api/reports/<int:pk>/", opendata.api_report, name="api-report"),
+    path("api/figures/", opendata.api_figures, name="api-figures"),
 ]

@@ -5,10 +5,12 @@ One file that cannot be read never stops a run: it becomes a failed Outcome
 whose Chinese reason names what is wrong.
 """
 
+import functools
 import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
 import unicodedata
 from collections import Counter
@@ -17,8 +19,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-
-from tqdm import tqdm
 
 from . import engine
 from .extract import ALLOWED, IMAGES, os_reason
@@ -42,6 +42,16 @@ class Outcome:
     report: dict | None = None
     findings: list = field(default_factory=list)
     error: str | None = None
+    # Set by a `describe` step in the worker (see run): the text printed for the file, and
+    # the findings' (rule, severity) pairs in place of the findings themselves.
+    text: str | None = None
+    tally: list | None = None
+
+    def rules(self):
+        """(rule, severity) of each finding."""
+        if self.tally is not None:
+            return self.tally
+        return [(f["rule"], f["severity"]) for f in self.findings]
 
 
 # ---- finding the files ------------------------------------------------------
@@ -73,8 +83,9 @@ def _walk(root):
 # ---- reading one file -------------------------------------------------------
 
 
-def read_report(path):
-    """The checked report in `path`; raises engine.UnsupportedInput with a Chinese reason."""
+def read_report(path, *, ocr_workers=1):
+    """The checked report in `path`; raises engine.UnsupportedInput with a Chinese reason.
+    A scan's pages are read by OCR on `ocr_workers` cores."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -89,7 +100,11 @@ def read_report(path):
         raise engine.UnsupportedInput(f"无法读取文件：{os_reason(exc)}") from exc
     # Scans are read by OCR here, whatever their length, page by page with progress.
     return engine.analyse_bytes(
-        data, filename=path.name, ocr_pages=None, progress=partial(_ocr_progress, path.name)
+        data,
+        filename=path.name,
+        ocr_pages=None,
+        progress=partial(_ocr_progress, path.name),
+        workers=ocr_workers,
     )
 
 
@@ -97,11 +112,11 @@ def _ocr_progress(name, page, pages):
     print(f"文字识别 {name}：第 {page}/{pages} 页", file=sys.stderr, flush=True)
 
 
-def analyse_path(path, *, keep_report=True):
+def analyse_path(path, *, keep_report=True, ocr_workers=1):
     """Read one file into an Outcome; never raises (runs in worker processes)."""
     name = str(path)
     try:
-        report = read_report(path)
+        report = read_report(path, ocr_workers=ocr_workers)
     except engine.UnsupportedInput as exc:
         return Outcome(name, error=str(exc))
     except OSError as exc:
@@ -117,24 +132,34 @@ def analyse_path(path, *, keep_report=True):
 # ---- running many -----------------------------------------------------------
 
 
-def run(files, *, workers=None, progress=False, keep_reports=True):
-    """Yield one Outcome per file, in the order given, reading across `workers` processes."""
+def run(files, *, workers=None, progress=False, keep_reports=True, describe=None):
+    """Yield one Outcome per file, in the order given, reading across `workers` processes.
+
+    `describe(outcome)`, if given, runs in the worker on each Outcome and returns the one
+    sent back (e.g. check_text: the printed text instead of the findings).
+    """
     files = list(files)
-    workers = min(workers or os.cpu_count() or 1, max(len(files), 1))
+    cores = workers or os.cpu_count() or 1
+    workers = min(cores, max(len(files), 1))
     if len(files) < SERIAL_BELOW:
         workers = 1  # starting worker processes costs more than a few files take
-    work = partial(analyse_path, keep_report=keep_reports)
-    bar = tqdm(total=len(files), disable=not progress, file=sys.stderr, unit="份", desc="处理年报")
-    with bar:
-        if workers == 1:
+    # A scan's pages are read on every core the run may use, also in a worker: while other
+    # workers read text in milliseconds, one long scan would keep a single core busy for
+    # minutes. (Parallel pages beat tesseract's own threads: see gongkai.reports.ocr.)
+    work = partial(_work, keep_report=keep_reports, describe=describe, ocr_workers=cores)
+    if workers == 1:
+        with _bar(len(files), progress) as bar:
             for outcome in map(work, files):
                 bar.update()
                 yield outcome
-            return
-        done = 0
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        return
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        # The workers start (forked) here, before the progress bar starts its thread.
+        outcomes = pool.map(work, files, chunksize=chunksize(len(files), workers))
+        with _bar(len(files), progress) as bar:
             try:
-                for outcome in pool.map(work, files, chunksize=chunksize(len(files), workers)):
+                for outcome in outcomes:
                     done += 1
                     bar.update()
                     yield outcome
@@ -142,19 +167,56 @@ def run(files, *, workers=None, progress=False, keep_reports=True):
                 # A worker died outright (e.g. killed for memory): name what was not read.
                 for path in files[done:]:
                     yield Outcome(str(path), error="处理进程意外终止，此文件未能处理；请单独重试。")
+            except GeneratorExit:
+                # The caller stopped reading (e.g. `| head` closed the pipe): the files
+                # not yet started are not read at all.
+                pool.shutdown(cancel_futures=True)
+                raise
+
+
+def _work(path, *, keep_report, describe, ocr_workers):
+    outcome = analyse_path(path, keep_report=keep_report, ocr_workers=ocr_workers)
+    return outcome if describe is None else describe(outcome)
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self):
+        pass
+
+
+def _bar(total, progress):
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm  # only when a bar is drawn: start-up counts (issue 16)
+
+    # No monitor thread: the process stays single-threaded, so a scan's pages may be read
+    # by processes forked from it (gongkai.reports.ocr.read_images).
+    tqdm.monitor_interval = 0
+    return tqdm(total=total, file=sys.stderr, unit="份", desc="处理年报")
 
 
 def _context():
-    """Workers come from a fork server: forking this process directly is unsafe once it
-    has threads (tqdm's monitor, a web server's), and spawning re-imports everything."""
+    """Workers are forked from this process while it has one thread, so they need not import
+    the engine again (a fork server would: a second interpreter's start-up). Forking
+    a process with threads (a web server's, tqdm's monitor) is unsafe: then they come
+    from a fork server."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
 
 
 def chunksize(count, workers):
-    """Enough chunks per worker to balance load, few enough to keep IPC cheap."""
-    return max(1, min(64, count // (workers * 8)))
+    """Enough chunks per worker to balance load (the last chunk to finish keeps the other
+    workers idle), few enough to keep IPC cheap."""
+    return max(1, min(16, count // (workers * 32)))
 
 
 # ---- summary ----------------------------------------------------------------
@@ -175,10 +237,10 @@ class Summary:
             self.failed.append((outcome.file, outcome.error))
             return
         self.read += 1
-        for found in outcome.findings:
-            self.by_rule[found["rule"]] += 1
-            if found["severity"] == ERROR:
-                self.errors_by_rule[found["rule"]] += 1
+        for rule, severity in outcome.rules():
+            self.by_rule[rule] += 1
+            if severity == ERROR:
+                self.errors_by_rule[rule] += 1
 
     @property
     def error_findings(self):
@@ -211,12 +273,26 @@ class Summary:
 # ---- text tables aligned for Chinese ----------------------------------------
 
 
+class _CharWidths(dict):
+    """Terminal columns per character, looked up in unicodedata once per character."""
+
+    def __missing__(self, ch):
+        width = (
+            0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        )
+        self[ch] = width
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
+@functools.lru_cache(maxsize=16384)  # a run's tables repeat their rules, places and messages
 def display_width(text):
     """Columns `text` takes in a terminal: wide and full-width characters take two."""
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        for ch in text
-    )
+    if text.isascii():
+        return len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def table(rows, headers=None):
@@ -224,13 +300,15 @@ def table(rows, headers=None):
     rows = [[str(cell) for cell in row] for row in ([headers] if headers else []) + list(rows)]
     if not rows:
         return []
-    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True)
-        ).rstrip()
-        for row in rows
-    ]
+    cell_widths = [[display_width(cell) for cell in row] for row in rows]
+    widths = [max(column) for column in zip(*cell_widths, strict=True)]
+    lines = []
+    for row, row_widths in zip(rows, cell_widths, strict=True):
+        # The last cell is not padded: the line's trailing blanks go anyway.
+        padded = zip(row[:-1], row_widths, widths, strict=False)  # widths: one more
+        cells = [cell + " " * (w - cw) for cell, cw, w in padded]
+        cells.append(row[-1])
+        lines.append("  ".join(cells).rstrip())
     if headers:
         lines.insert(1, "  ".join("-" * w for w in widths))
     return lines
@@ -241,10 +319,25 @@ def value_text(value):
         return "—"
     if isinstance(value, str):
         return value
+    if type(value) is int:  # the common case, as json.dumps writes it (not bool), faster
+        return str(value)
     return json.dumps(value, ensure_ascii=False)
 
 
 FINDING_HEADERS = ("级别", "规则", "位置", "应为", "实际", "说明")
+
+
+def check_text(outcome):
+    """What `report check` prints for one file (for run's `describe`: laid out in the worker),
+    with the findings reduced to their tally."""
+    if outcome.error is not None:
+        body = [f"无法处理：{outcome.error}"]
+    else:
+        body = findings_table(outcome.findings) or ["未发现问题。"]
+    outcome.text = "\n".join([f"【{outcome.file}】", *body, "", ""])
+    outcome.tally = outcome.rules()
+    outcome.findings = []
+    return outcome
 
 
 def findings_table(findings):

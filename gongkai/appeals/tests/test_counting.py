@@ -100,3 +100,28 @@ def test_the_setting_chooses_the_rule_for_the_report(spanning, settings):
     settings.APPEALS_CROSS_YEAR_RULE = "both"
     with pytest.raises(ValueError, match="carry 或 filed"):
         counting.cross_year_rule()
+
+
+@pytest.mark.parametrize("rule", ["carry", "filed"])
+def test_each_cell_of_table_four_links_to_the_appeals_it_counts(spanning, settings, rule):
+    """The annual report's table 四 cell links to the appeals list filtered by group,
+    column, year and agency: the list holds exactly the cell's count of matters (a 复议
+    decided in 2024 is 尚未审结 in 2023's list too)."""
+    import re
+
+    from django.test import Client
+
+    from gongkai.annual.views import _cell_url
+    from gongkai.reports import tables
+
+    settings.APPEALS_CROSS_YEAR_RULE = rule
+    client = Client()
+    client.force_login(spanning.legal_reviewer)
+    for year in (2023, 2024, 2025):
+        section = counting.appeals_section(spanning.agency, year, rule)
+        for group in tables.APPEAL_GROUPS:
+            for column in tables.APPEAL_COLUMNS:
+                url = _cell_url(spanning.agency, year, "appeals", group.key, column.key)
+                page = client.get(url).content.decode()
+                listed = len(re.findall(r'href="/appeals/\d+/"', page))
+                assert listed == section[group.key][column.key], (year, group.key, column.key)

@@ -1,7 +1,10 @@
 """Batch orchestration: finding files, reading them in parallel, summaries and tables."""
 
 import json
+import multiprocessing
 import shutil
+import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -158,10 +161,51 @@ def test_parallel_and_serial_runs_agree():
     assert [o.report for o in parallel] == [o.report for o in serial]
 
 
+def _count_read(outcome, *, log):
+    with open(log, "a", encoding="utf-8") as out:
+        out.write("x\n")
+    return outcome
+
+
+def test_a_run_stopped_early_reads_no_more_files(tmp_path):
+    """`gongkai report check DIR | head`: the reader goes away, the workers stop."""
+    log = tmp_path / "read.log"
+    files = SEEDS * 80
+    count = partial(_count_read, log=log)
+    outcomes = batch.run(files, workers=2, keep_reports=False, describe=count)
+    assert next(outcomes).error is None
+    outcomes.close()
+    assert len(log.read_text(encoding="utf-8").splitlines()) < len(files)
+
+
 def test_chunks_are_bounded():
     assert batch.chunksize(1, 2) == 1
-    assert batch.chunksize(160, 2) == 10
-    assert batch.chunksize(1_000_000, 2) == 64
+    assert batch.chunksize(160, 2) == 2
+    assert batch.chunksize(2000, 2) == 16
+    assert batch.chunksize(1_000_000, 2) == 16
+
+
+def test_check_text_is_laid_out_in_the_workers_and_tallies_the_findings(mixed_dir):
+    files = batch.collect([mixed_dir]) + SEEDS
+    full = list(batch.run(files, workers=1))
+    described = list(batch.run(files, workers=2, keep_reports=False, describe=batch.check_text))
+    assert [o.file for o in described] == [o.file for o in full]
+    for whole, slim in zip(full, described, strict=True):
+        assert slim.report is None and slim.findings == []
+        assert slim.tally == [(f["rule"], f["severity"]) for f in whole.findings]
+        body = batch.findings_table(whole.findings) or ["未发现问题。"]
+        if whole.error is not None:
+            body = [f"无法处理：{whole.error}"]
+        assert slim.text == "\n".join([f"【{whole.file}】", *body, "", ""])
+    counted, tallied = batch.Summary(), batch.Summary()
+    for whole, slim in zip(full, described, strict=True):
+        counted.add(whole)
+        tallied.add(slim)
+    assert (tallied.by_rule, tallied.errors_by_rule, tallied.failed) == (
+        counted.by_rule,
+        counted.errors_by_rule,
+        counted.failed,
+    )
 
 
 def test_summary_counts_files_failures_and_findings_by_rule(mixed_dir):
@@ -202,6 +246,8 @@ def test_display_width_counts_chinese_as_two_columns():
     assert batch.display_width("abc") == 3
     assert batch.display_width("自然人") == 6
     assert batch.display_width("（一）") == 6  # full-width brackets
+    assert batch.display_width("e\u0301x 自") == 5  # a combining accent takes none
+    assert batch.display_width("") == 0
 
 
 def test_table_columns_line_up_in_display_width():
@@ -264,3 +310,52 @@ def test_key_figures_side_by_side():
     assert rows[0][1:] == ("3", "5")
     assert rows[3][1:] == ("1", "0")
     assert len(rows) == 7
+
+
+@pytest.mark.parametrize("value", [None, "三", 0, 12, -3, True, False, 1.5, [1, "二"], {"a": 1}])
+def test_a_finding_value_is_shown_as_json_writes_it(value):
+    expected = "—" if value is None else value if isinstance(value, str) else None
+    expected = expected or json.dumps(value, ensure_ascii=False)
+    assert batch.value_text(value) == expected
+
+
+# ---- scans in a run -------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract 未安装（make ocr）")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_scans_pages_are_read_on_every_core_of_the_run_with_progress(
+    tmp_path, monkeypatch, capfd
+):
+    """Also inside a worker process (issue 16: OCR runs on all cores and shows progress)."""
+    from PIL import Image, ImageDraw
+
+    from gongkai.reports import ocr
+
+    pages = []
+    for n in (1, 2):
+        page = Image.new("L", (800, 400), 255)
+        ImageDraw.Draw(page).rectangle((100 * n, 100, 100 * n + 300, 140), fill=0)
+        pages.append(page)
+    pages[0].save(
+        tmp_path / "scan.pdf", "PDF", resolution=100, save_all=True, append_images=pages[1:]
+    )
+    for i, seed in enumerate(SEEDS[:3]):
+        shutil.copy(seed, tmp_path / f"r{i}.txt")
+    real = ocr.read_images
+
+    def read_images(images, *, workers=1, progress=None):
+        print(f"read_images workers={workers}", file=sys.stderr, flush=True)
+        return real(images, workers=workers, progress=progress)
+
+    monkeypatch.setattr(ocr, "read_images", read_images)
+    # Forked workers inherit the patch (the suite may have threads, when run() would use a
+    # fork server).
+    monkeypatch.setattr(batch, "_context", lambda: multiprocessing.get_context("fork"))
+    files = batch.collect([tmp_path])
+    outcomes = list(batch.run(files, workers=2))
+    assert [o.file for o in outcomes] == [str(f) for f in files]
+    assert all(o.error is None for o in outcomes if o.file.endswith(".txt"))
+    err = capfd.readouterr().err
+    assert "read_images workers=2" in err
+    assert err.index("文字识别 scan.pdf：第 1/2 页") < err.index("文字识别 scan.pdf：第 2/2 页")

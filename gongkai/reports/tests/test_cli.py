@@ -194,6 +194,32 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(mixed_dir):
     assert "处理年报" in gongkai("check", "--progress", mixed_dir).stderr
 
 
+def test_the_console_script_checks_reports_without_setting_django_up(mixed_dir):
+    """Start-up is part of what a user waits for (issue 16): `gongkai report` imports
+    neither Django nor the renderers' python-docx."""
+    script = (
+        "import sys\n"
+        "from gongkai import cli\n"
+        "try:\n"
+        f"    cli.main(['report', 'check', '--workers', '2', {str(mixed_dir)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    print('exit', exc.code, sorted({m.split('.')[0] for m in sys.modules}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("exit 1 ")
+    assert "'django'" not in last and "'docx'" not in last and "'jsonschema'" not in last
+    assert f"【{mixed_dir / 'a.txt'}】" in result.stdout
+
+
+def test_the_command_lists_the_renderers_formats():
+    from gongkai.reports import command
+
+    assert command.FORMATS == tuple(FORMATS)
+
+
 # ---- render ----------------------------------------------------------------------------------
 
 

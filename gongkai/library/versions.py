@@ -1,0 +1,110 @@
+"""A corrected file as a new version of a report already in the library.
+
+An agency answering a 整改事项 (gongkai.rectification) sends its corrected report; the
+library takes it as the next version of the same report (not as a new report), so the
+findings — identified by (report, rule, location) — keep their review states, and a
+confirmed finding the corrected file no longer shows is marked as no longer found.
+
+replace(report, filename, data, reason, user): the file is read in the sandbox like
+every collected file; it must be a readable report of the same agency and year. The
+replaced original is kept (SupersededOriginal) with its SHA-256; audited (LibraryEvent
+"revise"); the checks re-run.
+"""
+
+import hashlib
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from gongkai.reports import sandbox
+from gongkai.reports.views import NOT_A_REPORT
+
+from . import matching, review
+from .models import LibraryAgency, LibraryEvent, LibraryReport, Status, SupersededOriginal
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def holder(sha256):
+    """The report that had the file `sha256` as an earlier original, or None."""
+    old = SupersededOriginal.objects.filter(sha256=sha256).select_related("report").first()
+    return old.report if old else None
+
+
+def _read(report, filename, data):
+    """The parsed corrected file, or ReviewError saying in Chinese why it is refused."""
+    if not data:
+        raise review.ReviewError("上传的文件是空的。请选择更正后的年度报告文件。")
+    if len(data) > MAX_FILE_BYTES:
+        raise review.ReviewError("文件超过 50 MB，不像一份年度报告，未接收。")
+    sha = hashlib.sha256(data).hexdigest()
+    if sha == report.sha256:
+        raise review.ReviewError("上传的文件与这份报告现在的原件完全相同，不是更正后的版本。")
+    if LibraryReport.objects.filter(sha256=sha).exists() or holder(sha):
+        raise review.ReviewError("这份文件已在年报库中（SHA-256 相同），不是这份报告的更正版本。")
+    outcome = sandbox.run(data, filename=filename)
+    parsed = outcome.report
+    if parsed is not None and parsed.get("template") is None and parsed.get("year") is None:
+        parsed, outcome.error = None, NOT_A_REPORT
+    if parsed is None:
+        raise review.ReviewError(outcome.error or "读取这份文件时系统出错，问题已记录。")
+    if parsed.get("year") != report.year:
+        printed = f"{parsed['year']}年度" if parsed.get("year") else "未能读出年度"
+        raise review.ReviewError(
+            f"上传的报告为{printed}，与要更正的{report.year}年度报告不符，未接收。"
+        )
+    pool = [
+        matching.Candidate(a.pk, a.name, a.alias_list())
+        for a in LibraryAgency.objects.only("pk", "name", "aliases")
+    ]
+    found = matching.match(parsed.get("agency"), parsed.get("year"), filename, pool)
+    if found.agency_id and found.agency_id != report.agency_id:
+        raise review.ReviewError(
+            f"上传的报告所载机关为“{parsed.get('agency')}”，不是{report.agency.name}，未接收。"
+        )
+    return sha, parsed
+
+
+def replace(report, filename, data, reason, user):
+    """`report` with the corrected file as its new version; ReviewError if refused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise review.ReviewError("请写明更换原件的理由（例如：按整改要求更正表三）。")
+    if report.status != Status.FILED or report.parsed is None:
+        raise review.ReviewError("只有已归档的报告可以更换为更正后的版本。")
+    base = PurePosixPath(filename or "更正后的报告").name
+    sha, parsed = _read(report, base, data)  # in the sandbox, outside the transaction
+    with transaction.atomic():
+        report = LibraryReport.objects.select_for_update().get(pk=report.pk)
+        report.version += 1
+        SupersededOriginal.objects.create(
+            report=report,
+            sha256=report.sha256,
+            original=report.original.name,
+            filename=report.filename,
+            size=report.size,
+            until_version=report.version,
+            reason=reason,
+            by=user,
+        )
+        before = report.sha256
+        report.sha256, report.filename, report.size = sha, base, len(data)
+        report.original.save(base, ContentFile(data), save=False)
+        report.parsed = parsed
+        report.printed_agency = (parsed.get("agency") or "")[:200]
+        report.printed_year = parsed.get("year")
+        report.save()
+        LibraryEvent.objects.create(
+            report=report,
+            actor=user,
+            kind="revise",
+            data={
+                "file": base,
+                "sha256": sha,
+                "from_sha256": before,
+                "reason": reason,
+                "version": report.version,
+            },
+        )
+        return review.refresh(report, user)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RectificationConfig(AppConfig):
+    name = "gongkai.rectification"
+    verbose_name = "整改事项"
