@@ -20,7 +20,7 @@ from gongkai import safezip
 from gongkai.reports import sandbox
 from gongkai.reports.views import NOT_A_REPORT
 
-from . import matching, review, versions
+from . import crosscheck, matching, review, versions
 from .models import LibraryAgency, LibraryEvent, LibraryReport, Status
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -97,9 +97,11 @@ def candidates(reach_q=None):
     ]
 
 
-def collect(files, *, user=None, collector=None, reach_q=None, source="", pool=None):
+def collect(files, *, user=None, collector=None, reach_q=None, source="", pool=None, missing=True):
     """Import `files` ([(filename, bytes)] or a lazy iterable of them, zips expanded);
-    a list of Outcome. `pool`: the candidates (from `candidates`), to reuse over calls."""
+    a list of Outcome. `pool`: the candidates (from `candidates`), to reuse over calls.
+    `missing`: bring REPORT-MISSING up to date afterwards (a caller importing many
+    batches does it once at the end: crosscheck.refresh_missing)."""
     if pool is None:
         pool = candidates(reach_q)
     outcomes = []
@@ -111,6 +113,8 @@ def collect(files, *, user=None, collector=None, reach_q=None, source="", pool=N
             continue
         for name, content in members:
             outcomes.append(_one(name, content, user, collector, pool, source))
+    if missing and any(o.result == "filed" for o in outcomes):
+        crosscheck.refresh_missing()
     return outcomes
 
 

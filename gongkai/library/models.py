@@ -126,6 +126,9 @@ class LibraryReport(models.Model):
         related_name="collected_reports",
     )
     source = models.CharField("来源", max_length=300, blank=True)
+    # Collected from the web (webcollect): the address it was fetched from, and when.
+    url = models.URLField("网址", max_length=1000, blank=True)
+    fetched_at = models.DateTimeField("抓取时间", null=True, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices)
     agency = models.ForeignKey(
         LibraryAgency,
@@ -191,9 +194,25 @@ class Review(models.TextChoices):
 
 
 class ReviewedFinding(models.Model):
+    # A finding about a report; or, with no report, about an agency's year (a report
+    # that is missing: REPORT-MISSING), identified by (agency, year, rule, location).
     report = models.ForeignKey(
-        LibraryReport, verbose_name="报告", on_delete=models.CASCADE, related_name="findings"
+        LibraryReport,
+        verbose_name="报告",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="findings",
     )
+    agency = models.ForeignKey(
+        LibraryAgency,
+        verbose_name="机关（无报告时）",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_findings",
+    )
+    year = models.PositiveSmallIntegerField("年度（无报告时）", null=True, blank=True)
     rule = models.CharField("规则", max_length=30)
     where = models.CharField("位置", max_length=160)
     severity = models.CharField("严重程度", max_length=10)
@@ -220,11 +239,66 @@ class ReviewedFinding(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "rule", "where"], name="library_finding_identity"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "year", "rule", "where"],
+                condition=models.Q(report__isnull=True),
+                name="library_agency_finding_identity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(report__isnull=False)
+                | models.Q(agency__isnull=False, year__isnull=False),
+                name="library_finding_has_subject",
+            ),
         ]
 
     def __str__(self):
         return f"{self.rule} {self.where}"
+
+
+class CollectJob(models.Model):
+    """Collecting from web addresses, run as background work (webcollect.run_job)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "抓取中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "出错"
+
+    urls = models.TextField("网址（每行一个）")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    collector = models.ForeignKey(
+        LibraryAgency,
+        verbose_name="收集单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collect_jobs",
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    results = models.JSONField("结果", default=list, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = "网址收集任务"
+        verbose_name_plural = "网址收集任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"网址收集任务 {self.pk}"
+
+    def url_list(self):
+        return [u.strip() for u in self.urls.splitlines() if u.strip()]
 
 
 class LibraryEvent(Event):

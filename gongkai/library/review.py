@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from gongkai.reports import checks, engine, sandbox
 
-from . import aggregates
+from . import aggregates, crosscheck
 from .models import (
     Correction,
     LibraryEvent,
@@ -127,9 +127,17 @@ def refresh(report, actor=None, *, cascade=True):
     if report.parsed is None:
         return report
     data = effective(report)
-    last = neighbour(report, -1) if report.status == Status.FILED else None
+    filed = report.status == Status.FILED and report.agency_id and report.year
+    last = neighbour(report, -1) if filed else None
     if last is not None:
         data["findings"] += continuity(last, report, data)
+    again = []
+    if filed:  # the checks beyond one report (crosscheck → crossrules)
+        extra, again = crosscheck.findings_for(report, data, last)
+        # TEMPLATE-YEAR on the year the report is filed under, not the one it printed.
+        data["findings"] = [f for f in data["findings"] if f["rule"] != "TEMPLATE-YEAR"]
+        data["findings"] += extra
+        crosscheck.report_filed(report.agency_id, report.year)
     found = _keyed(data["findings"])
     existing = {(f.rule, f.where): f for f in report.findings.all()}
     for key, f in found.items():
@@ -155,9 +163,13 @@ def refresh(report, actor=None, *, cascade=True):
     _count(report)
     report.save(update_fields=["current", "error_count", "pending_count"])  # not `parsed`
     aggregates.update(report)
-    following = neighbour(report, +1) if cascade and report.status == Status.FILED else None
-    if following is not None:
-        refresh(following, actor, cascade=False)
+    if cascade and filed:
+        following = neighbour(report, +1)
+        seen = {report.pk}
+        for other in ([following] if following is not None else []) + again:
+            if other.pk not in seen:  # next year's CONTINUITY, the parent, copy partners
+                seen.add(other.pk)
+                refresh(other, actor, cascade=False)
     return report
 
 
@@ -180,9 +192,10 @@ def review(finding, state, reason, user):
     finding.decided_at = timezone.now() if state != Review.PENDING else None
     finding.save()
     report = finding.report
-    _count(report)
-    report.save(update_fields=["error_count", "pending_count"])
-    aggregates.update(report)
+    if report is not None:
+        _count(report)
+        report.save(update_fields=["error_count", "pending_count"])
+        aggregates.update(report)
     LibraryEvent.objects.create(
         report=report,
         actor=user,
@@ -190,6 +203,7 @@ def review(finding, state, reason, user):
         data={
             "rule": finding.rule,
             "where": finding.where,
+            **({"agency": finding.agency_id, "year": finding.year} if report is None else {}),
             "from": before,
             "to": state,
             "reason": reason,

@@ -5,7 +5,8 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from gongkai.reports import tables
 from gongkai.reports.render import tables_html
 from gongkai.reports.views import SEVERITY_NAMES, describe, narrative
 
-from . import access, collecting, directory, review
+from . import access, collecting, crosscheck, crossrules, directory, review
 from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status
 
 logger = logging.getLogger(__name__)
@@ -61,10 +62,12 @@ def _finding_rows(report, template):
     rows = []
     order = {"error": 0, "warning": 1, "info": 2}
     for f in sorted(report.findings.all(), key=lambda f: (not f.present, order.get(f.severity, 3))):
-        described = describe(
-            {"rule": f.rule, "where": f.where.split("#")[0], "severity": f.severity}, template
-        )
-        rows.append({"row": f, "title": described["title"], "place": described["place"],
+        where = f.where.split("#")[0]
+        described = describe({"rule": f.rule, "where": where, "severity": f.severity}, template)
+        title = crossrules.RULES.get(f.rule, described["title"])
+        place = crossrules.place(where) or described["place"]
+        compare = f.expected if f.rule == "NARRATIVE-COPY" else None
+        rows.append({"row": f, "title": title, "place": place, "compare": compare,
                      "severity_name": described["severity_name"],
                      "cell": review.split_where(f.where) is not None})  # fmt: skip
     return rows
@@ -134,14 +137,50 @@ def original(request, pk):
 @require_POST
 def review_finding(request, pk):
     finding = get_object_or_404(ReviewedFinding, pk=pk)
-    access.report_for(request.user, finding.report_id, edit=True)
+    if finding.report_id is None:  # about an agency's year without a report (REPORT-MISSING)
+        reached = LibraryAgency.objects.filter(access.agencies_q(request.user, edit=True))
+        if not reached.filter(pk=finding.agency_id).exists():
+            raise PermissionDenied("您无权核实这项检查发现：该机关不是您所在机关或其下级机关。")
+        back = f"/library/due/?year={finding.year}#finding-{finding.pk}"
+    else:
+        access.report_for(request.user, finding.report_id, edit=True)
+        back = f"/library/report/{finding.report_id}/#finding-{finding.pk}"
     try:
         review.review(finding, request.POST.get("state"), request.POST.get("reason"), request.user)
     except review.ReviewError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已将该项检查发现标记为“{finding.get_state_display()}”。")
-    return redirect(f"/library/report/{finding.report_id}/#finding-{finding.pk}")
+    return redirect(back)
+
+
+@login_required
+def narrative_compare(request, pk, other):
+    """Two reports' narratives side by side, repeated sentences marked (NARRATIVE-COPY).
+    The other report is shown when the user reaches it, or when a NARRATIVE-COPY finding
+    of this report names it (an annual report is a published document, Art. 49–50)."""
+    access.require_view(request.user)
+    report = access.report_for(request.user, pk)
+    theirs = get_object_or_404(LibraryReport, pk=other)
+    named = report.findings.filter(rule="NARRATIVE-COPY", expected=theirs.pk).exists()
+    if not named:
+        access.report_for(request.user, theirs.pk)
+    if not (report.current and theirs.current):
+        raise Http404("这两份报告中有一份未能读取，没有可对照的正文。")
+    mine, other_parts, shared = crossrules.side_by_side(
+        crosscheck.doc(report), crosscheck.doc(theirs)
+    )
+    total = len(crossrules.sentences(report.current))
+    context = {
+        "report": report,
+        "other": theirs,
+        "mine": mine,
+        "theirs": other_parts,
+        "shared": shared,
+        "total": total,
+        "finding": report.findings.filter(rule="NARRATIVE-COPY", expected=theirs.pk).first(),
+    }
+    return render(request, "library/narrative_compare.html", context)
 
 
 @login_required
@@ -273,6 +312,21 @@ def due_list(request):
     reports = LibraryReport.objects.filter(access.reports_q(request.user))
     rows = due.statuses(agencies, reports, year, today)
     problems = [r for r in rows if r.state in ("missing", "late", "unknown")]
+    # The REPORT-MISSING findings of these agencies' year, with their review states.
+    missing = {
+        f.agency_id: f
+        for f in ReviewedFinding.objects.filter(
+            report__isnull=True, year=year, rule="REPORT-MISSING", agency__in=agencies
+        ).select_related("decided_by")
+    }
+    editable = set(
+        LibraryAgency.objects.filter(access.agencies_q(request.user, edit=True)).values_list(
+            "pk", flat=True
+        )
+    )
+    for r in problems:
+        r.finding = missing.get(r.agency.pk) if r.state == "missing" else None
+        r.may_review = r.agency.pk in editable
     context = {
         "year": year,
         "years": range(today.year - 1, today.year - 9, -1),
@@ -280,5 +334,74 @@ def due_list(request):
         "counts": {name: sum(r.state == key for r in rows) for key, name in due.Due.NAMES.items()},
         "total": len(rows),
         "may_edit": bool(access.collectors(request.user)),
+        "states": Review.choices,
     }
     return render(request, "library/due.html", context)
+
+
+MAX_URLS = 50
+
+
+def _urls(text):
+    """The web addresses of a form (one a line), or a Chinese error."""
+    from urllib.parse import urlsplit
+
+    urls = [u.strip() for u in (text or "").splitlines() if u.strip()]
+    if not urls:
+        return None, "请填写至少一个网址（年报列表页或报告页面），每行一个。"
+    if len(urls) > MAX_URLS:
+        return None, f"一次最多收集 {MAX_URLS} 个网址，请分批提交。"
+    bad = [u for u in urls if urlsplit(u).scheme not in ("http", "https") or len(u) > 1000]
+    if bad:
+        return None, "以下网址不是 http 或 https 网址：" + "；".join(b[:100] for b in bad[:5])
+    return urls, None
+
+
+@login_required
+def collect_web(request):
+    """从网址收集: a list page or report pages, fetched as background work."""
+    from . import webcollect
+    from .models import CollectJob
+
+    roots = access.collectors(request.user)
+    access.require_edit(request.user)
+    jobs = CollectJob.objects.filter(collector__in=roots).select_related("requested_by")
+    error, text = None, ""
+    if request.method == "POST":
+        text = request.POST.get("urls", "")
+        urls, error = _urls(text)
+        if urls:
+            collector = next(
+                (r for r in roots if str(r.pk) == request.POST.get("collector")), roots[0]
+            )
+            with transaction.atomic():
+                job = CollectJob.objects.create(
+                    urls="\n".join(urls), requested_by=request.user, collector=collector
+                )
+                webcollect.enqueue(job)
+            messages.success(
+                request, f"已提交 {len(urls)} 个网址，后台正在抓取；完成后结果显示在下方。"
+            )
+            return redirect("library:collect_web")
+    jobs = list(jobs[:20])
+    for job in jobs:
+        job.rows = [_shown(r) for r in job.results]
+    context = {"roots": roots, "jobs": jobs, "error": error, "text": text}
+    return render(request, "library/collect_web.html", context, status=400 if error else 200)
+
+
+def _shown(row):
+    """A result row of a CollectJob as people read it: the address unquoted, the time
+    in Beijing time."""
+    import datetime as dt
+    from urllib.parse import unquote
+
+    from django.utils import timezone
+
+    fetched = None
+    if row.get("fetched_at"):
+        try:
+            fetched = timezone.localtime(dt.datetime.fromisoformat(row["fetched_at"]))
+        except ValueError:
+            fetched = None
+    return {**row, "shown_url": unquote(row.get("url") or ""), "fetched": fetched}

@@ -270,6 +270,11 @@ def _table_findings(report, cells):
 # ---- TEMPLATE-YEAR ------------------------------------------------------------
 
 
+def template_year(report):
+    """TEMPLATE-YEAR alone (the library checks it on the year a report is filed under)."""
+    return _template_year(report) if isinstance(report, dict) else []
+
+
 def _template_year(report):
     year, key = report.get("year"), report.get("template")
     if not isinstance(year, int) or isinstance(year, bool) or key not in tables.TEMPLATES:
@@ -543,6 +548,33 @@ def _in_force(last, this, lc, tc):
     return out
 
 
+def _public_total(last, this, lc, tc):
+    """2019 format, heuristic like `_in_force`: this year's 对外公开总数量 ≈ last year's +
+    本年新公开数量 (a repeal or a clean-up can lower it legitimately): a warning only."""
+    if last.get("template") != "2019" or this.get("template") != "2019":
+        return []
+    out = []
+    for row_key in ("rules", "normative_documents"):
+        was, lk = lc.get("proactive", row_key, "public_total")
+        now = tc.values([("proactive", row_key, c) for c in ("published", "public_total")])
+        if not lk or now is None or all(v is None for v in [was] + now):
+            continue
+        published, total = (v or 0 for v in now)
+        expected = (was or 0) + published
+        if expected == total:
+            continue
+        row_label, total_label = _proactive_label("2019", row_key, "public_total")
+        published_label = _proactive_label("2019", row_key, "published")[1]
+        message = (
+            f"“{row_label}”：{last['year']}年报告的“{total_label}”（{_fmt(was or 0)}）"
+            f"加本年“{published_label}”（{published:g}）为{expected:g}，"
+            f"而本年“{total_label}”为{total:g}。如有文件废止或清理，可能属正常情况，请核实。"
+        )
+        where = f"proactive.{row_key}/public_total"
+        out.append(finding("CONTINUITY", WARNING, where, message, expected, total))
+    return out
+
+
 def check_continuity(last, this):
     """Year-to-year findings for two reports of one agency (last year, this year)."""
     refusal = _refuse(last, this)
@@ -553,4 +585,5 @@ def check_continuity(last, this):
         _carried_over(last, this, lc, tc)
         + _prev_items(last, this, lc, tc)
         + _in_force(last, this, lc, tc)
+        + _public_total(last, this, lc, tc)
     )

@@ -438,6 +438,23 @@ def test_continuity_in_force_is_a_warning_only():
     assert "“行政规范性文件”：2021年报告的“现行有效件数”（3）" in found[0]["message"]
 
 
+def test_continuity_2019_public_total_is_a_warning_only():
+    """2019 format: this year's 对外公开总数量 ≈ last year's + 本年新公开数量 (heuristic)."""
+    last, this = consistent("2019", 2019), consistent("2019", 2020)
+    last["proactive"]["normative_documents"]["public_total"] = 40
+    this["proactive"]["normative_documents"].update(made=6, published=5, public_total=45)
+    assert checks.check_continuity(last, this) == []
+    this["proactive"]["normative_documents"]["public_total"] = 5  # this year's only
+    found = checks.check_continuity(last, this)
+    assert [(f["rule"], f["severity"], f["where"]) for f in found] == [
+        ("CONTINUITY", "warning", "proactive.normative_documents/public_total")
+    ]
+    assert (found[0]["expected"], found[0]["actual"]) == (45, 5)
+    assert (
+        "2019年报告的“对外公开总数量”（40）加本年“本年新公开数量”（5）为45" in found[0]["message"]
+    )
+
+
 def test_continuity_across_formats_compares_only_what_both_have():
     last, this = consistent("2019", 2020), consistent("2021", 2021)
     last["proactive"]["licensing"].update(prev_items=10, change=5)

@@ -1,10 +1,16 @@
-"""`gongkai library import PATH... [--json]` and `gongkai library agencies FILE`.
+"""`gongkai library import PATH... [--json]`, `gongkai library collect URL... [--json]`,
+`gongkai library recheck` and `gongkai library agencies FILE`.
 
 import: every file below the given directories (and the named files, zips
 expanded) is read by the engine in its sandbox, matched to an agency and year,
 and kept with its SHA-256; a file already in the library is left unchanged.
 Unmatched reports wait in the web page's queue (待指定机关). Exit status 0; 1 when
 a file could not be read or was refused; 2 for bad arguments.
+
+collect: fetches report pages or list pages politely (webcollect: robots.txt, a delay
+between requests, size and time limits) and keeps the reports found like import.
+
+recheck: every report checked again (after a rule change); review decisions stay.
 
 agencies: imports the agencies directory (CSV/XLSX, all or nothing).
 """
@@ -18,7 +24,7 @@ from django.db import DatabaseError
 
 from gongkai.reports.batch import UsageError, collect
 
-from ... import collecting, directory
+from ... import collecting, crosscheck, directory
 from ...models import LibraryAgency
 
 
@@ -36,6 +42,12 @@ class Command(BaseCommand):
         imp.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果")
         imp.add_argument("--user", help="记为收集人的用户名")
         imp.add_argument("--collector", help="代为收集的机关名称（待指定的报告由该机关处理）")
+        web = sub.add_parser("collect", help="从网址收集年度报告（报告页面或年报列表页）")
+        web.add_argument("urls", nargs="+", metavar="网址")
+        web.add_argument("--json", action="store_true", help="以 JSON 输出每个网址的结果")
+        web.add_argument("--user", help="记为收集人的用户名")
+        web.add_argument("--collector", help="代为收集的机关名称（待指定的报告由该机关处理）")
+        sub.add_parser("recheck", help="重新检查年报库中的全部报告（规则变化后；核实结论不变）")
         ag = sub.add_parser("agencies", help="导入机关名录（CSV 或 XLSX）")
         ag.add_argument("file", metavar="文件")
 
@@ -54,6 +66,38 @@ class Command(BaseCommand):
         self.stdout.write(f"机关名录已导入：新增 {created} 个，更新 {updated} 个。")
         if filed:
             self.stdout.write(f"待指定机关的报告中有 {filed} 份已按新名录归档。")
+
+    def _who(self, user, collector):
+        who = by = None
+        if user:
+            who = get_user_model().objects.filter(username=user).first()
+            if who is None:
+                raise _fail(f"没有用户名为“{user}”的用户。")
+        if collector:
+            by = LibraryAgency.objects.filter(name=collector).first()
+            if by is None:
+                raise _fail(f"机关名录中没有“{collector}”。")
+        return who, by
+
+    def do_collect(self, *, urls, json: bool, user, collector, **options):
+        from ... import webcollect
+
+        who, by = self._who(user, collector)
+        directory.link_platform_agencies()
+        outcomes = webcollect.collect_urls(urls, user=who, collector=by)
+        if json:
+            self.stdout.write(
+                _json.dumps([o.as_dict() for o in outcomes], ensure_ascii=False, indent=2)
+            )
+        else:
+            for o in outcomes:
+                self.stdout.write(f"{o.result_name}\t{o.url}\t{o.message}")
+        if any(o.result in ("failed", "unreadable", "refused") for o in outcomes):
+            raise CommandError("部分网址未能抓取或读取。", returncode=1)
+
+    def do_recheck(self, **options):
+        count = crosscheck.recheck_all()
+        self.stdout.write(f"已重新检查 {count} 份报告；已有的核实结论保持不变。")
 
     def do_import(self, *, paths, json: bool, user, collector, **options):
         try:
@@ -79,7 +123,10 @@ class Command(BaseCommand):
             except OSError as exc:
                 outcomes.append(collecting.Outcome(str(path), "refused", message=str(exc)))
                 continue
-            outcomes += collecting.collect([(str(path), data)], user=who, collector=by, pool=pool)
+            outcomes += collecting.collect(
+                [(str(path), data)], user=who, collector=by, pool=pool, missing=False
+            )
+        crosscheck.refresh_missing()
         self._print(outcomes, as_json=json)
         if any(o.result in ("unreadable", "refused") for o in outcomes):
             raise CommandError("部分文件未能读取或未接收。", returncode=1)
