@@ -14,6 +14,6 @@ def inbox_count(request):
     def count():
         from gongkai.cases.views import today  # the day every casework page counts from
 
-        return sum(queues.counts(user, day=today()).values())
+        return sum(queues.request_counts(request, today()).values())
 
     return {"inbox_count": count}
