@@ -219,6 +219,31 @@ class CappedPaginator(Paginator):
         return max(1, math.ceil(min(self.count, self.cap) / self.per_page))
 
 
+# The fields a list row shows (the rest, the encrypted ID document included, not read).
+LIST_ROW_FIELDS = (
+    "tracking_number",
+    "applicant_type",
+    "applicant_name",
+    "received_on",
+    "business_type",
+    "department__name",
+    "status",
+    "due_on",
+)
+
+
+def page_rows(page_cases):
+    """The cases of one list page, in the page's order, read in two steps: first the
+    page's ids alone — on PostgreSQL an index-only scan of the index matching the
+    filters and the order, which carries the filtered columns (migration 0012) — then
+    those rows with only the fields a row shows."""
+    ids = list(page_cases.values_list("pk", flat=True))
+    found = (
+        Case.objects.filter(pk__in=ids).select_related("department").only(*LIST_ROW_FIELDS)
+    ).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
 @login_required
 def case_list(request):
     memberships = _memberships(request)
@@ -230,7 +255,7 @@ def case_list(request):
     names = BusinessType.names()
     rows = [
         (case, list_name(case), case.is_overdue(day), names.get(case.business_type, ""))
-        for case in page.object_list
+        for case in page_rows(page.object_list)
     ]
     query = request.GET.copy()
     query.pop("page", None)
