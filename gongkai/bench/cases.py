@@ -2,7 +2,10 @@
 
 Needs PostgreSQL (DATABASE_URL=postgres://…). The cases go into a dedicated bench
 agency (BENCH_CODE), generated once by gongkai.bench.data.cases and kept between runs.
-Goals (issue 4): list p95 < 100 ms; sections 三 and 四 for one agency-year < 1 s.
+Goals (issue 4, again issue 14): list p95 < 100 ms, over three series of the same 100
+requests (each after one warm-up request); sections 三 and 四 for one agency-year < 1 s.
+Each run prints its conditions (fresh or kept data, load average, last ANALYZE): the
+lead's figure is the one measured after VACUUM ANALYZE on an otherwise idle machine.
 """
 
 import datetime as dt
