@@ -474,6 +474,8 @@ class Case(models.Model):
             ),
             models.Index(fields=["agency", "closed_on"], name="cases_agency_closed"),
             models.Index(fields=["agency", "status", "due_on"], name="cases_agency_status_due"),
+            # A handler's in-tray: its department's cases in a status, by deadline.
+            models.Index(fields=["department", "status", "due_on"], name="cases_dept_status_due"),
             # The 登记邮寄签收 in-tray queue (signature_pending_q): a few rows among a
             # million delivered ones, which the status index would all visit.
             models.Index(
