@@ -55,8 +55,9 @@ WIDE = {"content": 40, "legal_basis": 30, "correction_items": 30, "extension_rea
 
 def _plain(name):
     field = Case._meta.get_field(name)
-    if field.choices:
-        return lambda case: getattr(case, f"get_{name}_display")()
+    if field.choices:  # the label, as get_FOO_display gives it, looked up once per export
+        labels = {value: str(label) for value, label in field.flatchoices}
+        return lambda case: labels.get(getattr(case, name), getattr(case, name))
     if field.is_relation:
         return lambda case: getattr(case, name).name if getattr(case, f"{name}_id") else ""
     if field.get_internal_type() == "BooleanField":

@@ -16,7 +16,7 @@ def inbox_count(request):
         from gongkai.cases.views import today  # the day every casework page counts from
 
         memberships = queues.memberships_of(user)
-        counted = queues.counts(user, memberships, day=today())
+        counted = dict(queues.request_counts(request, today(), memberships))
         counted.update(rectification_inbox.counts(memberships))  # 整改事项
         return sum(counted.values())
 

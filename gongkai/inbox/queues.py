@@ -200,6 +200,16 @@ def records(queue, user, memberships=None):
     return queue.model.objects.filter(where).order_by(F(first).asc(nulls_last=True), *rest)
 
 
+def request_counts(request, day, memberships=None):
+    """counts() for the request's user, computed once per request: the in-tray page and
+    the navigation's count (context_processors) share it."""
+    found = getattr(request, "_inbox_counts", None)
+    if found is None or found[0] != day:
+        found = (day, counts(request.user, memberships, day))
+        request._inbox_counts = found
+    return found[1]
+
+
 def counts(user, memberships=None, day=None):
     """{queue key: count} for every queue the user acts in: one aggregate query per
     model, whatever the number of queues."""

@@ -9,7 +9,9 @@ import zipfile
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gongkai.agencies.models import Role
@@ -322,3 +324,14 @@ def test_the_list_caps_its_count(world, monkeypatch):
     assert "超过3件" in page and "共 4 件" not in page
     assert response.context["page"].paginator.num_pages == 2  # 3 counted rows, 2 a page
     assert client.get(reverse("cases:list"), {"page": 9}).context["page"].number == 2
+
+
+def test_the_list_counts_at_most_a_thousand_and_one_rows(world):
+    """The count stops at 1,001 rows ("超过1000件", 20 pages): the list's cost stays
+    bounded at 1,000,000 cases (gongkai/bench/cases.py)."""
+    make_case(world.agency, world.registrar)
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(world.office).get(reverse("cases:list")).content.decode()
+    counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "cases_case" in q["sql"]]
+    assert len(counts) == 1 and "LIMIT 1001" in counts[0]
+    assert "共 1 件" in page
