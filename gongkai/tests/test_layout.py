@@ -30,5 +30,8 @@ def test_no_app_module_imports_a_demo_or_a_benchmark():
 def test_make_bench_finds_every_benchmark_in_gongkai_bench():
     from gongkai.bench import runner
 
-    expected = ["cases", "intake", "portal", "publications", "reports", "workdays"]
+    expected = [
+        *("cases", "inbox", "intake", "library", "portal", "publications"),
+        *("register_export", "reports", "workdays"),
+    ]
     assert runner.benchmarks() == expected
