@@ -57,7 +57,7 @@ lint: install-dev
 # The fault tests (`make faults`: processes killed, PostgreSQL cut off) are left out to keep
 # the CI run under 15 minutes; run them before a release and report their figures.
 test: install-dev browser ocr lint
-	REDIS_URL= $(VENV)/bin/pytest -p no:cacheprovider -n auto -m "not faults"
+	REDIS_URL= $(VENV)/bin/pytest -p no:cacheprovider -n auto -m "not faults" --durations=25
 
 # The database-touching tests again, against PostgreSQL (used by .ci/run). The browser
 # walks run once, in `make test`: they test pages and steps, which do not depend on the
@@ -65,7 +65,7 @@ test: install-dev browser ocr lint
 # `make test-pg-all` includes them.
 test-pg: install-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
-		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m "django_db and not browser and not faults"
+		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m "django_db and not browser and not faults" --durations=25
 
 test-pg-all: install-dev browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
