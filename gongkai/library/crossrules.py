@@ -31,7 +31,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from gongkai.reports import checks, tables
+from gongkai.reports import checks, findings, tables
 from gongkai.reports.findings import ERROR, INFO, WARNING
 from gongkai.workdays.periods import annual_report_due
 
@@ -55,15 +55,7 @@ PLACES = {
 
 
 def finding(rule, severity, where, message, expected=None, actual=None):
-    assert rule in RULES and severity in (ERROR, WARNING, INFO), (rule, severity)
-    return {
-        "rule": rule,
-        "severity": severity,
-        "where": where,
-        "message": message,
-        "expected": expected,
-        "actual": actual,
-    }
+    return findings.finding(rule, severity, where, message, expected, actual, rules=RULES)
 
 
 def place(where):
