@@ -1,9 +1,36 @@
-"""The in-tray count for the nav (computed only when a page shows it)."""
+"""The in-tray count for the nav (computed only when a page shows it).
+
+Every staff page shows it, and at a million cases counting the queues costs as much as
+the page itself (gongkai/bench/cases.py): the nav keeps the count for NAV_SECONDS under
+the in-tray's generation, which moves on whenever a case, an item, an appeal or a 整改事项
+is saved or deleted (apps.py), so a step taken anywhere shows in the next page's count. The
+in-tray page itself always counts afresh.
+"""
 
 import functools
+import hashlib
 
+from django.core.cache import cache
+
+from gongkai.generations import Generation
 from gongkai.inbox import queues
 from gongkai.rectification import inbox as rectification_inbox
+
+GENERATION = Generation("inbox:generation")
+NAV_SECONDS = 60  # at most this stale where the cache is not shared between processes
+
+
+def total(request, day, memberships):
+    """The number of records waiting for the user: 我的待办's queues and 整改事项."""
+    counted = dict(queues.request_counts(request, day, memberships))
+    counted.update(rectification_inbox.counts(memberships))
+    return sum(counted.values())
+
+
+def _key(user, day, memberships, generation):
+    roles = sorted((m["agency_id"], m["department_id"] or 0, m["role"]) for m in memberships)
+    digest = hashlib.sha256(repr((user.pk, day, roles, generation)).encode()).hexdigest()
+    return f"inbox:nav:{digest}"
 
 
 def inbox_count(request):
@@ -15,9 +42,13 @@ def inbox_count(request):
     def count():
         from gongkai.cases.views import today  # the day every casework page counts from
 
+        day = today()
         memberships = queues.memberships_of(user)
-        counted = dict(queues.request_counts(request, today(), memberships))
-        counted.update(rectification_inbox.counts(memberships))  # 整改事项
-        return sum(counted.values())
+        key = _key(user, day, memberships, GENERATION.current())
+        found = cache.get(key)
+        if found is None:
+            found = total(request, day, memberships)
+            cache.set(key, found, NAV_SECONDS)
+        return found
 
     return {"inbox_count": count}

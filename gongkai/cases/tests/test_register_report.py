@@ -317,13 +317,26 @@ def test_the_list_caps_its_count(world, monkeypatch):
     client = client_for(world.office)
     assert "共 4 件" in client.get(reverse("cases:list")).content.decode()
     monkeypatch.setattr(views.CappedPaginator, "cap", 3)
-    monkeypatch.setattr(views, "COUNT_CAP", 3)
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     response = client.get(reverse("cases:list"))
     page = response.content.decode()
     assert "超过3件" in page and "共 4 件" not in page
     assert response.context["page"].paginator.num_pages == 2  # 3 counted rows, 2 a page
     assert client.get(reverse("cases:list"), {"page": 9}).context["page"].number == 2
+
+
+def test_a_text_search_counts_at_most_two_hundred(world, monkeypatch):
+    """A search's hits are counted to SEARCH_COUNT_CAP + 1 (a common word among a million
+    cases visits every hit); the list without words keeps the larger cap."""
+    for _ in range(4):
+        make_case(world.agency, world.registrar, content="交通事故责任认定书")
+    make_case(world.agency, world.registrar, content="户籍迁移办理依据")
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
+    client = client_for(world.office)
+    page = client.get(reverse("cases:list"), {"q": "交通事故"}).content.decode()
+    assert "超过3件（请用筛选条件缩小范围，或换用更具体的搜索词）" in page
+    assert "共 5 件" in client.get(reverse("cases:list")).content.decode()
+    assert "共 1 件" in client.get(reverse("cases:list"), {"q": "户籍"}).content.decode()
 
 
 def test_the_list_counts_at_most_a_thousand_and_one_rows(world):

@@ -108,6 +108,36 @@ def test_the_page_and_its_nav_count_the_cases_once(client, world, day):
     assert '我的待办<span class="nav-count">（1' in page
 
 
+def test_the_nav_keeps_its_count_until_a_record_changes(
+    client, world, day, django_capture_on_commit_callbacks
+):
+    """Every staff page shows the count: it is kept (no count query on the next page)
+    until a case is saved, whichever process saved it (the in-tray's generation)."""
+    w = world
+    make_case(w.agency, w.registrar)
+    client.force_login(w.office)
+    assert (
+        '我的待办<span class="nav-count">（1' in client.get(reverse("cases:list")).content.decode()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("cases:list")).content.decode()
+    assert '我的待办<span class="nav-count">（1' in page
+    assert not [q for q in queries if "COUNT(" in q["sql"] and "FILTER" in q["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case(w.agency, w.registrar)  # committed: the kept count is out of date
+    page = client.get(reverse("cases:list")).content.decode()
+    assert '我的待办<span class="nav-count">（2' in page
+
+
+def test_the_nav_count_is_kept_per_user_and_role(client, world, day):
+    w = world
+    make_case(w.agency, w.registrar)
+    client.force_login(w.office)
+    assert "nav-count" in client.get(reverse("cases:list")).content.decode()
+    client.force_login(w.leader)  # nothing waits for the leader: not the office's count
+    assert "nav-count" not in client.get(reverse("cases:list")).content.decode()
+
+
 def test_an_empty_inbox_says_so(client, world, day):
     client.force_login(world.leader)
     page = client.get(URL).content.decode()

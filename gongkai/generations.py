@@ -1,0 +1,46 @@
+"""Generations: one number in the cache per kind of derived data, moved on whenever the
+records it is derived from change, so that everything computed under an older number
+is out of date at once (no list of keys to delete).
+
+A generation is moved on by post_save/post_delete receivers once the transaction has
+committed (`watch`), with a new value rather than +1 (safe after the cache evicted it).
+With REDIS_URL it is shared by every server process; with the per-process memory cache
+another process's derived data stays until its own lifetime ends, which is why every
+user of a generation also gives what it keeps a lifetime.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+
+class Generation:
+    def __init__(self, key):
+        self.key = key
+
+    def current(self):
+        """The current number (made on first use, or after the cache lost it)."""
+        value = cache.get(self.key)
+        if value is None:
+            cache.add(self.key, time.time_ns(), None)
+            value = cache.get(self.key)
+        return value
+
+    def move_on(self):
+        cache.set(self.key, time.time_ns(), None)
+
+    def changed(self, **_signal):
+        """Signal receiver: out of date once this transaction commits."""
+        transaction.on_commit(self.move_on)
+
+    def watch(self, *models):
+        """Move on after every save or delete of these models (labels or classes)."""
+        from django.apps import apps
+
+        for model in models:
+            sender = apps.get_model(model) if isinstance(model, str) else model
+            label = sender._meta.label
+            post_save.connect(self.changed, sender=sender, dispatch_uid=f"{self.key}:{label}")
+            post_delete.connect(self.changed, sender=sender, dispatch_uid=f"{self.key}:d:{label}")
