@@ -224,3 +224,40 @@ def test_same_form_after_its_token_expired_still_gives_the_receipt(client, world
     assert again.status_code == 303
     assert client.get(again["Location"]).context["r"]["query_code"] == first["query_code"]
     assert Case.objects.count() == 1
+
+
+class CountingCache:
+    """The cache, counting the reads of each key."""
+
+    def __init__(self, real):
+        self.real, self.reads = real, []
+
+    def get(self, key, *args, **kwargs):
+        self.reads.append(key)
+        return self.real.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_an_application_reads_the_business_types_once(client, world, monkeypatch):
+    """The form checks the type and Case.clean checks it again: one read of the cache."""
+    from gongkai.cases import models as case_models
+
+    counting = CountingCache(case_models.cache)
+    monkeypatch.setattr(case_models, "cache", counting)
+    assert client.post(APPLY, person_data()).status_code == 303
+    assert counting.reads.count(case_models.BusinessType.CACHE_KEY) == 1
+    assert client.post(APPLY, person_data()).status_code == 303  # the next request reads anew
+    assert counting.reads.count(case_models.BusinessType.CACHE_KEY) == 2
+
+
+def test_a_type_retired_between_two_applications_is_refused_in_the_second(client, world):
+    from gongkai.cases.models import BusinessType
+
+    assert client.post(APPLY, person_data()).status_code == 303
+    BusinessType.objects.create(code="traffic", name="交管", active=False)
+    response = client.post(APPLY, person_data())
+    assert response.status_code == 400
+    assert "请从列表中选择业务类别" in response.content.decode()
+    assert Case.objects.count() == 1
