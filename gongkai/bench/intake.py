@@ -227,7 +227,7 @@ def _pct(values, p):
 # backend counts up to its last sample (at most SAMPLE_SECONDS of it is missed), a new
 # one from zero.
 
-SAMPLE_SECONDS = 0.25
+SAMPLE_SECONDS = 0.5
 
 
 def _process_cpu(pid):
@@ -270,6 +270,7 @@ class CpuMeter:
 
     def __init__(self, server_pgid):
         self.server_pgid = server_pgid
+        self.server_pids = None  # listed at the first and the last sample (a scan of /proc)
         self.seen = {"server": {}, "database": {}}  # kind -> {(pid, start): [first, last]}
         self.started = set()  # processes alive at the first sample
         self.ready, self.stopping = threading.Event(), threading.Event()
@@ -299,6 +300,7 @@ class CpuMeter:
             self.ready.set()
             while not self.stopping.wait(SAMPLE_SECONDS):
                 self._sample()
+            self.server_pids = None
             self._sample()
         finally:
             self.ready.set()
@@ -307,7 +309,9 @@ class CpuMeter:
     def _pids(self):
         with connection.cursor() as cursor:
             database = _database_pids(cursor)
-        return {"server": _group_pids(self.server_pgid), "database": database}
+        if self.server_pids is None:
+            self.server_pids = _group_pids(self.server_pgid)
+        return {"server": self.server_pids, "database": database}
 
     def _sample(self, first=False):
         try:
