@@ -217,19 +217,29 @@ def _pct(values, p):
 
 
 # ---- CPU accounting (Linux /proc): what one submission costs, whatever else runs ----
+#
+# The server's processes and the database's backends are sampled every SAMPLE_SECONDS
+# during a run, and each process's own growth is summed. A database backend does not
+# live as long as the run: the server closes a connection after CONN_MAX_AGE (60 s) and
+# opens another. Comparing the sum over the backends alive at the start with the sum
+# over those alive at the end lost every ended backend's whole CPU time and counted
+# every new one in full (a negative figure when a busy backend had ended). Now an ended
+# backend counts up to its last sample (at most SAMPLE_SECONDS of it is missed), a new
+# one from zero.
+
+SAMPLE_SECONDS = 0.5
 
 
-def _cpu_seconds(pids):
+def _process_cpu(pid):
+    """(start time, CPU seconds) of process `pid` from /proc, or None once it has ended."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return None
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rpartition(")")[2].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+    # after the command: [0] state … [11] utime, [12] stime … [19] starttime
+    return int(fields[19]), (int(fields[11]) + int(fields[12])) / ticks
 
 
 def _group_pids(pgid):
@@ -245,23 +255,87 @@ def _group_pids(pgid):
     return pids
 
 
-def _database_pids():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return [row[0] for row in cursor.fetchall()]
+def _database_pids(cursor):
+    """The client backends of this database, except the sampler's own."""
+    cursor.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
-def _cpu_snapshot(server_pgid):
-    try:
-        server = _cpu_seconds(_group_pids(server_pgid))
-        database = _cpu_seconds(_database_pids())
-    except Exception:  # noqa: BLE001 - no /proc or a remote database: no accounting
-        return None
-    own = os.times()
-    return {"server": server, "database": database, "client": own.user + own.system}
+class CpuMeter:
+    """CPU seconds used during a run by the server's processes (process group
+    `server_pgid`), the database's backends and this process (the clients)."""
+
+    def __init__(self, server_pgid):
+        self.server_pgid = server_pgid
+        self.server_pids = None  # listed at the first and the last sample (a scan of /proc)
+        self.seen = {"server": {}, "database": {}}  # kind -> {(pid, start): [first, last]}
+        self.started = set()  # processes alive at the first sample
+        self.ready, self.stopping = threading.Event(), threading.Event()
+        self.failed = False
+        self.thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
+
+    def start(self):
+        """Returns after the first sample (every process alive then counts from it)."""
+        self.own = os.times()
+        self.thread.start()
+        self.ready.wait()
+
+    def stop(self):
+        """{server, database, client}: CPU seconds, or None without /proc or database."""
+        self.stopping.set()
+        self.thread.join()
+        if self.failed:
+            return None
+        own = os.times()
+        out = {kind: _growth(seen, self.started) for kind, seen in self.seen.items()}
+        out["client"] = own.user + own.system - self.own.user - self.own.system
+        return out
+
+    def _sample_until_stopped(self):
+        try:
+            self._sample(first=True)
+            self.ready.set()
+            while not self.stopping.wait(SAMPLE_SECONDS):
+                self._sample()
+            self.server_pids = None
+            self._sample()
+        finally:
+            self.ready.set()
+            connection.close()  # this thread's own connection
+
+    def _pids(self):
+        with connection.cursor() as cursor:
+            database = _database_pids(cursor)
+        if self.server_pids is None:
+            self.server_pids = _group_pids(self.server_pgid)
+        return {"server": self.server_pids, "database": database}
+
+    def _sample(self, first=False):
+        try:
+            pids = self._pids()
+        except Exception:  # noqa: BLE001 - no /proc or a remote database: no accounting
+            self.failed = True
+            return
+        for kind, kind_pids in pids.items():
+            for pid in kind_pids:
+                found = _process_cpu(pid)
+                if found is None:  # ended since it was listed
+                    continue
+                key = (pid, found[0])
+                entry = self.seen[kind].setdefault(key, [found[1], found[1]])
+                entry[1] = found[1]
+                if first:
+                    self.started.add(key)
+
+
+def _growth(seen, started):
+    """CPU seconds the processes `seen` ({(pid, start): [first, last sample]}) used between
+    the first sample and their last: those in `started` (alive at the first sample) from
+    their first sample, the others (started later) from zero."""
+    return sum(last - (first if key in started else 0) for key, (first, last) in seen.items())
 
 
 def _load(port, run_id, server_pgid):
@@ -272,7 +346,8 @@ def _load(port, run_id, server_pgid):
     warm = Client(port, f"{run_id}-warm", 0)
     for _ in range(5):
         warm.submit(warm.form())
-    before = _cpu_snapshot(server_pgid)
+    meter = CpuMeter(server_pgid)
+    meter.start()
     started = time.monotonic()
     deadline = started + SECONDS
     threads = [
@@ -284,10 +359,7 @@ def _load(port, run_id, server_pgid):
     for t in threads:
         t.join()
     out["elapsed"] = time.monotonic() - started
-    after = _cpu_snapshot(server_pgid)
-    if before and after:
-        # Database backends opened during the run count in full (they started at zero).
-        out["cpu"] = {k: after[k] - before[k] for k in after}
+    out["cpu"] = meter.stop()
     return out
 
 

@@ -8,9 +8,11 @@ from the stored dates, never stored.
 import hashlib
 import hmac
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.signals import request_finished, request_started
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
@@ -97,15 +99,23 @@ class BusinessType(models.Model):
     def _rows(cls):
         """The rows, from the cache: every registration and application form needs them.
         Saving or deleting a row clears the cache (signals below); a process with its own
-        memory cache (no REDIS_URL) sees another process's change within CACHE_SECONDS."""
+        memory cache (no REDIS_URL) sees another process's change within CACHE_SECONDS.
+        Within one request they are read once: an online application checks its type in
+        the form and again in Case.clean, a round trip to the cache each."""
+        rows = getattr(_request_rows, "rows", None)
+        if rows is not None:
+            return rows
         rows = cache.get(cls.CACHE_KEY)
         if rows is None:
             rows = list(cls.objects.values_list("code", "name", "position", "active"))
             cache.set(cls.CACHE_KEY, rows, cls.CACHE_SECONDS)
+        if getattr(_request_rows, "active", False):
+            _request_rows.rows = rows
         return rows  # [(code, name, position, active)]
 
     @classmethod
     def forget(cls, **_signal):
+        _request_rows.rows = None
         cache.delete(cls.CACHE_KEY)
         # Again after the commit: a read inside the saving transaction may have cached it.
         transaction.on_commit(lambda: cache.delete(cls.CACHE_KEY))
@@ -133,8 +143,21 @@ class BusinessType(models.Model):
         return out
 
 
+_request_rows = Local()  # the business-type rows read during the current request
+
+
+def _begin_request(**_signal):
+    _request_rows.active, _request_rows.rows = True, None
+
+
+def _end_request(**_signal):
+    _request_rows.active, _request_rows.rows = False, None
+
+
 post_save.connect(BusinessType.forget, sender=BusinessType)
 post_delete.connect(BusinessType.forget, sender=BusinessType)
+request_started.connect(_begin_request, dispatch_uid="cases.business_types.begin")
+request_finished.connect(_end_request, dispatch_uid="cases.business_types.end")
 
 
 class Status(models.TextChoices):

@@ -106,15 +106,21 @@ def hit(scope, ident, setting, *, at=None):
         return Verdict(True, 0, limit)
     at = time.time() if at is None else at
     window = int(at // limit.seconds)
-    key = _key(scope, ident, window)
-    cache.add(key, 0, timeout=limit.seconds + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=limit.seconds + 1)
-        count = 1
+    count = _count(_key(scope, ident, window), limit.seconds + 1)
     retry = max(1, int((window + 1) * limit.seconds - at))
     return Verdict(count <= limit.count, retry, limit)
+
+
+def _count(key, timeout):
+    """Add one to the window's counter and return it. Once the window has begun that is
+    the increment alone (before, every request also asked to create the counter: one
+    round trip to Redis more). Redis down: incr answers over any limit (fail closed)."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first request
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        return cache.incr(key)  # another request began the window first
 
 
 def exceeded(scope, ident, setting, *, at=None):

@@ -17,13 +17,15 @@ import secrets
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -86,6 +88,7 @@ _agencies = {}  # (code asked for, default code) -> (until, (id, name, code))
 def forget_agencies(**_signal):
     """Signal receiver (apps.py): an agency was saved or deleted."""
     _agencies.clear()
+    _blank.clear()  # the blank form's page names the agency
 
 
 def _find_agency(code, default):
@@ -131,7 +134,9 @@ def apply(request):
     if request.method != "POST":
         _session_receipt(request)  # drops a receipt whose time is up
         agency = resolve_agency(request.GET.get("agency"))
-        return _form_page(request, agency, ApplicationForm())
+        if request.user.is_authenticated or len(messages.get_messages(request)):
+            return _form_page(request, agency, ApplicationForm())
+        return _blank_page(request, agency)
 
     verdict = ratelimit.hit("apply", ratelimit.client_address(request), "INTAKE_RATE_LIMIT")
     if not verdict.allowed:
@@ -186,34 +191,50 @@ def apply(request):
     return _to_receipt(request, receipt)
 
 
-def _form_page(request, agency, form, status=200):
+def _form_page(request, agency, form, status=200, **given):
+    """The form page; `given` replaces context entries (_blank_page's stand-ins)."""
     context = {
         "agency": agency,
         "form": form,
-        "blank_fields": None if form.is_bound else _blank_fields(agency, form),
-        "challenge": challenge.issue(agency.code),
+        "challenge": given.pop("challenge", None) or challenge.issue(agency.code),
         "errors": form.error_list() if form.is_bound else [],
         "file_lost": form.is_bound and bool(request.FILES),
         "max_mb": upload_max_bytes() // (1024 * 1024),
+        **given,
     }
     return render(request, "intake/apply.html", context, status=status)
 
 
-BLANK_FIELDS_SECONDS = 60
-_blank = {}  # agency code -> (until, HTML of the blank form's fields)
+BLANK_PAGE_SECONDS = 60
+_blank = {}  # (agency code, upload limit) -> (until, the blank form's page with slots)
+# Stand-ins for what differs between two visitors' blank forms: the CSRF token and the
+# challenge (its signed token and its question). Letters and digits: escaping keeps them.
+_SLOTS = {name: f"gongkaislot{name}{secrets.token_hex(8)}" for name in ("csrf", "token", "q")}
 
 
-def _blank_fields(agency, form):
-    """The blank form's fields (intake/_application_fields.html) as HTML, kept a minute
-    per process and agency: the same on every GET (the business types it lists may take
-    that minute to show a change), and in the process's memory, not a shared cache (a
-    round trip per GET)."""
-    found = _blank.get(agency.code)
+def _blank_page(request, agency):
+    """The blank form as an anonymous visitor without messages sees it: the page is
+    rendered once a minute per process and agency with stand-ins for the CSRF token and
+    the challenge, which each request fills in (the same HTML as _form_page gives,
+    without rendering the template and building the form on every GET; the business
+    types it lists may take that minute to show a change)."""
+    key = (agency.code, upload_max_bytes())
+    found = _blank.get(key)
     if found is None or found[0] < time.monotonic():
-        html = render_to_string("intake/_application_fields.html", {"form": form})
-        found = (time.monotonic() + BLANK_FIELDS_SECONDS, html)
-        _blank[agency.code] = found
-    return found[1]
+        stand_in = challenge.Challenge(_SLOTS["token"], "", _SLOTS["q"], agency.code)
+        page = _form_page(
+            request, agency, ApplicationForm(), challenge=stand_in, csrf_token=_SLOTS["csrf"]
+        )
+        found = (time.monotonic() + BLANK_PAGE_SECONDS, page.content.decode())
+        _blank[key] = found
+    shown = challenge.issue(agency.code)
+    html = (
+        found[1]
+        .replace(_SLOTS["csrf"], get_token(request))
+        .replace(_SLOTS["token"], shown.token)
+        .replace(_SLOTS["q"], str(escape(shown.question)))
+    )
+    return HttpResponse(html)
 
 
 def _to_receipt(request, receipt):

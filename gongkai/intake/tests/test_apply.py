@@ -1,16 +1,19 @@
 """The application form: a case lands in casework as 网络 / 待确认, with its receipt."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from gongkai.attachments.models import AttachmentEvent, CaseAttachment
 from gongkai.cases.models import Case, CaseEvent, EventKind, Status
 from gongkai.intake import challenge, views
+from gongkai.intake.forms import ApplicationForm
 from gongkai.intake.models import SubmissionToken
 
-from .conftest import person_data, png_file, solve
+from .conftest import person_data, png_file, solve, solve_question
 
 pytestmark = pytest.mark.django_db
 APPLY = "/xxgk/apply/"
@@ -224,3 +227,112 @@ def test_same_form_after_its_token_expired_still_gives_the_receipt(client, world
     assert again.status_code == 303
     assert client.get(again["Location"]).context["r"]["query_code"] == first["query_code"]
     assert Case.objects.count() == 1
+
+
+class CountingCache:
+    """The cache, counting the reads of each key."""
+
+    def __init__(self, real):
+        self.real, self.reads = real, []
+
+    def get(self, key, *args, **kwargs):
+        self.reads.append(key)
+        return self.real.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_an_application_reads_the_business_types_once(client, world, monkeypatch):
+    """The form checks the type and Case.clean checks it again: one read of the cache."""
+    from gongkai.cases import models as case_models
+
+    counting = CountingCache(case_models.cache)
+    monkeypatch.setattr(case_models, "cache", counting)
+    assert client.post(APPLY, person_data()).status_code == 303
+    assert counting.reads.count(case_models.BusinessType.CACHE_KEY) == 1
+    assert client.post(APPLY, person_data()).status_code == 303  # the next request reads anew
+    assert counting.reads.count(case_models.BusinessType.CACHE_KEY) == 2
+
+
+def test_a_type_retired_between_two_applications_is_refused_in_the_second(client, world):
+    from gongkai.cases.models import BusinessType
+
+    assert client.post(APPLY, person_data()).status_code == 303
+    BusinessType.objects.create(code="traffic", name="交管", active=False)
+    response = client.post(APPLY, person_data())
+    assert response.status_code == 400
+    assert "请从列表中选择业务类别" in response.content.decode()
+    assert Case.objects.count() == 1
+
+
+# ---- the blank form's page (kept a minute per process, views._blank_page) ------------------
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _anonymous_get(path=APPLY):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    request = RequestFactory().get(path)
+    SessionMiddleware(lambda r: None).process_request(request)
+    request.user = AnonymousUser()
+    request.resolver_match = resolve(path)
+    return request
+
+
+def test_the_kept_blank_page_is_the_page_the_template_gives(world, monkeypatch):
+    fixed = challenge.issue("SFGAJ")
+    monkeypatch.setattr(challenge, "issue", lambda code: fixed)
+    views._blank.clear()
+    for _ in range(2):  # rendered, then from the kept copy
+        kept = views._blank_page(_anonymous_get(), world.agency).content.decode()
+        rendered = views._form_page(_anonymous_get(), world.agency, ApplicationForm())
+        rendered = rendered.content.decode()
+        assert CSRF_FIELD.sub("", kept) == CSRF_FIELD.sub("", rendered)
+        assert fixed.token in kept and fixed.question in kept and "gongkaislot" not in kept
+
+
+def test_every_visitor_gets_a_new_challenge_and_a_working_csrf_token(world):
+    questions, tokens = set(), set()
+    for _ in range(8):
+        client = Client(enforce_csrf_checks=True)
+        page = client.get(APPLY).content.decode()
+        token = re.search(r'name="challenge_token" value="([^"]+)"', page)[1]
+        question = re.search(r'class="challenge-question">([^<]+)<', page)[1]
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        tokens.add(token)
+        questions.add(question)
+        data = person_data(
+            csrfmiddlewaretoken=csrf,
+            challenge_token=token,
+            challenge_answer=solve_question(question),
+        )
+        assert client.post(APPLY, data).status_code == 303
+    assert len(tokens) == 8 and len(questions) > 1
+    assert Case.objects.count() == 8
+
+
+def test_a_renamed_agency_shows_at_once_on_the_blank_form(client, world):
+    assert "示范市公安局" in client.get(APPLY).content.decode()
+    world.agency.name = "示范市公安局（新名称）"
+    world.agency.save()
+    assert "示范市公安局（新名称）" in client.get(APPLY).content.decode()
+
+
+def test_a_signed_in_user_and_a_message_get_the_page_rendered_for_them(client, world):
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    client.get(APPLY)  # the anonymous page is kept
+    client.force_login(world.registrar)
+    html = client.get(APPLY).content.decode()
+    assert world.registrar.get_username() in html and "退出" in html
+    client.logout()
+    storage = CookieStorage(_anonymous_get())
+    value = storage._encode([Message(20, "您已退出登录。")])
+    client.cookies[storage.cookie_name] = value
+    assert "您已退出登录。" in client.get(APPLY).content.decode()

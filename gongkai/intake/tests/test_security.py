@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.test import Client
 
@@ -285,3 +286,24 @@ def test_script_in_the_track_form_is_echoed_escaped(client, world):
     html = response.content.decode()
     assert XSS not in html and "<img src=x" not in html
     assert "受理编号或查询码不正确" in html
+
+
+def test_a_request_in_a_begun_window_costs_one_counter_call(monkeypatch, settings):
+    """The window's counter is created by its first request only; later requests just
+    add one (a round trip to Redis fewer per application)."""
+    calls = []
+
+    class Recording:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(cache, name)
+
+    settings.INTAKE_RATE_LIMIT = "5/1m"
+    monkeypatch.setattr(ratelimit, "cache", Recording())
+    assert ratelimit.hit("t", "b", "INTAKE_RATE_LIMIT", at=60.0).allowed
+    assert calls == ["incr", "add"]
+    calls.clear()
+    for _ in range(4):
+        assert ratelimit.hit("t", "b", "INTAKE_RATE_LIMIT", at=61.0).allowed
+    assert calls == ["incr"] * 4
+    assert not ratelimit.hit("t", "b", "INTAKE_RATE_LIMIT", at=62.0).allowed
