@@ -15,7 +15,7 @@ from gongkai.reports import tables
 from gongkai.reports.render import tables_html
 from gongkai.reports.views import SEVERITY_NAMES, describe, narrative
 
-from . import access, collecting, crosscheck, crossrules, directory, review
+from . import access, collecting, crosscheck, crossrules, directory, review, versions
 from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ def report_detail(request, pk):
         "tables": fragment,
         "narrative": narrative(data) if data else [],
         "corrections": report.corrections.select_related("by"),
+        "files": versions.files(report),
         "events": report.events.order_by("-at", "-id")[:20],
         "may_edit": may_edit,
         "states": Review.choices,
@@ -127,10 +128,13 @@ def report_detail(request, pk):
 
 
 @login_required
-def original(request, pk):
+def original(request, pk, old=None):
+    """The report's original file, streamed; with `old`, an earlier original
+    (SupersededOriginal) of the same report. Whoever may read the report."""
     access.require_view(request.user)
     report = access.report_for(request.user, pk)
-    return FileResponse(report.original.open("rb"), as_attachment=True, filename=report.filename)
+    kept = report if old is None else get_object_or_404(report.superseded, pk=old)
+    return FileResponse(kept.original.open("rb"), as_attachment=True, filename=kept.filename)
 
 
 @login_required
