@@ -15,7 +15,7 @@ from gongkai.reports import tables
 from gongkai.reports.render import tables_html
 from gongkai.reports.views import SEVERITY_NAMES, describe, narrative
 
-from . import access, collecting, crosscheck, crossrules, directory, review, versions
+from . import access, collecting, crosscheck, crossrules, directory, parallel, review, versions
 from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status
 
 logger = logging.getLogger(__name__)
@@ -262,12 +262,13 @@ def import_page(request):
         if not uploads:
             messages.error(request, "请选择要上传的年报文件或 zip 压缩包。")
         else:
-            files = ((u.name, u.read()) for u in uploads)  # one file in memory at a time
+            files = ((u.name, u.read()) for u in uploads)  # read lazily, a few at a time
             outcomes = collecting.collect(
                 files,
                 user=request.user,
                 collector=collector,
                 reach_q=access.agencies_q(request.user, edit=True),
+                workers=parallel.WORKERS,
             )
     context = {
         "roots": roots,
