@@ -145,6 +145,7 @@ def test_report_page_lists_every_original(client, replaced, role):
     # Version, when, who and why of each file: the first came with the import at
     # version 1, the corrected one at version 3 with the reason given.
     assert "第 1 版" in text and "收集入库" in text
+    assert "第 3 版（1 处单元格更正、更换 1 次原件）" in text  # was "含 2 处人工更正"
     assert "第 3 版（当前）" in text and "按整改要求更正表三" in text and "临夏更正.txt" in text
 
 

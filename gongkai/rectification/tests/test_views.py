@@ -284,7 +284,10 @@ def test_a_withdrawn_item_leaves_the_inbox_and_shows_in_the_list(client, item, r
     # The agency sees why, and no answer form.
     client.force_login(w.xian)
     detail = client.get(reverse("rectification:detail", args=[item.pk])).content.decode()
-    assert "撤销了这项整改事项：该问题系误判" in detail and "提交答复" not in detail
+    assert (
+        "撤销了这项整改事项，机关无需再答复。<br>撤销理由：该问题系误判" in detail
+        and "提交答复" not in detail
+    )
     assert "撤销：该问题系误判，撤销交办" in detail  # the history
     page = client.post(
         reverse("rectification:answer", args=[item.pk]), {"explanation": "说明"}, follow=True
