@@ -307,3 +307,15 @@ def test_a_withdrawn_item_leaves_the_inbox_and_shows_in_the_list(client, item, r
     # The report page's panel, and the finding may be handed out again.
     panel = client.get(reverse("library:report", args=[w.report.pk])).content.decode()
     assert "已撤销（该问题系误判" in panel and "交办整改（1 项已确认的问题）" in panel
+
+
+def test_the_inbox_counts_overdue_days_as_the_list_does(client, item, rect_world, monkeypatch):
+    import datetime as dt
+
+    from gongkai.cases import views as case_views
+
+    client.force_login(rect_world.xian)
+    for day, shown in [(dt.date(2026, 7, 3), "已逾期 3 天"), (dt.date(2026, 6, 30), "今日到期"),
+                       (dt.date(2026, 6, 20), "剩 10 天")]:  # fmt: skip
+        monkeypatch.setattr(case_views, "today", lambda day=day: day)
+        assert shown in client.get(reverse("inbox:index")).content.decode()
