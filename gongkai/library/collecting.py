@@ -11,7 +11,7 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -97,36 +97,88 @@ def candidates(reach_q=None):
     ]
 
 
-def collect(files, *, user=None, collector=None, reach_q=None, source="", pool=None, missing=True):
-    """Import `files` ([(filename, bytes)] or a lazy iterable of them, zips expanded);
-    a list of Outcome. `pool`: the candidates (from `candidates`), to reuse over calls.
-    `missing`: bring REPORT-MISSING up to date afterwards (a caller importing many
-    batches does it once at the end: crosscheck.refresh_missing)."""
+def collect(
+    files,
+    *,
+    user=None,
+    collector=None,
+    reach_q=None,
+    source="",
+    pool=None,
+    missing=True,
+    workers=1,
+    progress=None,
+):
+    """Import `files` ([(filename, bytes or Path)] or a lazy iterable of them, zips
+    expanded); a list of Outcome, in the order of the files. `pool`: the candidates (from
+    `candidates`), to reuse over calls. `missing`: bring REPORT-MISSING up to date
+    afterwards (a caller importing many batches does it once at the end:
+    crosscheck.refresh_missing). `workers` > 1: more than a handful of files are read
+    that many at a time (parallel.read_ahead) while this process stores them one by one,
+    in order, exactly as with one worker. `progress(done)`: after each file stored."""
     if pool is None:
         pool = candidates(reach_q)
+    from . import parallel
+
     outcomes = []
-    for filename, data in files:
-        try:
-            members = expand(filename, data)
-        except safezip.ZipRejected as exc:
-            outcomes.append(Outcome(filename, "refused", message=str(exc)))
-            continue
-        for name, content in members:
-            outcomes.append(_one(name, content, user, collector, pool, source))
+    for name, data, refused, read in parallel.read_ahead(_members(files), workers, _to_read):
+        if refused is not None:
+            outcomes.append(refused)
+        else:
+            outcomes.append(_one(name, data, user, collector, pool, source, read))
+        if progress:
+            progress(len(outcomes))
     if missing and any(o.result == "filed" for o in outcomes):
         crosscheck.refresh_missing()
     return outcomes
 
 
-def _one(name, data, user, collector, pool, source):
+def _members(files):
+    """(name, bytes, None) for every file of `files` and every member of its zips, in
+    order; (name, None, Outcome) for a file refused as a whole (an unsafe zip, a path
+    that cannot be read)."""
+    for filename, data in files:
+        if isinstance(data, Path):
+            try:
+                data = data.read_bytes()
+            except OSError as exc:
+                message = f"无法读取这个文件（{exc.strerror or exc}）。"
+                yield filename, None, Outcome(filename, "refused", message=message)
+                continue
+        try:
+            members = expand(filename, data)
+        except safezip.ZipRejected as exc:
+            yield filename, None, Outcome(filename, "refused", message=str(exc))
+            continue
+        for name, content in members:
+            yield name, content, None
+
+
+def _known(sha):
+    """The report holding the file `sha256` (as its original or an earlier one), or None."""
+    return LibraryReport.objects.filter(sha256=sha).first() or versions.holder(sha)
+
+
+def _to_read(data):
+    """Whether `_one` will read this file (not too big, not in the library already)."""
+    return len(data) <= MAX_FILE_BYTES and _known(hashlib.sha256(data).hexdigest()) is None
+
+
+def read(name, data):
+    """The sandbox's reading of one file (in its own bounded child process)."""
+    return sandbox.run(data, filename=PurePosixPath(name).name)
+
+
+def _one(name, data, user, collector, pool, source, outcome=None):
+    """Store one file; `outcome`: its reading if read ahead (else read here)."""
     if len(data) > MAX_FILE_BYTES:
         return Outcome(name, "refused", message="文件超过 50 MB，不像一份年度报告，未接收。")
     sha = hashlib.sha256(data).hexdigest()
-    known = LibraryReport.objects.filter(sha256=sha).first() or versions.holder(sha)
+    known = _known(sha)
     if known is not None:
         return Outcome(name, "same", known, "同一文件（SHA-256 相同）已在库中，未作改动。")
     base = PurePosixPath(name).name
-    outcome = sandbox.run(data, filename=base)
+    outcome = outcome or read(name, data)
     report = LibraryReport(
         sha256=sha,
         filename=base,

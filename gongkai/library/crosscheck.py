@@ -55,7 +55,7 @@ def findings_for(report, data, last=None):
     me = doc(report, data)
     out = crossrules.template_year(me)
     if agency.kind != Kind.REGION:
-        out += crossrules.late(me, government=agency.kind == Kind.GOVERNMENT)
+        out += crossrules.late(me, government=agency.is_government)
     if last is not None:
         last_doc = doc(last)
         out += crossrules.copy_from_last_year(me, last_doc)
@@ -120,7 +120,7 @@ def refresh_missing(today=None):
                 []
                 if (agency.pk, year) in filed
                 else crossrules.missing(
-                    agency.name, year, government=agency.kind == Kind.GOVERNMENT, today=today
+                    agency.name, year, government=agency.is_government, today=today
                 )
             )
             if not found:

@@ -38,7 +38,8 @@ class Due:
 
 def default_year(today):
     """The latest reporting year whose departments' deadline has passed."""
-    return today.year - 1 if today > dt.date(today.year, 1, 31) else today.year - 2
+    last = today.year - 1
+    return last if today > annual_report_due(last) else last - 1
 
 
 def _published(report):
@@ -66,7 +67,7 @@ def statuses(agencies, reports, year, today):
 def classify(agency, year, today, *, filed, published):
     """The Due of one reporting agency for `year`: whether a report is filed, and the
     publication date it states (None: not stated)."""
-    due = annual_report_due(year, government=agency.kind == Kind.GOVERNMENT)
+    due = annual_report_due(year, government=agency.is_government)
     if not filed:
         return Due(agency, due, "missing" if today > due else "not_due")
     if published is None:

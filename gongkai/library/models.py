@@ -87,6 +87,12 @@ class LibraryAgency(models.Model):
         return [a.strip() for a in self.aliases.splitlines() if a.strip()]
 
     @property
+    def is_government(self):
+        """A government (人民政府) reports by 31 March, a department by 31 January
+        (Art. 49, workdays.periods.annual_report_due)."""
+        return self.kind == Kind.GOVERNMENT
+
+    @property
     def depth(self):
         return self.path.count("/") - 2
 

@@ -1,6 +1,17 @@
 """Importing and re-checking many reports on every core (issue 19 "Scale"): a process
 pool with progress, until the task queue of the operations issue takes this work.
 
+read_ahead (collecting.collect with workers > 1: the web upload and `gongkai library
+import`): more than a handful of files are read `workers` at a time, each in its own
+bounded child process (the sandbox's), while the calling process stores the files in
+their order. Storing stays in one process and in order because the checks beyond one
+report read the reports stored before (CONTINUITY, a parent's sum, copied narrative):
+the result is the serial import's, file for file, and the reading — most of an
+import's work — runs on every core.
+
+import_paths and recheck (the bench's import and re-check on forked workers that also
+store; an import there is not file for file the serial one, see above):
+
 Each worker is a forked process with its own database connection; work is handed
 out in chunks (a list of file paths, or of report ids) and each chunk is committed
 by the functions it calls (collecting.collect, review.refresh), so a crash loses at
@@ -13,6 +24,45 @@ import os
 from pathlib import Path
 
 CHUNK = 50
+HANDFUL = 5  # up to this many files are read one by one as they are stored
+WORKERS = os.cpu_count() or 1
+
+
+def read_ahead(items, workers, needed):
+    """(name, data, refused, reading) for each (name, data, refused) of `items`, in
+    order. `reading` is the sandbox's Outcome for the files read ahead (`needed(data)`
+    true), None for the others (read by the caller if at all). Up to 2 × `workers`
+    files are in memory at once; with a handful of files or one worker, none is read
+    ahead. Threads suffice: each reading runs in a child process; a thread waits for it."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+    from itertools import chain, islice
+
+    from .collecting import read
+
+    items = iter(items)
+    head = list(islice(items, HANDFUL + 1))
+    if workers < 2 or len(head) <= HANDFUL:
+        for name, data, refused in chain(head, items):
+            yield name, data, refused, None
+        return
+    window = deque()
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="library-read")
+    try:
+        for name, data, refused in chain(head, items):
+            ahead = refused is None and needed(data)
+            window.append((name, data, refused, pool.submit(read, name, data) if ahead else None))
+            while len(window) > 2 * workers:
+                yield _done(window.popleft())
+        while window:
+            yield _done(window.popleft())
+    finally:  # the caller stopped (an error): the files not yet started are not read
+        pool.shutdown(cancel_futures=True)
+
+
+def _done(entry):
+    name, data, refused, future = entry
+    return name, data, refused, future.result() if future is not None else None
 
 
 def _init():

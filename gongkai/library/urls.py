@@ -13,6 +13,7 @@ urlpatterns = [
     path("agencies/import/", views.import_directory, name="import_directory"),
     path("report/<int:pk>/", views.report_detail, name="report"),
     path("report/<int:pk>/original/", views.original, name="original"),
+    path("report/<int:pk>/original/<int:old>/", views.original, name="original_old"),
     path("report/<int:pk>/correct/", views.correct, name="correct"),
     path("report/<int:pk>/recheck/", views.recheck, name="recheck"),
     path("report/<int:pk>/assign/", views.assign, name="assign"),

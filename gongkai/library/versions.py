@@ -5,6 +5,10 @@ library takes it as the next version of the same report (not as a new report), s
 findings — identified by (report, rule, location) — keep their review states, and a
 confirmed finding the corrected file no longer shows is marked as no longer found.
 
+files(report): every original file the report has had, oldest first (OriginalFile:
+the version it became the original at, when, who, why), for the report page's list
+and the download of an earlier original.
+
 replace(report, filename, data, reason, user): the file is read in the sandbox like
 every collected file; it must be a readable report of the same agency and year. The
 replaced original is kept (SupersededOriginal) with its SHA-256; audited (LibraryEvent
@@ -12,6 +16,7 @@ replaced original is kept (SupersededOriginal) with its SHA-256; audited (Librar
 """
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
@@ -24,6 +29,43 @@ from . import matching, review
 from .models import LibraryAgency, LibraryEvent, LibraryReport, Status, SupersededOriginal
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class OriginalFile:
+    """One original file of a report: `superseded` is its SupersededOriginal row (None
+    for the current file); `since` the report's version it became the original at."""
+
+    filename: str
+    size: int
+    sha256: str
+    since: int
+    at: object  # datetime
+    by: object  # User or None
+    reason: str
+    superseded: SupersededOriginal | None
+
+    @property
+    def current(self):
+        return self.superseded is None
+
+
+def files(report):
+    """[OriginalFile] of `report`, oldest first; the last is the current original.
+    A file arrived when the one before it was replaced (the replacement's row holds
+    when, who and why); the first arrived when the report was collected."""
+    old = list(report.superseded.select_related("by").order_by("until_version", "id"))
+    kept = [(o.filename, o.size, o.sha256, o) for o in old]
+    kept.append((report.filename, report.size, report.sha256, None))
+    out = []
+    for n, (filename, size, sha, row) in enumerate(kept):
+        if n == 0:
+            since, at, by, reason = 1, report.collected_at, report.collected_by, "收集入库"
+        else:
+            came = old[n - 1]
+            since, at, by, reason = came.until_version, came.at, came.by, came.reason
+        out.append(OriginalFile(filename, size, sha, since, at, by, reason, row))
+    return out
 
 
 def holder(sha256):

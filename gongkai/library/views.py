@@ -15,7 +15,7 @@ from gongkai.reports import tables
 from gongkai.reports.render import tables_html
 from gongkai.reports.views import SEVERITY_NAMES, describe, narrative
 
-from . import access, collecting, crosscheck, crossrules, directory, review
+from . import access, collecting, crosscheck, crossrules, directory, parallel, review, versions
 from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ def report_detail(request, pk):
         "tables": fragment,
         "narrative": narrative(data) if data else [],
         "corrections": report.corrections.select_related("by"),
+        "files": versions.files(report),
         "events": report.events.order_by("-at", "-id")[:20],
         "may_edit": may_edit,
         "states": Review.choices,
@@ -127,10 +128,13 @@ def report_detail(request, pk):
 
 
 @login_required
-def original(request, pk):
+def original(request, pk, old=None):
+    """The report's original file, streamed; with `old`, an earlier original
+    (SupersededOriginal) of the same report. Whoever may read the report."""
     access.require_view(request.user)
     report = access.report_for(request.user, pk)
-    return FileResponse(report.original.open("rb"), as_attachment=True, filename=report.filename)
+    kept = report if old is None else get_object_or_404(report.superseded, pk=old)
+    return FileResponse(kept.original.open("rb"), as_attachment=True, filename=kept.filename)
 
 
 @login_required
@@ -258,12 +262,13 @@ def import_page(request):
         if not uploads:
             messages.error(request, "请选择要上传的年报文件或 zip 压缩包。")
         else:
-            files = ((u.name, u.read()) for u in uploads)  # one file in memory at a time
+            files = ((u.name, u.read()) for u in uploads)  # read lazily, a few at a time
             outcomes = collecting.collect(
                 files,
                 user=request.user,
                 collector=collector,
                 reach_q=access.agencies_q(request.user, edit=True),
+                workers=parallel.WORKERS,
             )
     context = {
         "roots": roots,

@@ -35,6 +35,7 @@ def problem_rows(items, today):
                 "overdue": f"逾期 {item.days_overdue(today)} 天" if item.is_overdue(today) else "",
                 "found": "仍发现" if found.present else "已不再发现",
                 "answer": last.explanation if last else "",
+                "withdrawn": item.withdrawn_reason(),
                 "supervisor": item.supervisor.name,
             }
 
@@ -53,6 +54,7 @@ COLUMNS = [
     Column("逾期", lambda r: r["overdue"], 10),
     Column("按当前数据", lambda r: r["found"], 11),
     Column("机关答复", lambda r: r["answer"], 40),
+    Column("撤销理由", lambda r: r["withdrawn"], 30),
     Column("交办机关", lambda r: r["supervisor"], 18),
 ]
 DOCX_COLUMNS = ["序号", "机关", "报告年度", "规则", "问题", "整改期限", "状态", "按当前数据"]
@@ -82,8 +84,8 @@ def docx_bytes(items, chosen, today):
         cells = table.add_row().cells
         for cell, header in zip(cells, DOCX_COLUMNS, strict=True):
             value = by_name[header].value(row)
-            if header == "状态" and row["overdue"]:
-                value = f"{value}（{row['overdue']}）"
+            if header == "状态" and (row["overdue"] or row["withdrawn"]):
+                value = f"{value}（{row['overdue'] or row['withdrawn']}）"
             cell.text = value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
     for row in table.rows:
         for cell in row.cells:

@@ -44,12 +44,14 @@ def counts(memberships):
     )
 
 
-def _left(due, day):
-    if due < day:
-        return f"已逾期 {(day - due).days} 天", True
-    if due == day:
+def _left(item, day):
+    """What the agency has left of its time (overdue is the model's rule)."""
+    late = item.days_overdue(day)
+    if late:
+        return f"已逾期 {late} 天", True
+    if item.due_on == day:
         return "今日到期", False
-    return f"剩 {(due - day).days} 天", False
+    return f"剩 {(item.due_on - day).days} 天", False
 
 
 def sections(memberships, day, limit):
@@ -62,7 +64,7 @@ def sections(memberships, day, limit):
             continue
         rows = []
         for item in items.order_by("due_on", "id")[:limit]:
-            left, overdue = _left(item.due_on, day) if queue is ANSWER else ("", False)
+            left, overdue = _left(item, day) if queue is ANSWER else ("", False)
             rows.append(
                 {
                     "url": reverse("rectification:detail", args=[item.pk]),

@@ -7,6 +7,7 @@ correct, with a due date; the agency answers, the supervisor verifies.
 - Answer: the agency's answer — an explanation, or a corrected report that the library
   took as a new version of the report (`report_version`); append-only.
 - RectificationEvent: the audit trail; every state change is a function in workflow.py.
+  A supervisor may withdraw (撤销) an item still in progress, with a reason.
 """
 
 from django.conf import settings
@@ -19,6 +20,12 @@ class State(models.TextChoices):
     OPEN = "open", "待整改"
     ANSWERED = "answered", "待核验"
     CLOSED = "closed", "已销号"
+    WITHDRAWN = "withdrawn", "已撤销"
+
+
+# Items still in progress: a finding in one of them cannot be handed out again, and
+# the agency or the supervisor still has something to do.
+ACTIVE = (State.OPEN, State.ANSWERED)
 
 
 class RectificationQuerySet(models.QuerySet):
@@ -81,6 +88,16 @@ class Rectification(models.Model):
     def days_overdue(self, today):
         return (today - self.due_on).days if self.is_overdue(today) else 0
 
+    def withdrawn_reason(self):
+        """Why the item was withdrawn ("" unless 已撤销). The list prefetches the
+        withdraw events as `withdrawals`; otherwise one query."""
+        if self.state != State.WITHDRAWN:
+            return ""
+        events = getattr(self, "withdrawals", None)
+        if events is None:
+            events = list(self.events.filter(kind=EventKind.WITHDRAW).order_by("at", "id"))
+        return events[-1].data.get("reason", "") if events else ""
+
 
 class Answer(AppendOnlyModel):
     record_name = "整改答复"
@@ -108,6 +125,7 @@ class EventKind(models.TextChoices):
     ANSWER = "answer", "答复"
     CLOSE = "close", "核验销号"
     SEND_BACK = "send_back", "退回重新整改"
+    WITHDRAW = "withdraw", "撤销"
 
 
 class RectificationEvent(Event):

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/answer/", views.answer, name="answer"),
     path("<int:pk>/verify/", views.verify, name="verify"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
 ]

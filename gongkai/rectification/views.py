@@ -6,15 +6,16 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongkai.library import access as library_access
-from gongkai.library.models import LibraryAgency, Review
+from gongkai.library.models import LibraryAgency
 
 from . import access, exports, workflow
-from .models import EventKind, Rectification, State
+from .models import EventKind, Rectification, RectificationEvent, State
 
 MAX_UPLOAD = 50 * 1024 * 1024
 
@@ -54,12 +55,18 @@ def filtered(request):
     if request.GET.get("overdue"):
         items = items.overdue(day)
         chosen["overdue"] = True
-    items = items.select_related("agency", "supervisor", "report").prefetch_related("findings")
+    withdrawals = RectificationEvent.objects.filter(kind=EventKind.WITHDRAW)
+    items = items.select_related("agency", "supervisor", "report").prefetch_related(
+        "findings", Prefetch("events", queryset=withdrawals, to_attr="withdrawals")
+    )
     return items.order_by("due_on", "id"), chosen, agencies, base
 
 
-def _rows(items, today):
-    return [{"item": i, "overdue": i.days_overdue(today)} for i in items]
+def rows(items, today):
+    return [
+        {"item": i, "overdue": i.days_overdue(today), "withdrawn": i.withdrawn_reason()}
+        for i in items
+    ]
 
 
 @login_required
@@ -69,7 +76,7 @@ def index(request):
     day = today()
     query = request.GET.urlencode()
     context = {
-        "rows": _rows(items[:500], day),
+        "rows": rows(items[:500], day),
         "total": items.count(),
         "chosen": chosen,
         "agencies": agencies.order_by("path")[:300],
@@ -89,18 +96,12 @@ def export(request, fmt):
     return exports.response(fmt, list(items.prefetch_related("answers")), chosen, today())
 
 
-def _candidates(report):
-    return report.findings.filter(state=Review.CONFIRMED).exclude(
-        rectifications__state__in=[State.OPEN, State.ANSWERED]
-    )
-
-
 @login_required
 def new(request, report_pk):
     report = library_access.report_for(request.user, report_pk, edit=True)
     if report.agency is None or access.supervising_root(request.user, report.agency) is None:
         raise PermissionDenied("只有上级机关的政务公开办可以交办整改（不能向本机关交办）。")
-    candidates = list(_candidates(report))
+    candidates = list(workflow.candidates(report))
     day = today()
     form = {"due_on": (day + dt.timedelta(days=15)).isoformat(), "requirement": "",
             "chosen": {str(f.pk) for f in candidates}}  # fmt: skip
@@ -140,8 +141,13 @@ def detail(request, pk):
         "remaining": [f for f in findings if f.present],
         "answers": item.answers.select_related("by"),
         "events": events,
-        "may_answer": item.state == State.OPEN and access.may_answer(request.user, item),
-        "may_verify": item.state == State.ANSWERED and access.may_supervise(request.user, item),
+        "may_answer": workflow.may(item, EventKind.ANSWER)
+        and access.may_answer(request.user, item),
+        "may_verify": workflow.may(item, EventKind.CLOSE)
+        and access.may_supervise(request.user, item),
+        "may_withdraw": workflow.may(item, EventKind.WITHDRAW)
+        and access.may_supervise(request.user, item),
+        "withdrawn": last if last and last.kind == EventKind.WITHDRAW else None,
         "on_behalf": item.agency.platform_id is None,
         "may_edit": bool(library_access.collectors(request.user)),
         "overdue": item.days_overdue(day),
@@ -191,6 +197,20 @@ def verify(request, pk):
             messages.error(request, "请选择“核验销号”或“退回重新整改”。")
     except workflow.RectificationError as exc:
         messages.error(request, str(exc))
+    return redirect("rectification:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    item = access.item_for(request.user, pk)
+    access.require_supervise(request.user, item)
+    try:
+        workflow.withdraw(item, request.POST.get("reason"), request.user)
+    except workflow.RectificationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已撤销这项整改事项；机关不再需要答复。")
     return redirect("rectification:detail", pk=pk)
 
 

@@ -7,6 +7,9 @@ answer(item, explanation, user, file=None): the agency's answer; a corrected rep
     re-checked (gongkai.library.versions) → 待核验.
 close(item, note, user): verified → 已销号. A finding the checks still make needs a note.
 send_back(item, reason, user, due_on=None): not rectified → 待整改 again, with reason.
+withdraw(item, reason, user): the supervising office takes back an item still in
+    progress (待整改 or 待核验), with a reason → 已撤销; its findings may be handed out
+    again, the agency can no longer answer it.
 """
 
 import datetime as dt
@@ -19,12 +22,13 @@ from gongkai.library.models import LibraryReport, Review, Status
 from gongkai.library.review import ReviewError
 
 from . import access
-from .models import Answer, EventKind, Rectification, RectificationEvent, State
+from .models import ACTIVE, Answer, EventKind, Rectification, RectificationEvent, State
 
 TRANSITIONS = {
     EventKind.ANSWER: ({State.OPEN}, State.ANSWERED),
     EventKind.CLOSE: ({State.ANSWERED}, State.CLOSED),
     EventKind.SEND_BACK: ({State.ANSWERED}, State.OPEN),
+    EventKind.WITHDRAW: ({State.OPEN, State.ANSWERED}, State.WITHDRAWN),
 }
 MAX_TEXT = 2000
 
@@ -57,6 +61,17 @@ def _log(item, kind, user, **data):
     RectificationEvent.objects.create(item=item, kind=kind, actor=user, data=data)
 
 
+def may(item, step):
+    """Whether `item`'s state allows `step` (TRANSITIONS; who may is access's question)."""
+    return item.state in TRANSITIONS[step][0]
+
+
+def candidates(report):
+    """The report's confirmed findings not in an item still in progress: what may be
+    handed out."""
+    return report.findings.filter(state=Review.CONFIRMED).exclude(rectifications__state__in=ACTIVE)
+
+
 def default_requirement(findings):
     lines = [f"{n}. {f.message}" for n, f in enumerate(findings, start=1)]
     return "请核实并更正年度报告中的以下问题，更正后重新报送：\n" + "\n".join(lines)
@@ -76,7 +91,7 @@ def create(findings, due_on, requirement, user, *, today=None):
         raise RectificationError("只有已归档到机关的报告可以交办整改。")
     if any(f.state != Review.CONFIRMED for f in findings):
         raise RectificationError("只有核实为“确认”的问题可以交办整改。")
-    taken = [f for f in findings if f.rectifications.exclude(state=State.CLOSED).exists()]
+    taken = [f for f in findings if f.rectifications.filter(state__in=ACTIVE).exists()]
     if taken:
         raise RectificationError(f"问题（{taken[0].message[:40]}）已在未销号的整改事项中。")
     supervisor = access.supervising_root(user, report.agency)
@@ -111,7 +126,7 @@ def answer(item, explanation, user, file=None, *, today=None):
     A refused file leaves everything as it was (one transaction)."""
     access.require_answer(user, item)
     explanation = _text(explanation, "整改说明")
-    if item.state not in TRANSITIONS[EventKind.ANSWER][0]:
+    if not may(item, EventKind.ANSWER):
         _lock(item, EventKind.ANSWER)  # raises with the message
     version, filename = None, ""
     with transaction.atomic():
@@ -170,4 +185,16 @@ def send_back(item, reason, user, due_on=None, *, today=None):
     item.save(update_fields=["state", "due_on"])
     _log(item, EventKind.SEND_BACK, user, reason=reason, due_on=item.due_on.isoformat(),
          due_before=before.isoformat())  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def withdraw(item, reason, user):
+    access.require_supervise(user, item)
+    item, target = _lock(item, EventKind.WITHDRAW)
+    reason = _text(reason, "撤销理由")
+    before = item.state
+    item.state = target
+    item.save(update_fields=["state"])
+    _log(item, EventKind.WITHDRAW, user, reason=reason, state_before=before)
     return item

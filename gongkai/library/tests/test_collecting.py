@@ -1,11 +1,13 @@
 """Collecting reports (CLI, zip), idempotence, review states and corrections."""
 
+import hashlib
 import io
 import json
 import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from gongkai.library import collecting, review
@@ -234,3 +236,158 @@ def test_reports_collected_for_no_one_wait_for_the_top_of_the_directory(world, c
     assert "嵩县公按局" in client.get(reverse("library:queue")).content.decode()
     client.force_login(world.county)
     assert "嵩县公按局" not in client.get(reverse("library:queue")).content.decode()
+
+
+def _library_state():
+    """Everything an import stored, keyed by content (ids and times aside: a copied
+    narrative's finding names the other report by id, here by its SHA-256)."""
+    from django.forms.models import model_to_dict
+
+    from gongkai.library.aggregates import ReportFigures
+
+    shas = dict(LibraryReport.objects.values_list("pk", "sha256"))
+
+    def partner(rule, expected):
+        return shas.get(expected, expected) if rule == "NARRATIVE-COPY" else expected
+
+    def finding(f):
+        expected = partner(f.rule, f.expected)
+        return (f.rule, f.where, f.severity, f.message, expected, f.actual, f.present, f.state)
+
+    def current(data):
+        if not data:
+            return data
+        found = [{**f, "expected": partner(f["rule"], f.get("expected"))} for f in data["findings"]]
+        return {**data, "findings": found}
+
+    reports = {}
+    for r in LibraryReport.objects.select_related("agency"):
+        figures = ReportFigures.objects.filter(report=r).first()
+        reports[r.sha256] = {
+            "file": (r.filename, r.size, r.source, r.status, r.version),
+            "agency": (r.agency.name if r.agency_id else None, r.year, r.match_note),
+            "data": (r.parsed, current(r.current), r.error, r.suggestions),
+            "counts": (r.error_count, r.pending_count),
+            "findings": sorted(finding(f) for f in r.findings.all()),
+            "figures": {k: v for k, v in model_to_dict(figures).items() if k != "report"}
+            if figures
+            else None,
+        }
+    missing = sorted(
+        (f.agency.name, f.year, *finding(f))
+        for f in ReviewedFinding.objects.filter(report__isnull=True).select_related("agency")
+    )
+    return reports, missing
+
+
+def _import_folder(tmp_path):
+    """Ten files: the seeds, 临夏 2022 (CONTINUITY with 2023), a misprinted 嵩县 (queued),
+    a copy of a seed (same), a text that is no report (unreadable), a zip of two."""
+    folder = tmp_path / "年报"
+    folder.mkdir()
+    for seed in SEEDS:
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    (folder / "临夏州公安局2022年报.txt").write_bytes(linxia_2022())
+    (folder / "嵩县2020.txt").write_bytes(songxian_misprinted())
+    (folder / "副本.txt").write_bytes(SEEDS[0].read_bytes())
+    (folder / "说明.txt").write_bytes("这不是年度报告，只是一份说明。".encode())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a/临夏错.txt", linxia_with_error())
+        archive.writestr("a/海宁副本.txt", SEEDS[0].read_bytes())
+    (folder / "包.zip").write_bytes(buffer.getvalue())
+    return folder
+
+
+def test_reading_on_two_workers_stores_what_one_worker_stores(world, tmp_path):
+    """`gongkai library import --workers 2` (files read two at a time, in the sandbox's
+    children) and `--workers 1` leave the same reports, findings and figures."""
+    from gongkai.library.models import LibraryEvent as Event
+
+    folder = _import_folder(tmp_path)
+    results = {}
+    for workers in (1, 2):
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(CommandError):  # 说明.txt is unreadable: exit status 1
+            call_command("library", "import", str(folder), "--json",
+                         f"--workers={workers}", stdout=out, stderr=err)  # fmt: skip
+        rows = [{k: v for k, v in r.items() if k != "id"} for r in json.loads(out.getvalue())]
+        results[workers] = (rows, _library_state())
+        assert "已读取并检查" in err.getvalue()  # progress, on stderr
+        LibraryReport.objects.all().delete()
+        ReviewedFinding.objects.all().delete()
+        Event.objects.all().delete()
+    one, two = results[1], results[2]
+    assert [r["result"] for r in one[0]].count("filed") == 7
+    assert {r["result"] for r in one[0]} == {"filed", "queued", "same", "unreadable"}
+    assert one[0] == two[0]
+    assert one[1] == two[1]
+    continuity = one[1][0][hashlib.sha256(LINXIA.read_bytes()).hexdigest()]["findings"]
+    assert any(f[0] == "CONTINUITY" for f in continuity)  # read 2022, stored before it
+
+
+def test_more_than_a_handful_of_files_are_read_ahead_on_the_workers(world, monkeypatch):
+    """With 2 workers, the files beyond a handful are read in reader threads, two at a
+    time at most, and stored in their order; a handful is read as it is stored."""
+    import threading
+    import time
+
+    from gongkai.library import parallel
+
+    real = collecting.sandbox.run
+    seen, running, peak = [], [0], [0]
+    lock = threading.Lock()
+
+    def run(data, **kwargs):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            seen.append(threading.current_thread().name)
+        try:
+            time.sleep(0.05)  # long enough for the other reader to start
+            return real(data, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(collecting.sandbox, "run", run)
+    files = [(f"{n}-{s.name}", s.read_bytes() + b"\n" * n) for n, s in enumerate(SEEDS * 2)]
+    outcomes = collecting.collect(files, user=world.office, workers=2)
+    assert [o.filename for o in outcomes] == [name for name, _ in files]
+    assert len(seen) == 10 and all(t.startswith("library-read") for t in seen)
+    assert peak[0] == 2
+    seen.clear()
+    few = [(f"少-{s.name}", s.read_bytes() + b"  ") for s in SEEDS[: parallel.HANDFUL]]
+    collecting.collect(few, user=world.office, workers=2)
+    assert seen == [threading.current_thread().name] * parallel.HANDFUL
+
+
+def test_the_upload_page_reads_many_files_on_the_workers(client, world, monkeypatch):
+    """A zip of more than a handful of reports uploaded in the browser is read on the
+    reader threads (parallel.WORKERS at a time) and stored in its order."""
+    import threading
+
+    from django.urls import reverse
+
+    from gongkai.library import parallel
+
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    real, seen = collecting.sandbox.run, []
+
+    def run(data, **kwargs):
+        seen.append(threading.current_thread().name)
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(collecting.sandbox, "run", run)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for seed in SEEDS:
+            archive.writestr(seed.name, seed.read_bytes())
+        archive.writestr("临夏2022.txt", linxia_2022())
+    upload = SimpleUploadedFile("年报.zip", buffer.getvalue())
+    client.force_login(world.office)
+    page = client.post(reverse("library:import"), {"files": [upload]}).content.decode()
+    assert page.count("已归档") >= 6
+    assert len(seen) == 6 and all(name.startswith("library-read") for name in seen)
+    names = [f"年报.zip/{s.name}" for s in SEEDS] + ["年报.zip/临夏2022.txt"]
+    assert [page.index(n) for n in names] == sorted(page.index(n) for n in names)

@@ -83,6 +83,84 @@ def test_original_download_per_role(client, filed, role):
         assert b"".join(response.streaming_content) == SEEDS[0].read_bytes()
 
 
+@pytest.fixture
+def replaced(filed):
+    """临夏's report as sent (with an error), a cell corrected (version 2), then replaced
+    by the corrected file (version 3): two originals."""
+    from gongkai.library import review, versions
+
+    from .conftest import LINXIA
+
+    review.correct(filed.linxia, "requests.new/natural_person", 1, "与原文核对", filed.office)
+    filed.linxia = versions.replace(
+        LibraryReport.objects.get(pk=filed.linxia.pk),
+        "临夏更正.txt",
+        LINXIA.read_bytes(),
+        "按整改要求更正表三",
+        filed.office,
+    )
+    filed.first = filed.linxia.superseded.get()
+    return filed
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_earlier_original_download_per_role(client, replaced, role):
+    """Whoever reads the report downloads its earlier original, streamed; the county
+    office (海宁 only) and the roles without the library may not."""
+    url = reverse("library:original_old", args=[replaced.linxia.pk, replaced.first.pk])
+    response = as_user(client, replaced, role).get(url)
+    if role == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        return
+    assert response.status_code == (200 if role in VIEWERS - {"county"} else 403)
+    if response.status_code == 200:
+        assert response.streaming
+        assert b"".join(response.streaming_content) == linxia_with_error()
+        assert "attachment" in response["Content-Disposition"]
+        assert "%E4%B8%B4%E5%A4%8F.txt" in response["Content-Disposition"]  # 临夏.txt
+
+
+def test_an_earlier_original_only_under_its_own_report(client, replaced):
+    client.force_login(replaced.office)
+    url = reverse("library:original_old", args=[replaced.haining_report.pk, replaced.first.pk])
+    assert client.get(url).status_code == 404
+    # The county office reads 海宁 but not 临夏: 海宁's address does not open 临夏's file.
+    client.force_login(replaced.county)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["office", "leader", "researcher"])
+def test_report_page_lists_every_original(client, replaced, role):
+    text = (
+        as_user(client, replaced, role)
+        .get(reverse("library:report", args=[replaced.linxia.pk]))
+        .content.decode()
+    )
+    assert "各版本的原件" in text
+    first = reverse("library:original_old", args=[replaced.linxia.pk, replaced.first.pk])
+    assert (
+        f'href="{first}"' in text
+        and f'href="{reverse("library:original", args=[replaced.linxia.pk])}"' in text
+    )
+    # Version, when, who and why of each file: the first came with the import at
+    # version 1, the corrected one at version 3 with the reason given.
+    assert "第 1 版" in text and "收集入库" in text
+    assert "第 3 版（1 处单元格更正、更换 1 次原件）" in text  # was "含 2 处人工更正"
+    assert "第 3 版（当前）" in text and "按整改要求更正表三" in text and "临夏更正.txt" in text
+
+
+def test_versions_files_in_order(replaced):
+    from gongkai.library import versions
+
+    files = versions.files(replaced.linxia)
+    assert [(f.filename, f.since, f.current) for f in files] == [
+        ("临夏.txt", 1, False),
+        ("临夏更正.txt", 3, True),
+    ]
+    assert files[0].by == replaced.office and files[1].reason == "按整改要求更正表三"
+    assert files[0].sha256 == replaced.first.sha256
+
+
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
 def test_queue_per_role(client, filed, role):
     response = as_user(client, filed, role).get(reverse("library:queue"))

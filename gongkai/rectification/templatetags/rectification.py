@@ -3,12 +3,10 @@ out 整改 for its confirmed findings (the library report page shows it)."""
 
 from django import template
 
-from gongkai.library.models import Review
 from gongkai.reports import findings
 from gongkai.reports.views import where_label
 
-from .. import access, views
-from ..models import Rectification, State
+from .. import access, views, workflow
 
 register = template.Library()
 
@@ -16,21 +14,19 @@ register = template.Library()
 @register.inclusion_tag("rectification/_panel.html", takes_context=True)
 def rectification_panel(context, report):
     user = context["request"].user
-    items = Rectification.objects.filter(access.items_q(user), report=report).order_by("-id")
+    today = views.today()
+    items = views.rows(views.for_report(user, report), today)
     may_create = bool(
         context.get("may_edit")
         and report.agency_id
         and access.supervising_root(user, report.agency) is not None
     )
-    open_findings = report.findings.filter(state=Review.CONFIRMED).exclude(
-        rectifications__state__in=[State.OPEN, State.ANSWERED]
-    )
     return {
         "report": report,
-        "items": list(items),
+        "items": items,
         "may_create": may_create,
-        "candidates": open_findings.count() if may_create else 0,
-        "today": views.today(),
+        "candidates": workflow.candidates(report).count() if may_create else 0,
+        "today": today,
     }
 
 

@@ -238,3 +238,84 @@ def test_a_sent_back_item_shows_the_reason_above_the_answer_form(client, item, r
     client.force_login(rect_world.xian)
     text = client.get(reverse("rectification:detail", args=[item.pk])).content.decode()
     assert "退回重新整改：表三仍不平衡" in text and "提交答复" in text
+
+
+@pytest.mark.parametrize("answered", [False, True])
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_withdraw_per_role(client, item, rect_world, role, answered):
+    """Only the office that handed the item out withdraws it, 待整改 or 待核验; the
+    detail page offers the form to that office alone."""
+    if answered:
+        workflow.answer(item, "已核实", rect_world.xian, today=TODAY)
+    c = as_user(client, rect_world, role)
+    page = c.get(reverse("rectification:detail", args=[item.pk]))
+    if page.status_code == 200:
+        assert ("撤销这项整改事项" in page.content.decode()) == (role == "office")
+    response = c.post(
+        reverse("rectification:withdraw", args=[item.pk]), {"reason": "交办有误，另行交办"}
+    )
+    item.refresh_from_db()
+    if role == "office":
+        assert response.status_code == 302 and item.state == State.WITHDRAWN
+    else:
+        assert response.status_code == (302 if role == "anonymous" else 403)
+        assert item.state == (State.ANSWERED if answered else State.OPEN)
+        assert not item.events.filter(kind="withdraw").exists()
+
+
+def test_withdraw_without_reason_is_refused(client, item, rect_world):
+    client.force_login(rect_world.office)
+    url = reverse("rectification:withdraw", args=[item.pk])
+    page = client.post(url, {"reason": ""}, follow=True).content.decode()
+    assert "请填写撤销理由" in page
+    item.refresh_from_db()
+    assert item.state == State.OPEN
+    assert client.get(url).status_code == 405
+
+
+def test_a_withdrawn_item_leaves_the_inbox_and_shows_in_the_list(client, item, rect_world):
+    w = rect_world
+    client.force_login(w.xian)
+    assert item.number in client.get(reverse("inbox:index")).content.decode()
+    workflow.withdraw(item, "该问题系误判，撤销交办", w.office)
+    for user in (w.xian, w.office):
+        client.force_login(user)
+        assert item.number not in client.get(reverse("inbox:index")).content.decode()
+    # The agency sees why, and no answer form.
+    client.force_login(w.xian)
+    detail = client.get(reverse("rectification:detail", args=[item.pk])).content.decode()
+    assert (
+        "撤销了这项整改事项，机关无需再答复。<br>撤销理由：该问题系误判" in detail
+        and "提交答复" not in detail
+    )
+    assert "撤销：该问题系误判，撤销交办" in detail  # the history
+    page = client.post(
+        reverse("rectification:answer", args=[item.pk]), {"explanation": "说明"}, follow=True
+    ).content.decode()
+    assert "已撤销" in page and not item.answers.exists()
+    # 问题清单: shown with its reason, and filterable by 状态.
+    client.force_login(w.office)
+    listed = client.get(reverse("rectification:index")).content.decode()
+    assert item.number in listed and "已撤销" in listed and "该问题系误判" in listed
+    only = client.get(reverse("rectification:index"), {"state": "withdrawn"}).content.decode()
+    assert item.number in only
+    other = client.get(reverse("rectification:index"), {"state": "open"}).content.decode()
+    assert item.number not in other
+    body = client.get(reverse("rectification:export", args=["xlsx"]), {"state": "withdrawn"})
+    text = _text_of(b"".join(body.streaming_content) if body.streaming else body.content, "xlsx")
+    assert "已撤销" in text and "该问题系误判，撤销交办" in text
+    # The report page's panel, and the finding may be handed out again.
+    panel = client.get(reverse("library:report", args=[w.report.pk])).content.decode()
+    assert "已撤销（该问题系误判" in panel and "交办整改（1 项已确认的问题）" in panel
+
+
+def test_the_inbox_counts_overdue_days_as_the_list_does(client, item, rect_world, monkeypatch):
+    import datetime as dt
+
+    from gongkai.cases import views as case_views
+
+    client.force_login(rect_world.xian)
+    for day, shown in [(dt.date(2026, 7, 3), "已逾期 3 天"), (dt.date(2026, 6, 30), "今日到期"),
+                       (dt.date(2026, 6, 20), "剩 10 天")]:  # fmt: skip
+        monkeypatch.setattr(case_views, "today", lambda day=day: day)
+        assert shown in client.get(reverse("inbox:index")).content.decode()

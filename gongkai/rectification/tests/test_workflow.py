@@ -154,3 +154,46 @@ def test_an_agency_not_on_the_platform_has_its_answer_recorded_by_the_supervisor
                     LINXIA.read_bytes()), today=TODAY)  # fmt: skip
     item.refresh_from_db()
     assert item.state == State.ANSWERED and item.report.version == 2
+
+
+@pytest.mark.parametrize("answered", [False, True])
+def test_withdraw_needs_a_reason_is_audited_and_frees_the_findings(item, rect_world, answered):
+    w = rect_world
+    if answered:
+        workflow.answer(item, "已核实", w.xian, today=TODAY)
+    with pytest.raises(workflow.RectificationError, match="撤销理由"):
+        workflow.withdraw(item, "  ", w.office)
+    workflow.withdraw(item, "交办有误：该问题已在上一轮整改中处理", w.office)
+    item.refresh_from_db()
+    assert item.state == State.WITHDRAWN
+    assert item.withdrawn_reason() == "交办有误：该问题已在上一轮整改中处理"
+    event = item.events.order_by("at", "id").last()
+    assert (event.kind, event.actor, event.data["reason"]) == (
+        "withdraw",
+        w.office,
+        "交办有误：该问题已在上一轮整改中处理",
+    )
+    assert event.data["state_before"] == ("answered" if answered else "open")
+    # The agency can no longer answer; nothing else applies to it either.
+    with pytest.raises(workflow.RectificationError, match="已撤销"):
+        workflow.answer(item, "说明", w.xian, today=TODAY)
+    for step in (workflow.close, workflow.send_back, workflow.withdraw):
+        with pytest.raises(workflow.RectificationError, match="已撤销"):
+            step(item, "理由", w.office)
+    # Its finding may be handed out again.
+    assert list(workflow.candidates(w.report)) == [w.finding]
+    again = workflow.create([w.finding], dt.date(2026, 7, 1), "", w.office, today=TODAY)
+    assert again.state == State.OPEN
+
+
+def test_only_the_supervising_office_withdraws_and_not_a_closed_item(item, rect_world):
+    w = rect_world
+    for user in (w.xian, w.xian_leader, w.county, w.researcher, w.leader):
+        with pytest.raises(PermissionDenied):
+            workflow.withdraw(item, "撤销", user)
+    workflow.answer(item, "已核实", w.xian, today=TODAY)
+    workflow.close(item, "认可说明", w.office)
+    with pytest.raises(workflow.RectificationError, match="已销号"):
+        workflow.withdraw(item, "撤销", w.office)
+    item.refresh_from_db()
+    assert item.state == State.CLOSED and not item.events.filter(kind="withdraw").exists()

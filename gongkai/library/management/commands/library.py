@@ -24,7 +24,7 @@ from django.db import DatabaseError
 
 from gongkai.reports.batch import UsageError, collect
 
-from ... import collecting, crosscheck, directory
+from ... import collecting, crosscheck, directory, parallel
 from ...models import LibraryAgency
 
 
@@ -42,6 +42,12 @@ class Command(BaseCommand):
         imp.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果")
         imp.add_argument("--user", help="记为收集人的用户名")
         imp.add_argument("--collector", help="代为收集的机关名称（待指定的报告由该机关处理）")
+        imp.add_argument(
+            "--workers",
+            type=int,
+            default=parallel.WORKERS,
+            help=f"同时读取的文件数（默认 {parallel.WORKERS}，即 CPU 核数；1 为逐个读取）",
+        )
         web = sub.add_parser("collect", help="从网址收集年度报告（报告页面或年报列表页）")
         web.add_argument("urls", nargs="+", metavar="网址")
         web.add_argument("--json", action="store_true", help="以 JSON 输出每个网址的结果")
@@ -99,33 +105,31 @@ class Command(BaseCommand):
         count = crosscheck.recheck_all()
         self.stdout.write(f"已重新检查 {count} 份报告；已有的核实结论保持不变。")
 
-    def do_import(self, *, paths, json: bool, user, collector, **options):
+    def do_import(self, *, paths, json: bool, user, collector, workers, **options):
         try:
             files = collect(paths)
         except UsageError as exc:
             raise _fail(str(exc)) from None
-        who = None
-        if user:
-            who = get_user_model().objects.filter(username=user).first()
-            if who is None:
-                raise _fail(f"没有用户名为“{user}”的用户。")
-        by = None
-        if collector:
-            by = LibraryAgency.objects.filter(name=collector).first()
-            if by is None:
-                raise _fail(f"机关名录中没有“{collector}”。")
+        if workers < 1:
+            raise _fail("--workers 须为正整数。")
+        who, by = self._who(user, collector)
         directory.link_platform_agencies()
         pool = collecting.candidates()  # the directory, read once for the whole run
-        outcomes = []
-        for path in files:
-            try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                outcomes.append(collecting.Outcome(str(path), "refused", message=str(exc)))
-                continue
-            outcomes += collecting.collect(
-                [(str(path), data)], user=who, collector=by, pool=pool, missing=False
-            )
+        step = max(1, min(100, len(files) // 20))
+
+        def progress(done):  # on stderr: stdout is the result (--json)
+            if len(files) > parallel.HANDFUL and done % step == 0:
+                self.stderr.write(f"已读取并检查 {done} 个文件……")
+
+        outcomes = collecting.collect(
+            ((str(path), Path(path)) for path in files),
+            user=who,
+            collector=by,
+            pool=pool,
+            missing=False,
+            workers=workers,
+            progress=progress,
+        )
         crosscheck.refresh_missing()
         self._print(outcomes, as_json=json)
         if any(o.result in ("unreadable", "refused") for o in outcomes):
