@@ -1,6 +1,9 @@
 """The page cache (pagecache.py): what is stored, for whom it is served, and when a
 stored page stops being served."""
 
+import threading
+import time
+
 import pytest
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
@@ -90,12 +93,114 @@ def serve(view, times, method="get"):
     return [middleware(request("/xxgk/catalogue/")).content.decode() for _ in range(times)]
 
 
-def test_only_marked_anonymous_reads_without_cookies_are_stored():
+@pytest.fixture
+def pauses(monkeypatch):
+    """The pauses of requests waiting for a page another request makes: (thread, seconds)."""
+    seen = []
+    real = pagecache._sleep
+
+    def sleep(seconds):
+        seen.append((threading.get_ident(), seconds))
+        real(seconds)
+
+    monkeypatch.setattr(pagecache, "_sleep", sleep)
+    return seen
+
+
+def until(condition, seconds=10):
+    """Wait (bounded) for `condition()`: a thread of the test to get where it is going."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def test_only_marked_anonymous_reads_without_cookies_are_stored(pauses):
     assert serve(View(), 3) == ["第 1 次"] * 3
     assert serve(View(seconds=None), 2) == ["第 1 次", "第 2 次"]  # not @cached
     assert serve(View(seconds=0), 2) == ["第 1 次", "第 2 次"]  # PORTAL_CACHE_SECONDS=0
     assert serve(View(cookie=True), 2) == ["第 1 次", "第 2 次"]  # sets a cookie
     assert serve(View(), 2, method="post") == ["第 1 次", "第 2 次"]
+    assert pauses == []  # a page not kept gives its build lock back: nobody waits for it
+
+
+def in_threads(middleware, count):
+    """`count` requests for the catalogue at once, each in its thread: their answers."""
+    answers = [None] * count
+
+    def one(n):
+        answers[n] = middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode()
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads, answers
+
+
+def test_requests_for_a_missing_page_wait_for_the_one_making_it(pauses):
+    """A new deployment at saturation: the same page asked for by many at once is made
+    once; the others are answered with it."""
+    cache.clear()
+    view = View()
+    waiting = lambda: len({thread for thread, _seconds in pauses}) >= 3  # noqa: E731
+    view.during = lambda: until(waiting)  # the others arrive while the first makes it
+    threads, answers = in_threads(pagecache.PageCache(view), 4)
+    for thread in threads:
+        thread.join(30)
+    assert answers == ["第 1 次"] * 4
+    assert view.calls == 1
+
+
+def test_an_expired_page_is_served_while_one_request_makes_it_again(monkeypatch, pauses):
+    cache.clear()
+    view = View(seconds=600)
+    middleware = pagecache.PageCache(view)
+    assert middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode() == "第 1 次"
+    later = time.time() + 601  # past its lifetime (still kept: STALE_SECONDS)
+    monkeypatch.setattr(pagecache, "_now", lambda: later)
+    answered = threading.Event()
+    view.during = lambda: answered.wait(10)  # the second request comes while it is made
+    threads, answers = in_threads(middleware, 1)
+    until(lambda: view.calls == 2)
+    meanwhile = middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode()
+    answered.set()
+    threads[0].join(30)
+    assert (answers, meanwhile) == (["第 2 次"], "第 1 次")  # the expired copy, no wait
+    assert pauses == []
+    again = middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode()
+    assert again == "第 2 次" and view.calls == 2
+
+
+def test_after_a_change_the_old_page_is_never_served_while_it_is_made_again(pauses):
+    cache.clear()
+    view = View(seconds=600)
+    middleware = pagecache.PageCache(view)
+    assert middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode() == "第 1 次"
+    pagecache._move_on()  # a publication or withdrawal committed
+    view.during = lambda: until(lambda: pauses)  # the second request waits, not served
+    threads, answers = in_threads(middleware, 2)
+    for thread in threads:
+        thread.join(30)
+    assert answers == ["第 2 次", "第 2 次"]
+    assert view.calls == 2
+
+
+def test_without_a_reachable_cache_every_request_makes_its_page(settings, pauses):
+    """Redis down: nothing stored, nobody waits (the portal serves as without the cache)."""
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "gongkai.rediscache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+    middleware = pagecache.PageCache(View())
+    answers = [middleware(RequestFactory().get("/xxgk/catalogue/")).content for _ in range(3)]
+    assert [a.decode() for a in answers] == ["第 1 次", "第 2 次", "第 3 次"]
+    assert pauses == []
 
 
 def test_page_made_while_a_change_committed_is_not_served():
