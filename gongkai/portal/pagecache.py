@@ -32,17 +32,27 @@ of the current generation takes the page's build lock (one cache add, shared by 
 process with REDIS_URL) and makes it; requests for the same page meanwhile poll the
 store for a while (WAIT_SECONDS) and are answered with what it stored, instead of
 making the same page again at once. A page past its lifetime is kept a little longer
-(STALE_SECONDS): the first request after its lifetime takes the lock and makes it again,
-and while it does, the others are answered with the expired copy. An expired copy is
-never served without a request making its successor, nor after the generation moved on
-(a publication or withdrawal shows at once); a lock outlives a request killed while it
+(STALE_SECONDS), as HTTP's stale-while-revalidate: the first request after its lifetime
+takes the lock and is answered with the expired copy at once, and the page is made again
+behind it (StoredPages: by a thread of the process, after the answer; inside Django, for
+HEAD and the test client: by that request, before its answer); while it is made, the
+others are answered with the expired copy too. So an expired copy is served only while
+its successor is being made, at most STALE_SECONDS (or its lifetime, if shorter) past
+its lifetime, and never after
+the generation moved on (a publication or withdrawal shows at once); a scheduled item
+shows within the lifetime plus STALE_SECONDS. A lock outlives a request killed while it
 made its page by at most BUILD_SECONDS. Without a reachable cache nothing waits: every
 request makes its page, as without the page cache.
 """
 
 import functools
 import hashlib
+import io
 import itertools
+import logging
+import os
+import queue
+import threading
 import time
 from http import HTTPStatus
 
@@ -52,9 +62,10 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 
+log = logging.getLogger("gongkai.cache")
 GENERATION = "portal:generation"
 STORED_STATUSES = (200, 400)
-STALE_SECONDS = 60  # a page is kept this long past its lifetime, served only while remade
+STALE_SECONDS = 30  # a page is kept this long past its lifetime (at most its lifetime)
 BUILD_SECONDS = 10  # a build lock lasts at most this long (its request may have died)
 WAIT_SECONDS = 3.0  # a request waits this long for a page another request is making
 BUILDING = ":building"  # a page key + this: the page's build lock
@@ -127,9 +138,11 @@ def _current(stored, now):
 def _lookup(key):
     """What a request for `key` gets: (page, generation, builds).
 
-    page: a stored page to answer with (within its lifetime; or expired while another
-    request makes it again; or made meanwhile by the request this one waited for), or
-    None: make it. builds: this request holds the page's build lock (_release it)."""
+    page: a stored page to answer with (within its lifetime; or expired: an expired copy
+    while it is made again; or made meanwhile by the request this one waited for), or
+    None: make it. builds: this request holds the page's build lock and is to make the
+    page (then _release the lock); with an expired copy, it may answer with the copy and
+    make the page behind it."""
     found = cache.get_many([GENERATION, key])
     now = found.get(GENERATION) or generation()
     if now is None:  # no cache reachable: nothing stored, nothing to wait for
@@ -138,7 +151,7 @@ def _lookup(key):
     if stored is not None and stored[1] > _now():
         return stored, now, False
     if cache.add(key + BUILDING, now, BUILD_SECONDS):
-        return None, now, True
+        return stored, now, True
     if stored is not None:  # expired, and another request is making it again
         return stored, now, False
     return _wait(key, now), now, False
@@ -213,10 +226,55 @@ class StoredPages:
             if page is None:
                 environ[_MISSED] = (key, now, builds)
             else:
+                if builds:  # an expired copy: made again behind this answer
+                    _refresh(self.application, environ, key, now)
                 _generation, _fresh_until, status, headers, content = page
                 start_response(f"{status} {HTTPStatus(status).phrase}", list(headers.items()))
                 return [content]
         return self.application(environ, start_response)
+
+
+# Expired pages made again behind their answer: a queue and one thread per process.
+REFRESHES_QUEUED = 256
+_refreshes = queue.Queue(REFRESHES_QUEUED)
+_refresher = {"pid": None}
+_refresher_lock = threading.Lock()
+
+
+def _refresh(application, environ, key, now):
+    """Have the page of `key` made again by the process's refresh thread, as the GET
+    `environ` (the lock is given back at once when too many wait already: the copy stays
+    until a later request, or STALE_SECONDS)."""
+    copy = {**environ, "wsgi.input": io.BytesIO(), _MISSED: (key, now, True)}
+    copy.pop("CONTENT_LENGTH", None)
+    try:
+        _refreshes.put_nowait((application, copy))
+    except queue.Full:
+        _release(key, True)
+        return
+    with _refresher_lock:  # started on first use in each process (servers fork workers)
+        if _refresher["pid"] != os.getpid():
+            _refresher["pid"] = os.getpid()
+            threading.Thread(target=_refresh_forever, name="page-refresh", daemon=True).start()
+
+
+def _refresh_forever():
+    while True:
+        _refresh_one(*_refreshes.get())
+
+
+def _refresh_one(application, environ):
+    """Run one request whose answer nobody reads: PageCache stores it and gives the lock
+    back (Django's handler turns a failure into a 500 answer, which is not stored)."""
+    try:
+        result = application(environ, lambda status, headers, exc_info=None: None)
+        try:
+            for _chunk in result:
+                pass
+        finally:
+            getattr(result, "close", lambda: None)()
+    except Exception:  # noqa: BLE001 - the thread must go on; the lock expires by itself
+        log.exception("门户页面缓存：重新生成页面失败")
 
 
 class PageCache:
@@ -239,7 +297,7 @@ class PageCache:
                     _learn(request.path_info, response)
                 return response
             page, now, builds = _lookup(key)
-            if page is not None:
+            if page is not None and not builds:  # a builder makes it here, before answering
                 _generation, _fresh_until, status, headers, content = page
                 return HttpResponse(content, status=status, headers=headers)
         stored = False
@@ -267,5 +325,5 @@ def _store(key, now, response):
         return False
     fresh_until = _now() + lifetime
     page = (now, fresh_until, response.status_code, dict(response.items()), response.content)
-    cache.set(key, page, lifetime + STALE_SECONDS)
+    cache.set(key, page, lifetime + min(lifetime, STALE_SECONDS))
     return True

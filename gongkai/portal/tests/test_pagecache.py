@@ -1,6 +1,9 @@
 """The page cache (pagecache.py): what is stored, for whom it is served, and when a
 stored page stops being served."""
 
+import contextlib
+import os
+import queue
 import threading
 import time
 
@@ -213,24 +216,31 @@ def test_page_made_while_a_change_committed_is_not_served():
 # ---- StoredPages: the WSGI layer in front of Django (gongkai/wsgi.py) ------------------
 
 
-def call(environ):
-    """gongkai.wsgi.application as a server calls it: (status, headers, body). As in
-    Django's test client, the handler must not close the test's database connection."""
-    from gongkai.wsgi import application
-
-    started = []
+@contextlib.contextmanager
+def connection_kept():
+    """As in Django's test client, the handler must not close the test's database
+    connection."""
     signals = (request_started, request_finished)
     for signal in signals:
         signal.disconnect(close_old_connections)
     try:
+        yield
+    finally:
+        for signal in signals:
+            signal.connect(close_old_connections)
+
+
+def call(environ):
+    """gongkai.wsgi.application as a server calls it: (status, headers, body)."""
+    from gongkai.wsgi import application
+
+    started = []
+    with connection_kept():
         result = application(environ, lambda status, headers: started.append((status, headers)))
         try:
             body = b"".join(result)
         finally:
             getattr(result, "close", lambda: None)()
-    finally:
-        for signal in signals:
-            signal.connect(close_old_connections)
     [(status, headers)] = started
     return status, dict(headers), body
 
@@ -301,3 +311,51 @@ def test_the_store_is_not_asked_again_for_a_page_it_never_keeps(
     assert f"/xxgk/items/{item.pk}/" not in pagecache._never_stored
     assert client.get("/xxgk/items/999999/").status_code == 404
     assert "/xxgk/items/999999/" not in pagecache._never_stored  # may be published later
+
+
+def test_an_expired_page_is_answered_at_once_and_made_again_behind_the_answer(
+    world, long_cache, handled, monkeypatch
+):
+    """Stale-while-revalidate in front of Django: the request that finds a page expired
+    is answered with the expired copy and queues the page to be made again (once, however
+    many ask meanwhile); once made, the new page is served."""
+    make_item(world.agency, title="缓存测试：旧的")
+    cache.clear()
+    first = call(environ())
+    assert len(handled) == 1 and "缓存测试：旧的" in first[2].decode()
+    later = time.time() + 601
+    monkeypatch.setattr(pagecache, "_now", lambda: later)
+    refreshes = queue.Queue()
+    monkeypatch.setattr(pagecache, "_refreshes", refreshes)
+    monkeypatch.setattr(pagecache, "_refresher", {"pid": os.getpid()})  # run here, below
+    assert call(environ()) == first and call(environ()) == first  # the copy, at once
+    assert len(handled) == 1 and refreshes.qsize() == 1
+    make_item(world.agency, title="缓存测试：新的")  # not committed: same generation
+    with connection_kept():
+        pagecache._refresh_one(*refreshes.get_nowait())
+    assert len(handled) == 2
+    again = call(environ())
+    assert "缓存测试：新的" in again[2].decode() and len(handled) == 2
+    assert refreshes.empty()
+
+
+def test_the_refresh_thread_makes_the_page_as_a_get_nobody_reads(monkeypatch):
+    seen, closed = [], threading.Event()
+
+    class Answer(list):
+        def close(self):
+            closed.set()
+
+    def application(environ, start_response):
+        seen.append(environ)
+        start_response("200 OK", [])
+        return Answer([b"page"])
+
+    monkeypatch.setattr(pagecache, "_refreshes", queue.Queue())
+    monkeypatch.setattr(pagecache, "_refresher", {"pid": None})
+    request = environ(CONTENT_LENGTH="4")
+    pagecache._refresh(application, request, "portal:page:k", 17)
+    assert closed.wait(10)
+    [made] = seen
+    assert made is not request and made[pagecache._MISSED] == ("portal:page:k", 17, True)
+    assert made["wsgi.input"].read() == b"" and "CONTENT_LENGTH" not in made
