@@ -243,10 +243,11 @@ _refresher_lock = threading.Lock()
 
 def _refresh(application, environ, key, now):
     """Have the page of `key` made again by the process's refresh thread, as the GET
-    `environ` (the lock is given back at once when too many wait already: the copy stays
-    until a later request, or STALE_SECONDS)."""
+    `environ` without its body or cookies (the lock is given back at once when too many
+    wait already: the copy stays until a later request, or STALE_SECONDS)."""
     copy = {**environ, "wsgi.input": io.BytesIO(), _MISSED: (key, now, True)}
     copy.pop("CONTENT_LENGTH", None)
+    copy.pop("HTTP_COOKIE", None)  # made as for a visitor without any cookie
     try:
         _refreshes.put_nowait((application, copy))
     except queue.Full:

@@ -353,9 +353,10 @@ def test_the_refresh_thread_makes_the_page_as_a_get_nobody_reads(monkeypatch):
 
     monkeypatch.setattr(pagecache, "_refreshes", queue.Queue())
     monkeypatch.setattr(pagecache, "_refresher", {"pid": None})
-    request = environ(CONTENT_LENGTH="4")
+    request = environ(CONTENT_LENGTH="4", HTTP_COOKIE="csrftoken=abc")
     pagecache._refresh(application, request, "portal:page:k", 17)
     assert closed.wait(10)
     [made] = seen
     assert made is not request and made[pagecache._MISSED] == ("portal:page:k", 17, True)
     assert made["wsgi.input"].read() == b"" and "CONTENT_LENGTH" not in made
+    assert "HTTP_COOKIE" not in made  # a page for anyone: nobody's cookie in it
