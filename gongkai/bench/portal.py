@@ -344,7 +344,7 @@ def _wrk(server, plan, kinds, seconds, *, seed):
         env = {**os.environ, "GONGKAI_WRK_ADDRESSES": addresses.name}
         before = _cpu_ms(server.pid)
         output = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-        used = [after - b for after, b in zip(_cpu_ms(server.pid), before, strict=True)]
+        used = _cpu_used(before, _cpu_ms(server.pid))
     line = next(row for row in output.stdout.splitlines() if row.startswith("GONGKAI "))
     names = ("requests", "micros", "p50", "p95", "p99", "max", "status_errors", "socket_errors")
     summary = dict(zip(names, map(int, line.split()[1:]), strict=True))
@@ -373,10 +373,10 @@ class Server:
 
 
 def _cpu_ms(server_pid):
-    """CPU time used so far, in ms: (the server's processes, the PostgreSQL backends of
-    this database, the Redis server of REDIS_URL). Read from /proc (Linux) and Redis'
-    INFO; 0 where unknown. Per request, these say what a page costs on a machine whose
-    wall-clock figures are not its own (the load average above 1: shared)."""
+    """CPU time used so far, in ms: ({pid: ms} of the server's processes, {pid: ms} of the
+    PostgreSQL backends of this database, ms of the Redis server of REDIS_URL). Read from
+    /proc (Linux) and Redis' INFO; empty or 0 where unknown. Per request, these say what
+    a page costs on a machine whose wall-clock figures are not its own (load above 1)."""
     procs = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -384,24 +384,35 @@ def _cpu_ms(server_pid):
             title = stat.with_name("cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, IndexError, UnicodeDecodeError):
             continue
-        procs[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]), title)
-    tick = os.sysconf("SC_CLK_TCK")
+        ms = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+        procs[int(stat.parent.name)] = (int(fields[1]), ms, title)
     children = {}
-    for pid, (parent, _ticks, _title) in procs.items():
+    for pid, (parent, _ms, _title) in procs.items():
         children.setdefault(parent, []).append(pid)
     family, todo = set(), [server_pid]
     while todo:
         pid = todo.pop()
         family.add(pid)
         todo += children.get(pid, [])
-    server = sum(procs[pid][1] for pid in family if pid in procs)
     database = f" {settings.DATABASES['default']['NAME']} "
-    postgresql = sum(
-        ticks
-        for _p, ticks, title in procs.values()
+    backends = {
+        pid: ms
+        for pid, (_parent, ms, title) in procs.items()
         if title.startswith("postgres:") and database in title
+    }
+    return {pid: procs[pid][1] for pid in family if pid in procs}, backends, _redis_cpu_ms()
+
+
+def _cpu_used(before, after):
+    """(server, PostgreSQL, Redis) ms used between two _cpu_ms() readings; a process that
+    ended in between is not counted (PostgreSQL backends close after CONN_MAX_AGE)."""
+    return (
+        *(
+            sum(ms - was.get(pid, 0) for pid, ms in now.items())
+            for was, now in zip(before[:2], after[:2], strict=True)
+        ),
+        after[2] - before[2],
     )
-    return server * 1000 / tick, postgresql * 1000 / tick, _redis_cpu_ms()
 
 
 def _redis_cpu_ms():

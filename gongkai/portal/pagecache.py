@@ -190,22 +190,25 @@ def _release(key, stored):
 _MISSED = "gongkai.pagecache.missed"  # environ: (key, generation, builds) of StoredPages
 
 # Paths whose view does not keep its pages (no @cached: the application form, 查询, the
-# login page, /healthz…), learnt from their first 200 answer: the store is not asked for
-# them again (a round trip per request). A path always reaches the same view, so this
-# only ever skips a lookup that could not find anything. Forgotten whole when full.
+# login page, /healthz…; or @cached with no lifetime: PORTAL_CACHE_SECONDS=0, the cache
+# off), learnt from their first 200 answer: the store is not asked for them again (a
+# round trip per request, and a build lock that others would wait on for nothing). A
+# path always reaches the same view, so this only ever skips a lookup that could not
+# find anything; each is learnt with the PORTAL_CACHE_SECONDS it was learnt under (a
+# different value: learnt again). Forgotten whole when full.
 NEVER_STORED_KEPT = 1000
-_never_stored = set()
+_never_stored = {}
 
 
 def _lookup_wanted(environ):
-    return environ.get("PATH_INFO", "") not in _never_stored
+    return _never_stored.get(environ.get("PATH_INFO", "")) != settings.PORTAL_CACHE_SECONDS
 
 
 def _learn(path, response):
-    if response.status_code == 200 and not hasattr(response, "page_cache_seconds"):
+    if response.status_code == 200 and getattr(response, "page_cache_seconds", 0) <= 0:
         if len(_never_stored) >= NEVER_STORED_KEPT:
             _never_stored.clear()
-        _never_stored.add(path)
+        _never_stored[path] = settings.PORTAL_CACHE_SECONDS
 
 
 class StoredPages:

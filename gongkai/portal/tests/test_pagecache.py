@@ -360,3 +360,24 @@ def test_the_refresh_thread_makes_the_page_as_a_get_nobody_reads(monkeypatch):
     assert made is not request and made[pagecache._MISSED] == ("portal:page:k", 17, True)
     assert made["wsgi.input"].read() == b"" and "CONTENT_LENGTH" not in made
     assert "HTTP_COOKIE" not in made  # a page for anyone: nobody's cookie in it
+
+
+def test_with_the_cache_off_the_store_is_not_asked_after_the_first_answer(
+    client, world, settings, monkeypatch, pauses, django_assert_num_queries
+):
+    """PORTAL_CACHE_SECONDS=0: no lookups and no build locks (requests for the same page
+    would wait on each other for a page that is never stored); switched on again, the
+    page is kept."""
+    make_item(world.agency, title="缓存测试：关闭")
+    settings.PORTAL_CACHE_SECONDS = 0
+    lookups = []
+    real = pagecache._lookup
+    monkeypatch.setattr(pagecache, "_lookup", lambda key: lookups.append(key) or real(key))
+    for _ in range(3):
+        assert client.get("/xxgk/catalogue/").status_code == 200
+    assert len(lookups) == 1 and pauses == []
+    settings.PORTAL_CACHE_SECONDS = 600
+    assert client.get("/xxgk/catalogue/").status_code == 200  # stored
+    with django_assert_num_queries(0):
+        assert client.get("/xxgk/catalogue/").status_code == 200
+    assert len(lookups) == 3
