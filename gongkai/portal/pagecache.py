@@ -65,6 +65,10 @@ from django.http.cookie import parse_cookie
 log = logging.getLogger("gongkai.cache")
 GENERATION = "portal:generation"
 STORED_STATUSES = (200, 400)
+# A stored page is (generation, fresh until, status, headers, content). The key names the
+# shape: during an upgrade, processes of the previous release (a 4-tuple, "portal:page:")
+# never read a page of this one, nor this release theirs.
+PAGE_KEY = "portal:page:v2:"
 STALE_SECONDS = 30  # a page is kept this long past its lifetime (at most its lifetime)
 BUILD_SECONDS = 10  # a build lock lasts at most this long (its request may have died)
 WAIT_SECONDS = 3.0  # a request waits this long for a page another request is making
@@ -125,7 +129,7 @@ def _key(environ):
         environ.get("QUERY_STRING", ""),
     )
     digest = hashlib.sha256(repr(address).encode("utf-8", "surrogatepass")).hexdigest()
-    return "portal:page:" + digest
+    return PAGE_KEY + digest
 
 
 def _current(stored, now):

@@ -381,3 +381,15 @@ def test_with_the_cache_off_the_store_is_not_asked_after_the_first_answer(
     with django_assert_num_queries(0):
         assert client.get("/xxgk/catalogue/").status_code == 200
     assert len(lookups) == 3
+
+
+def test_a_page_of_another_shape_is_made_again_not_served():
+    """Upgrades: the key names the page's shape (PAGE_KEY); a value of another shape under
+    it (a release that changed the shape without changing the key) is not served."""
+    cache.clear()
+    request = RequestFactory().get("/xxgk/catalogue/")
+    key = pagecache._key(request.environ)
+    assert key.startswith(pagecache.PAGE_KEY) and pagecache.PAGE_KEY != "portal:page:"
+    cache.set(key, (pagecache.generation(), 200, {}, b"old"), 600)  # the 4-tuple of before
+    answer = pagecache.PageCache(View())(request)
+    assert answer.content.decode() == "第 1 次"
