@@ -24,7 +24,7 @@ round trip (and not again by PageCache after StoredPages missed). With REDIS_URL
 generation is shared by every server process; with the per-process memory cache, the
 other processes' pages stay at most their lifetime (PORTAL_CACHE_SECONDS). An item
 scheduled for a time appears without any write: pages show it within that lifetime too
-(and the moments one request takes to make the page again, below).
+(plus the stale-while-revalidate window, below).
 
 One request makes a page; the others wait for it or get the previous copy (issue 17:
 a new deployment, or a page just expired, at saturation). A request that finds no page
@@ -38,10 +38,9 @@ behind it (StoredPages: by a thread of the process, after the answer; inside Dja
 HEAD and the test client: by that request, before its answer); while it is made, the
 others are answered with the expired copy too. So an expired copy is served only while
 its successor is being made, at most STALE_SECONDS (or its lifetime, if shorter) past
-its lifetime, and never after
-the generation moved on (a publication or withdrawal shows at once); a scheduled item
-shows within the lifetime plus STALE_SECONDS. A lock outlives a request killed while it
-made its page by at most BUILD_SECONDS. Without a reachable cache nothing waits: every
+its lifetime, and never after the generation moved on (a publication or withdrawal
+shows at once); a scheduled item shows within the lifetime plus STALE_SECONDS. A lock
+outlives a request killed while it made its page by at most BUILD_SECONDS. Without a reachable cache nothing waits: every
 request makes its page, as without the page cache.
 """
 
