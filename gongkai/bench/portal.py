@@ -20,7 +20,10 @@ production, else in each process's memory):
   service; in this mix 3–5 per cent of requests are then misses);
 - readers: CLIENTS Python threads, each with a keep-alive connection, each sending one
   request every PACE seconds (50 people reading the portal at once), per kind of page.
-Everything shares the machine's two cores: server, PostgreSQL, Redis and the load.
+Everything shares the machine's two cores: server, PostgreSQL, Redis and the load. Each
+wrk run also prints the CPU time a request cost the server's processes, this database's
+PostgreSQL backends and Redis (from /proc and Redis' INFO): on a shared machine the
+latencies are not the server's own, the CPU per request nearly is.
 Every measurement is repeated GONGKAI_BENCH_RUNS times (3), each time on a just-started
 server with an emptied page cache (a new deployment), and printed run by run with the
 load average, then min / median / max; the run says first whether the data is fresh.
@@ -120,8 +123,8 @@ def run():
         results = {}
         for attempt in range(RUNS):
             _empty_page_cache()
-            with _server(cache_seconds) as port:
-                for name, summary in _one_run(port, plan, cache_seconds, attempt):
+            with _server(cache_seconds) as server:
+                for name, summary in _one_run(server, plan, cache_seconds, attempt):
                     results.setdefault(name, []).append(summary)
         for name, runs in results.items():
             _report_runs(f"{label}，{name}", runs)
@@ -135,32 +138,35 @@ def _empty_page_cache():
     pagecache._move_on()
 
 
-def _one_run(port, plan, cache_seconds, attempt):
+def _one_run(server, plan, cache_seconds, attempt):
     """One run of every measurement on a just-started server: [(name, summary)]."""
     seed = attempt * 100
     out = []
-    _wrk(port, plan, CATALOGUE, WARM_UP, seed=seed)
+    _wrk(server, plan, CATALOGUE, WARM_UP, seed=seed)
     first = f"，缓存启用后最初 {WARM_UP + SECONDS:g} 秒" if cache_seconds else ""
     out.append(
-        (f"wrk 连续发送，目录与检索页{first}", _wrk(port, plan, CATALOGUE, SECONDS, seed=seed + 1))
+        (
+            f"wrk 连续发送，目录与检索页{first}",
+            _wrk(server, plan, CATALOGUE, SECONDS, seed=seed + 1),
+        )
     )
     if cache_seconds:
         # Steady state, as in service: the load has gone on for longer than one cache
         # lifetime, so pages are being stored and expiring at once.
-        _wrk(port, plan, CATALOGUE, cache_seconds, seed=seed + 4)
+        _wrk(server, plan, CATALOGUE, cache_seconds, seed=seed + 4)
         out.append(
             (
                 "wrk 连续发送，目录与检索页，持续承压超过一个缓存周期后",
-                _wrk(port, plan, CATALOGUE, SECONDS, seed=seed + 5),
+                _wrk(server, plan, CATALOGUE, SECONDS, seed=seed + 5),
             )
         )
     out.append(
         (
             "wrk 连续发送，全部页面（含信息页、首页）",
-            _wrk(port, plan, tuple(MIX), SECONDS, seed=seed + 2),
+            _wrk(server, plan, tuple(MIX), SECONDS, seed=seed + 2),
         )
     )
-    results, elapsed = _drive(port, plan, CLIENTS, SECONDS, seed=seed + 3, pace=PACE)
+    results, elapsed = _drive(server.port, plan, CLIENTS, SECONDS, seed=seed + 3, pace=PACE)
     out.append((f"每个客户端每 {PACE:g} 秒一次请求", _paced_summary(results, elapsed)))
     return out
 
@@ -291,7 +297,7 @@ def _server(cache_seconds):
     process = subprocess.Popen(command, cwd=Path(settings.BASE_DIR), env=env)
     try:
         _wait_until_up(port, process)
-        yield port
+        yield Server(port, process.pid)
     finally:
         process.terminate()
         try:
@@ -320,8 +326,10 @@ def _wait_until_up(port, process, timeout=60):
 # ---- wrk (saturation) ----------------------------------------------------------------
 
 
-def _wrk(port, plan, kinds, seconds, *, seed):
-    """wrk over ADDRESSES addresses drawn from `kinds` (MIX weights); its summary as a dict."""
+def _wrk(server, plan, kinds, seconds, *, seed):
+    """wrk over ADDRESSES addresses drawn from `kinds` (MIX weights); its summary as a dict,
+    with the CPU time each request cost the server, PostgreSQL and Redis (cpu_*: ms)."""
+    port = server.port
     rng = random.Random(seed)
     weights = [MIX[kind] for kind in kinds]
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as addresses:
@@ -334,7 +342,9 @@ def _wrk(port, plan, kinds, seconds, *, seed):
             "--script", str(WRK_LUA), f"http://127.0.0.1:{port}",
         ]  # fmt: skip
         env = {**os.environ, "GONGKAI_WRK_ADDRESSES": addresses.name}
+        before = _cpu_ms(server.pid)
         output = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        used = _cpu_used(before, _cpu_ms(server.pid))
     line = next(row for row in output.stdout.splitlines() if row.startswith("GONGKAI "))
     names = ("requests", "micros", "p50", "p95", "p99", "max", "status_errors", "socket_errors")
     summary = dict(zip(names, map(int, line.split()[1:]), strict=True))
@@ -347,7 +357,75 @@ def _wrk(port, plan, kinds, seconds, *, seed):
         "errors": summary["status_errors"] + summary["socket_errors"],
         "requests": summary["requests"],
         "load": load_average(),
+        **{
+            f"cpu_{part}": ms / max(summary["requests"], 1)
+            for part, ms in zip(("server", "postgresql", "redis"), used, strict=True)
+        },
     }
+
+
+class Server:
+    """The bench's server: its address and its main process (granian's workers are its
+    children)."""
+
+    def __init__(self, port, pid):
+        self.port, self.pid = port, pid
+
+
+def _cpu_ms(server_pid):
+    """CPU time used so far, in ms: ({pid: ms} of the server's processes, {pid: ms} of the
+    PostgreSQL backends of this database, ms of the Redis server of REDIS_URL). Read from
+    /proc (Linux) and Redis' INFO; empty or 0 where unknown. Per request, these say what
+    a page costs on a machine whose wall-clock figures are not its own (load above 1)."""
+    procs = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            title = stat.with_name("cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, UnicodeDecodeError):
+            continue
+        ms = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+        procs[int(stat.parent.name)] = (int(fields[1]), ms, title)
+    children = {}
+    for pid, (parent, _ms, _title) in procs.items():
+        children.setdefault(parent, []).append(pid)
+    family, todo = set(), [server_pid]
+    while todo:
+        pid = todo.pop()
+        family.add(pid)
+        todo += children.get(pid, [])
+    database = f" {settings.DATABASES['default']['NAME']} "
+    backends = {
+        pid: ms
+        for pid, (_parent, ms, title) in procs.items()
+        if title.startswith("postgres:") and database in title
+    }
+    return {pid: procs[pid][1] for pid in family if pid in procs}, backends, _redis_cpu_ms()
+
+
+def _cpu_used(before, after):
+    """(server, PostgreSQL, Redis) ms used between two _cpu_ms() readings; a process that
+    ended in between is not counted (PostgreSQL backends close after CONN_MAX_AGE)."""
+    return (
+        *(
+            sum(ms - was.get(pid, 0) for pid, ms in now.items())
+            for was, now in zip(before[:2], after[:2], strict=True)
+        ),
+        after[2] - before[2],
+    )
+
+
+def _redis_cpu_ms():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return 0.0
+    import redis
+
+    try:
+        info = redis.Redis.from_url(url, socket_timeout=2).info("cpu")
+    except redis.RedisError:
+        return 0.0
+    return (info["used_cpu_user"] + info["used_cpu_sys"]) * 1000
 
 
 def _report_runs(label, runs):
@@ -361,12 +439,23 @@ def _report_runs(label, runs):
             f"p95 {r['p95']:>7.1f} ms  p99 {r['p99']:>7.1f} ms  max {r['max']:>7.1f} ms  "
             f"出错 {r['errors']}  负载 {r['load']}"
         )
+        if "cpu_server" in r:
+            print(
+                f"        每次请求的 CPU：服务器 {r['cpu_server']:.2f} ms，"
+                f"PostgreSQL {r['cpu_postgresql']:.2f} ms，Redis {r['cpu_redis']:.3f} ms"
+            )
     if len(runs) > 1:
         print(
             f"  {len(runs)} 次（最小 / 中位 / 最大）：{spread_text([r['rate'] for r in runs])} 次/秒，"
             f"p95 {spread_text([r['p95'] for r in runs], ' ms')}，"
             f"p99 {spread_text([r['p99'] for r in runs], ' ms')}"
         )
+        if all("cpu_server" in r for r in runs):
+            print(
+                "  每次请求的 CPU（最小 / 中位 / 最大）：服务器 "
+                f"{spread_text([r['cpu_server'] for r in runs], ' ms', 2)}，PostgreSQL "
+                f"{spread_text([r['cpu_postgresql'] for r in runs], ' ms', 2)}"
+            )
     p95 = spread([r["p95"] for r in runs])[1]
     verdict = "达到" if p95 < GOAL_P95_MS else "未达到"
     print(f"  目标 p95 < {GOAL_P95_MS} ms：{verdict}（p95 中位数 {p95:.1f} ms）", flush=True)

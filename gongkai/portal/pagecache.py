@@ -23,11 +23,35 @@ publication, correction or withdrawal. The page and the generation are read in o
 round trip (and not again by PageCache after StoredPages missed). With REDIS_URL the
 generation is shared by every server process; with the per-process memory cache, the
 other processes' pages stay at most their lifetime (PORTAL_CACHE_SECONDS). An item
-scheduled for a time appears without any write: pages show it within that lifetime too.
+scheduled for a time appears without any write: pages show it within that lifetime too
+(plus the stale-while-revalidate window, below).
+
+One request makes a page; the others wait for it or get the previous copy (issue 17:
+a new deployment, or a page just expired, at saturation). A request that finds no page
+of the current generation takes the page's build lock (one cache add, shared by every
+process with REDIS_URL) and makes it; requests for the same page meanwhile poll the
+store for a while (WAIT_SECONDS) and are answered with what it stored, instead of
+making the same page again at once. A page past its lifetime is kept a little longer
+(STALE_SECONDS), as HTTP's stale-while-revalidate: the first request after its lifetime
+takes the lock and is answered with the expired copy at once, and the page is made again
+behind it (StoredPages: by a thread of the process, after the answer; inside Django, for
+HEAD and the test client: by that request, before its answer); while it is made, the
+others are answered with the expired copy too. So an expired copy is served only while
+its successor is being made, at most STALE_SECONDS (or its lifetime, if shorter) past
+its lifetime, and never after the generation moved on (a publication or withdrawal
+shows at once); a scheduled item shows within the lifetime plus STALE_SECONDS. A lock
+outlives a request killed while it made its page by at most BUILD_SECONDS. Without a reachable cache nothing waits: every
+request makes its page, as without the page cache.
 """
 
 import functools
 import hashlib
+import io
+import itertools
+import logging
+import os
+import queue
+import threading
 import time
 from http import HTTPStatus
 
@@ -37,8 +61,18 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 
+log = logging.getLogger("gongkai.cache")
 GENERATION = "portal:generation"
 STORED_STATUSES = (200, 400)
+# A stored page is (generation, fresh until, status, headers, content). The key names the
+# shape: during an upgrade, processes of the previous release (a 4-tuple, "portal:page:")
+# never read a page of this one, nor this release theirs.
+PAGE_KEY = "portal:page:v2:"
+STALE_SECONDS = 30  # a page is kept this long past its lifetime (at most its lifetime)
+BUILD_SECONDS = 10  # a build lock lasts at most this long (its request may have died)
+WAIT_SECONDS = 3.0  # a request waits this long for a page another request is making
+BUILDING = ":building"  # a page key + this: the page's build lock
+_PAUSES = (0.002, 0.004, 0.008, 0.016, 0.032)  # between polls of a waiting request, then 0.05
 
 
 def generation():
@@ -94,36 +128,90 @@ def _key(environ):
         environ.get("QUERY_STRING", ""),
     )
     digest = hashlib.sha256(repr(address).encode("utf-8", "surrogatepass")).hexdigest()
-    return "portal:page:" + digest
+    return PAGE_KEY + digest
+
+
+def _current(stored, now):
+    """`stored` if it is a page of generation `now`, else None."""
+    if isinstance(stored, tuple) and len(stored) == 5 and stored[0] == now:
+        return stored
+    return None
 
 
 def _lookup(key):
-    """(the stored page if it is of the current generation else None, the generation)."""
+    """What a request for `key` gets: (page, generation, builds).
+
+    page: a stored page to answer with (within its lifetime; or expired: an expired copy
+    while it is made again; or made meanwhile by the request this one waited for), or
+    None: make it. builds: this request holds the page's build lock and is to make the
+    page (then _release the lock); with an expired copy, it may answer with the copy and
+    make the page behind it."""
     found = cache.get_many([GENERATION, key])
     now = found.get(GENERATION) or generation()
-    stored = found.get(key)
-    return (stored if stored is not None and stored[0] == now else None), now
+    if now is None:  # no cache reachable: nothing stored, nothing to wait for
+        return None, None, False
+    stored = _current(found.get(key), now)
+    if stored is not None and stored[1] > _now():
+        return stored, now, False
+    if cache.add(key + BUILDING, now, BUILD_SECONDS):
+        return stored, now, True
+    if stored is not None:  # expired, and another request is making it again
+        return stored, now, False
+    return _wait(key, now), now, False
 
 
-_MISSED = "gongkai.pagecache.missed"  # environ: (key, generation) StoredPages looked up
+def _wait(key, now):
+    """The page another request is making, once it is stored; None (make it here too)
+    when the generation moves on, the lock goes without a page (an answer that is not
+    kept, a 404) or WAIT_SECONDS pass."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    for pause in itertools.chain(_PAUSES, itertools.repeat(_PAUSES[-1] * 1.5)):
+        if time.monotonic() + pause > deadline:
+            return None
+        _sleep(pause)
+        found = cache.get_many([GENERATION, key, key + BUILDING])
+        if found.get(GENERATION) != now:  # a change, or the cache went away
+            return None
+        stored = _current(found.get(key), now)
+        if stored is not None:
+            return stored
+        if key + BUILDING not in found:
+            return None
+    return None  # pragma: no cover - the loop returns
+
+
+_sleep = time.sleep  # tests count the pauses
+_now = time.time  # tests move the clock on
+
+
+def _release(key, stored):
+    """The build lock of `key` given back; the expired copy dropped too when the answer
+    just made was not kept (it must not be served in its place)."""
+    cache.delete_many([key + BUILDING] if stored else [key, key + BUILDING])
+
+
+_MISSED = "gongkai.pagecache.missed"  # environ: (key, generation, builds) of StoredPages
 
 # Paths whose view does not keep its pages (no @cached: the application form, 查询, the
-# login page, /healthz…), learnt from their first 200 answer: the store is not asked for
-# them again (a round trip per request). A path always reaches the same view, so this
-# only ever skips a lookup that could not find anything. Forgotten whole when full.
+# login page, /healthz…; or @cached with no lifetime: PORTAL_CACHE_SECONDS=0, the cache
+# off), learnt from their first 200 answer: the store is not asked for them again (a
+# round trip per request, and a build lock that others would wait on for nothing). A
+# path always reaches the same view, so this only ever skips a lookup that could not
+# find anything; each is learnt with the PORTAL_CACHE_SECONDS it was learnt under (a
+# different value: learnt again). Forgotten whole when full.
 NEVER_STORED_KEPT = 1000
-_never_stored = set()
+_never_stored = {}
 
 
 def _lookup_wanted(environ):
-    return environ.get("PATH_INFO", "") not in _never_stored
+    return _never_stored.get(environ.get("PATH_INFO", "")) != settings.PORTAL_CACHE_SECONDS
 
 
 def _learn(path, response):
-    if response.status_code == 200 and not hasattr(response, "page_cache_seconds"):
+    if response.status_code == 200 and getattr(response, "page_cache_seconds", 0) <= 0:
         if len(_never_stored) >= NEVER_STORED_KEPT:
             _never_stored.clear()
-        _never_stored.add(path)
+        _never_stored[path] = settings.PORTAL_CACHE_SECONDS
 
 
 class StoredPages:
@@ -140,14 +228,60 @@ class StoredPages:
             else None
         )
         if key is not None:
-            page, now = _lookup(key)
+            page, now, builds = _lookup(key)
             if page is None:
-                environ[_MISSED] = (key, now)
+                environ[_MISSED] = (key, now, builds)
             else:
-                _generation, status, headers, content = page
+                if builds:  # an expired copy: made again behind this answer
+                    _refresh(self.application, environ, key, now)
+                _generation, _fresh_until, status, headers, content = page
                 start_response(f"{status} {HTTPStatus(status).phrase}", list(headers.items()))
                 return [content]
         return self.application(environ, start_response)
+
+
+# Expired pages made again behind their answer: a queue and one thread per process.
+REFRESHES_QUEUED = 256
+_refreshes = queue.Queue(REFRESHES_QUEUED)
+_refresher = {"pid": None}
+_refresher_lock = threading.Lock()
+
+
+def _refresh(application, environ, key, now):
+    """Have the page of `key` made again by the process's refresh thread, as the GET
+    `environ` without its body or cookies (the lock is given back at once when too many
+    wait already: the copy stays until a later request, or STALE_SECONDS)."""
+    copy = {**environ, "wsgi.input": io.BytesIO(), _MISSED: (key, now, True)}
+    copy.pop("CONTENT_LENGTH", None)
+    copy.pop("HTTP_COOKIE", None)  # made as for a visitor without any cookie
+    try:
+        _refreshes.put_nowait((application, copy))
+    except queue.Full:
+        _release(key, True)
+        return
+    with _refresher_lock:  # started on first use in each process (servers fork workers)
+        if _refresher["pid"] != os.getpid():
+            _refresher["pid"] = os.getpid()
+            threading.Thread(target=_refresh_forever, name="page-refresh", daemon=True).start()
+
+
+def _refresh_forever():
+    while True:
+        _refresh_one(*_refreshes.get())
+
+
+def _refresh_one(application, environ):
+    """Run one request whose answer nobody reads: PageCache stores it and gives the lock
+    back (Django's handler turns a failure into a 500 answer, which is not stored)."""
+    try:
+        result = application(environ, lambda status, headers, exc_info=None: None)
+        try:
+            for _chunk in result:
+                pass
+        finally:
+            getattr(result, "close", lambda: None)()
+    except Exception:  # noqa: BLE001 - the thread must go on; the lock expires by itself
+        log.exception("门户页面缓存：重新生成页面失败")
 
 
 class PageCache:
@@ -161,7 +295,7 @@ class PageCache:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         if _MISSED in request.META:  # StoredPages looked already
-            key, now = request.META[_MISSED]
+            key, now, builds = request.META[_MISSED]
         else:
             key = _key(request.META) if _lookup_wanted(request.META) else None
             if key is None:
@@ -169,21 +303,34 @@ class PageCache:
                 if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
                     _learn(request.path_info, response)
                 return response
-            page, now = _lookup(key)
-            if page is not None:
-                _generation, status, headers, content = page
+            page, now, builds = _lookup(key)
+            if page is not None and not builds:  # a builder makes it here, before answering
+                _generation, _fresh_until, status, headers, content = page
                 return HttpResponse(content, status=status, headers=headers)
-        # Stored under the generation read before the view ran: a change committed while
-        # it ran leaves this page unused.
-        response = self.get_response(request)
-        _learn(request.path_info, response)
-        lifetime = getattr(response, "page_cache_seconds", 0)
-        if (
-            lifetime > 0
-            and response.status_code in STORED_STATUSES
-            and not response.streaming
-            and not response.cookies
-        ):
-            page = (now, response.status_code, dict(response.items()), response.content)
-            cache.set(key, page, lifetime)
+        stored = False
+        try:
+            response = self.get_response(request)
+            _learn(request.path_info, response)
+            stored = now is not None and _store(key, now, response)
+        finally:
+            if builds:
+                _release(key, stored)
         return response
+
+
+def _store(key, now, response):
+    """Keep `response` if its view asked for it and it may be kept; whether it was.
+    Stored under the generation read before the view ran: a change committed while it
+    ran leaves this page unused."""
+    lifetime = getattr(response, "page_cache_seconds", 0)
+    if (
+        lifetime <= 0
+        or response.status_code not in STORED_STATUSES
+        or response.streaming
+        or response.cookies
+    ):
+        return False
+    fresh_until = _now() + lifetime
+    page = (now, fresh_until, response.status_code, dict(response.items()), response.content)
+    cache.set(key, page, lifetime + min(lifetime, STALE_SECONDS))
+    return True

@@ -186,27 +186,27 @@ def statutory(request, agency=None):
 @pagecache.cached
 def catalogue_page(request, agency=None):
     agency = scope.resolve(agency)
-    form = CatalogueForm(request.GET or None, issuers=issuers_of(agency))
-    rows, next_cursor, error, filters = [], None, None, catalogue.Filters()
-    if not request.GET or form.is_valid():
-        filters = form.filters() if request.GET else filters
+    page_links = links(agency)
+    query = request.GET.copy()
+    query.pop("after", None)
+    first_query = query.urlencode()
+    filters, form_errors, filter_form = _checked(
+        request.GET, page_links, first_query, issuers_of(agency)
+    )
+    rows, next_cursor, error = [], None, None
+    if not form_errors:
         try:
             rows, next_cursor = catalogue.find(now(), agency, filters, request.GET.get("after"))
         except search.BadCursor as exc:
             error = str(exc)
-    query = request.GET.copy()
-    query.pop("after", None)
-    first_query = query.urlencode()
-    status = 400 if (form.is_bound and form.errors) or error else 200
-    page_links = links(agency)
     return render(
         request,
         "portal/catalogue.html",
         context(
             agency,
             "catalogue",
-            form=form,
-            filter_form=_filter_form(form, page_links, first_query, filters.any()),
+            filter_form=filter_form,
+            form_errors=form_errors,
             items=rows,
             rows=_table_rows(rows),
             filtered=filters.any(),
@@ -216,30 +216,39 @@ def catalogue_page(request, agency=None):
             next_query=_with(query, after=next_cursor) if next_cursor else None,
             first_query=first_query,
         ),
-        status=status,
+        status=400 if form_errors or error else 200,
     )
 
 
-# The filter form of the 目录 as HTML, per process, by everything it shows: the query
-# (without the page cursor), the catalogue's address and the 发文机关 list. The same few
-# hundred queries come back all day, and the form costs about a fifth of a page that is
-# not in the page cache (a new deployment, a page just expired, a rare query); the
-# results are never kept here. Cleared whole when full.
-FILTER_FORMS_KEPT = 2048
-_filter_forms = {}
+# The 目录's query checked, per process, by everything the check and the filter form
+# depend on: whether there is a query, the query (without the page cursor), the
+# catalogue's address and the 发文机关 list. The same few hundred queries come back all
+# day; the form (its fields copied, the query validated, its HTML written) costs about
+# a fifth of a page that is not in the page cache (a new deployment, a page just
+# expired, a later page of a query). The results are never kept here. Cleared whole
+# when full.
+CHECKED_QUERIES_KEPT = 2048
+_checked_queries = {}
 
 
-def _filter_form(form, page_links, first_query, filtered):
-    key = (page_links["catalogue"], first_query, filtered, tuple(form.issuers))
-    html = _filter_forms.get(key)
-    if html is None:
+def _checked(params, page_links, first_query, issuers):
+    """(Filters, whether the query has errors, the filter form's HTML) for the query
+    `params` (request.GET)."""
+    key = (page_links["catalogue"], bool(params), first_query, tuple(issuers))
+    found = _checked_queries.get(key)
+    if found is None:
+        form = CatalogueForm(params or None, issuers=issuers)
+        valid = not params or form.is_valid()
+        filters = form.filters() if params and valid else catalogue.Filters()
         html = render_to_string(
-            "portal/_catalogue_form.html", {"form": form, "links": page_links, "filtered": filtered}
+            "portal/_catalogue_form.html",
+            {"form": form, "links": page_links, "filtered": filters.any()},
         )
-        if len(_filter_forms) >= FILTER_FORMS_KEPT:
-            _filter_forms.clear()
-        _filter_forms[key] = html
-    return html
+        found = (filters, not valid, html)
+        if len(_checked_queries) >= CHECKED_QUERIES_KEPT:
+            _checked_queries.clear()
+        _checked_queries[key] = found
+    return found
 
 
 # One row of the 目录 table, written out in Python instead of a template loop: on the

@@ -226,15 +226,21 @@ def test_search_in_month_windows_equals_reading_everything(client, world, monkey
 
 
 def test_the_filter_form_kept_per_query_shows_each_query_s_own_values_and_errors(
-    client, items, settings
+    client, items, settings, monkeypatch
 ):
-    """views._filter_form keeps the form's HTML per query: another query, another form;
-    the same query (a later page, a second visitor) the same form, errors included."""
+    """views._checked keeps the query's check and the form's HTML per query: another
+    query, another form; the same query (a later page, a second visitor) the same
+    form, errors included, without making the form again."""
     from gongkai.portal import views
 
     settings.PORTAL_CACHE_SECONDS = 0  # every request reaches the view
     url = URL
-    views._filter_forms.clear()
+    views._checked_queries.clear()
+    made = []
+    real_form = views.CatalogueForm
+    monkeypatch.setattr(
+        views, "CatalogueForm", lambda *a, **k: made.append(1) or real_form(*a, **k)
+    )
     for _ in range(2):
         traffic = client.get(url, {"topic": Topic.TRAFFIC}).text
         assert f'<option value="{Topic.TRAFFIC}" selected>' in traffic
@@ -246,4 +252,5 @@ def test_the_filter_form_kept_per_query_shows_each_query_s_own_values_and_errors
         plain = client.get(url).text
         assert f'<option value="{Topic.TRAFFIC}" selected>' not in plain
         assert "请按“2024-03-01”的格式填写日期" not in plain
-    assert len(views._filter_forms) == 4  # kept once each, served from there the 2nd time
+    assert len(views._checked_queries) == 4  # kept once each, served from there the 2nd time
+    assert len(made) == 4

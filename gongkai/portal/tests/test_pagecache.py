@@ -1,6 +1,12 @@
 """The page cache (pagecache.py): what is stored, for whom it is served, and when a
 stored page stops being served."""
 
+import contextlib
+import os
+import queue
+import threading
+import time
+
 import pytest
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
@@ -90,12 +96,114 @@ def serve(view, times, method="get"):
     return [middleware(request("/xxgk/catalogue/")).content.decode() for _ in range(times)]
 
 
-def test_only_marked_anonymous_reads_without_cookies_are_stored():
+@pytest.fixture
+def pauses(monkeypatch):
+    """The pauses of requests waiting for a page another request makes: (thread, seconds)."""
+    seen = []
+    real = pagecache._sleep
+
+    def sleep(seconds):
+        seen.append((threading.get_ident(), seconds))
+        real(seconds)
+
+    monkeypatch.setattr(pagecache, "_sleep", sleep)
+    return seen
+
+
+def until(condition, seconds=10):
+    """Wait (bounded) for `condition()`: a thread of the test to get where it is going."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def test_only_marked_anonymous_reads_without_cookies_are_stored(pauses):
     assert serve(View(), 3) == ["第 1 次"] * 3
     assert serve(View(seconds=None), 2) == ["第 1 次", "第 2 次"]  # not @cached
     assert serve(View(seconds=0), 2) == ["第 1 次", "第 2 次"]  # PORTAL_CACHE_SECONDS=0
     assert serve(View(cookie=True), 2) == ["第 1 次", "第 2 次"]  # sets a cookie
     assert serve(View(), 2, method="post") == ["第 1 次", "第 2 次"]
+    assert pauses == []  # a page not kept gives its build lock back: nobody waits for it
+
+
+def in_threads(middleware, count):
+    """`count` requests for the catalogue at once, each in its thread: their answers."""
+    answers = [None] * count
+
+    def one(n):
+        answers[n] = middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode()
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads, answers
+
+
+def test_requests_for_a_missing_page_wait_for_the_one_making_it(pauses):
+    """A new deployment at saturation: the same page asked for by many at once is made
+    once; the others are answered with it."""
+    cache.clear()
+    view = View()
+    waiting = lambda: len({thread for thread, _seconds in pauses}) >= 3  # noqa: E731
+    view.during = lambda: until(waiting)  # the others arrive while the first makes it
+    threads, answers = in_threads(pagecache.PageCache(view), 4)
+    for thread in threads:
+        thread.join(30)
+    assert answers == ["第 1 次"] * 4
+    assert view.calls == 1
+
+
+def test_an_expired_page_is_served_while_one_request_makes_it_again(monkeypatch, pauses):
+    cache.clear()
+    view = View(seconds=600)
+    middleware = pagecache.PageCache(view)
+    assert middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode() == "第 1 次"
+    later = time.time() + 601  # past its lifetime (still kept: STALE_SECONDS)
+    monkeypatch.setattr(pagecache, "_now", lambda: later)
+    answered = threading.Event()
+    view.during = lambda: answered.wait(10)  # the second request comes while it is made
+    threads, answers = in_threads(middleware, 1)
+    until(lambda: view.calls == 2)
+    meanwhile = middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode()
+    answered.set()
+    threads[0].join(30)
+    assert (answers, meanwhile) == (["第 2 次"], "第 1 次")  # the expired copy, no wait
+    assert pauses == []
+    again = middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode()
+    assert again == "第 2 次" and view.calls == 2
+
+
+def test_after_a_change_the_old_page_is_never_served_while_it_is_made_again(pauses):
+    cache.clear()
+    view = View(seconds=600)
+    middleware = pagecache.PageCache(view)
+    assert middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode() == "第 1 次"
+    pagecache._move_on()  # a publication or withdrawal committed
+    view.during = lambda: until(lambda: pauses)  # the second request waits, not served
+    threads, answers = in_threads(middleware, 2)
+    for thread in threads:
+        thread.join(30)
+    assert answers == ["第 2 次", "第 2 次"]
+    assert view.calls == 2
+
+
+def test_without_a_reachable_cache_every_request_makes_its_page(settings, pauses):
+    """Redis down: nothing stored, nobody waits (the portal serves as without the cache)."""
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "gongkai.rediscache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+    middleware = pagecache.PageCache(View())
+    answers = [middleware(RequestFactory().get("/xxgk/catalogue/")).content for _ in range(3)]
+    assert [a.decode() for a in answers] == ["第 1 次", "第 2 次", "第 3 次"]
+    assert pauses == []
 
 
 def test_page_made_while_a_change_committed_is_not_served():
@@ -108,24 +216,31 @@ def test_page_made_while_a_change_committed_is_not_served():
 # ---- StoredPages: the WSGI layer in front of Django (gongkai/wsgi.py) ------------------
 
 
-def call(environ):
-    """gongkai.wsgi.application as a server calls it: (status, headers, body). As in
-    Django's test client, the handler must not close the test's database connection."""
-    from gongkai.wsgi import application
-
-    started = []
+@contextlib.contextmanager
+def connection_kept():
+    """As in Django's test client, the handler must not close the test's database
+    connection."""
     signals = (request_started, request_finished)
     for signal in signals:
         signal.disconnect(close_old_connections)
     try:
+        yield
+    finally:
+        for signal in signals:
+            signal.connect(close_old_connections)
+
+
+def call(environ):
+    """gongkai.wsgi.application as a server calls it: (status, headers, body)."""
+    from gongkai.wsgi import application
+
+    started = []
+    with connection_kept():
         result = application(environ, lambda status, headers: started.append((status, headers)))
         try:
             body = b"".join(result)
         finally:
             getattr(result, "close", lambda: None)()
-    finally:
-        for signal in signals:
-            signal.connect(close_old_connections)
     [(status, headers)] = started
     return status, dict(headers), body
 
@@ -196,3 +311,85 @@ def test_the_store_is_not_asked_again_for_a_page_it_never_keeps(
     assert f"/xxgk/items/{item.pk}/" not in pagecache._never_stored
     assert client.get("/xxgk/items/999999/").status_code == 404
     assert "/xxgk/items/999999/" not in pagecache._never_stored  # may be published later
+
+
+def test_an_expired_page_is_answered_at_once_and_made_again_behind_the_answer(
+    world, long_cache, handled, monkeypatch
+):
+    """Stale-while-revalidate in front of Django: the request that finds a page expired
+    is answered with the expired copy and queues the page to be made again (once, however
+    many ask meanwhile); once made, the new page is served."""
+    make_item(world.agency, title="缓存测试：旧的")
+    cache.clear()
+    first = call(environ())
+    assert len(handled) == 1 and "缓存测试：旧的" in first[2].decode()
+    later = time.time() + 601
+    monkeypatch.setattr(pagecache, "_now", lambda: later)
+    refreshes = queue.Queue()
+    monkeypatch.setattr(pagecache, "_refreshes", refreshes)
+    monkeypatch.setattr(pagecache, "_refresher", {"pid": os.getpid()})  # run here, below
+    assert call(environ()) == first and call(environ()) == first  # the copy, at once
+    assert len(handled) == 1 and refreshes.qsize() == 1
+    make_item(world.agency, title="缓存测试：新的")  # not committed: same generation
+    with connection_kept():
+        pagecache._refresh_one(*refreshes.get_nowait())
+    assert len(handled) == 2
+    again = call(environ())
+    assert "缓存测试：新的" in again[2].decode() and len(handled) == 2
+    assert refreshes.empty()
+
+
+def test_the_refresh_thread_makes_the_page_as_a_get_nobody_reads(monkeypatch):
+    seen, closed = [], threading.Event()
+
+    class Answer(list):
+        def close(self):
+            closed.set()
+
+    def application(environ, start_response):
+        seen.append(environ)
+        start_response("200 OK", [])
+        return Answer([b"page"])
+
+    monkeypatch.setattr(pagecache, "_refreshes", queue.Queue())
+    monkeypatch.setattr(pagecache, "_refresher", {"pid": None})
+    request = environ(CONTENT_LENGTH="4", HTTP_COOKIE="csrftoken=abc")
+    pagecache._refresh(application, request, "portal:page:k", 17)
+    assert closed.wait(10)
+    [made] = seen
+    assert made is not request and made[pagecache._MISSED] == ("portal:page:k", 17, True)
+    assert made["wsgi.input"].read() == b"" and "CONTENT_LENGTH" not in made
+    assert "HTTP_COOKIE" not in made  # a page for anyone: nobody's cookie in it
+
+
+def test_with_the_cache_off_the_store_is_not_asked_after_the_first_answer(
+    client, world, settings, monkeypatch, pauses, django_assert_num_queries
+):
+    """PORTAL_CACHE_SECONDS=0: no lookups and no build locks (requests for the same page
+    would wait on each other for a page that is never stored); switched on again, the
+    page is kept."""
+    make_item(world.agency, title="缓存测试：关闭")
+    settings.PORTAL_CACHE_SECONDS = 0
+    lookups = []
+    real = pagecache._lookup
+    monkeypatch.setattr(pagecache, "_lookup", lambda key: lookups.append(key) or real(key))
+    for _ in range(3):
+        assert client.get("/xxgk/catalogue/").status_code == 200
+    assert len(lookups) == 1 and pauses == []
+    settings.PORTAL_CACHE_SECONDS = 600
+    assert client.get("/xxgk/catalogue/").status_code == 200  # stored
+    with django_assert_num_queries(0):
+        assert client.get("/xxgk/catalogue/").status_code == 200
+    assert len(lookups) == 3
+
+
+def test_a_page_of_another_shape_is_made_again_not_served():
+    """Upgrades: the key names the page's shape (PAGE_KEY); a value of another shape under
+    it (a release that changed the shape without changing the key) is not served."""
+    cache.clear()
+    request = RequestFactory().get("/xxgk/catalogue/")
+    key = pagecache._key(request.environ)
+    assert key.startswith(pagecache.PAGE_KEY) and pagecache.PAGE_KEY != "portal:page:"
+    cache.set(key, (pagecache.generation(), 200, {}, b"old"), 600)  # the 4-tuple of before
+    answer = pagecache.PageCache(View())(request)
+    assert answer.content.decode() == "第 1 次"
