@@ -135,7 +135,7 @@ def _empty_page_cache():
     without REDIS_URL starts with an empty memory anyway)."""
     from gongkai.portal import pagecache
 
-    pagecache._move_on()
+    pagecache.GENERATION.move_on()
 
 
 def _one_run(server, plan, cache_seconds, attempt):

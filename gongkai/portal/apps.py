@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class PortalConfig(AppConfig):
@@ -10,7 +9,6 @@ class PortalConfig(AppConfig):
         from gongkai.portal import pagecache
 
         # What the cached portal pages show: a change makes them all out of date.
-        for model in ("publications.Item", "portal.PublishedReport", "portal.PortalPage"):
-            sender = self.apps.get_model(model)
-            post_save.connect(pagecache.changed, sender=sender, dispatch_uid=f"portal:{model}")
-            post_delete.connect(pagecache.changed, sender=sender, dispatch_uid=f"portal-d:{model}")
+        pagecache.GENERATION.watch(
+            "publications.Item", "portal.PublishedReport", "portal.PortalPage"
+        )

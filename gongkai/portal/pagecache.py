@@ -57,12 +57,12 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 
+from gongkai.generations import Generation
+
 log = logging.getLogger("gongkai.cache")
-GENERATION = "portal:generation"
 STORED_STATUSES = (200, 400)
 # A stored page is (generation, fresh until, status, headers, content). The key names the
 # shape: during an upgrade, processes of the previous release (a 4-tuple, "portal:page:")
@@ -75,22 +75,8 @@ BUILDING = ":building"  # a page key + this: the page's build lock
 _PAUSES = (0.002, 0.004, 0.008, 0.016, 0.032)  # between polls of a waiting request, then 0.05
 
 
-def generation():
-    """The current generation (made on first use, or after the cache lost it)."""
-    value = cache.get(GENERATION)
-    if value is None:
-        cache.add(GENERATION, time.time_ns(), None)
-        value = cache.get(GENERATION)
-    return value
-
-
-def _move_on():
-    cache.set(GENERATION, time.time_ns(), None)  # a new value, not +1: safe after eviction
-
-
-def changed(**_signal):
-    """Signal receiver: the portal's pages are out of date once this transaction commits."""
-    transaction.on_commit(_move_on)
+GENERATION = Generation("portal:generation")  # moved on by the signals of apps.py
+generation = GENERATION.current
 
 
 def cached(view=None, *, seconds=None):
@@ -146,8 +132,8 @@ def _lookup(key):
     None: make it. builds: this request holds the page's build lock and is to make the
     page (then _release the lock); with an expired copy, it may answer with the copy and
     make the page behind it."""
-    found = cache.get_many([GENERATION, key])
-    now = found.get(GENERATION) or generation()
+    found = cache.get_many([GENERATION.key, key])
+    now = found.get(GENERATION.key) or generation()
     if now is None:  # no cache reachable: nothing stored, nothing to wait for
         return None, None, False
     stored = _current(found.get(key), now)
@@ -169,8 +155,8 @@ def _wait(key, now):
         if time.monotonic() + pause > deadline:
             return None
         _sleep(pause)
-        found = cache.get_many([GENERATION, key, key + BUILDING])
-        if found.get(GENERATION) != now:  # a change, or the cache went away
+        found = cache.get_many([GENERATION.key, key, key + BUILDING])
+        if found.get(GENERATION.key) != now:  # a change, or the cache went away
             return None
         stored = _current(found.get(key), now)
         if stored is not None:

@@ -178,7 +178,7 @@ def test_after_a_change_the_old_page_is_never_served_while_it_is_made_again(paus
     view = View(seconds=600)
     middleware = pagecache.PageCache(view)
     assert middleware(RequestFactory().get("/xxgk/catalogue/")).content.decode() == "第 1 次"
-    pagecache._move_on()  # a publication or withdrawal committed
+    pagecache.GENERATION.move_on()  # a publication or withdrawal committed
     view.during = lambda: until(lambda: pauses)  # the second request waits, not served
     threads, answers = in_threads(middleware, 2)
     for thread in threads:
@@ -209,7 +209,7 @@ def test_without_a_reachable_cache_every_request_makes_its_page(settings, pauses
 def test_page_made_while_a_change_committed_is_not_served():
     """The page is stored under the generation read before the view ran."""
     view = View()
-    view.during = lambda: pagecache._move_on() if view.calls == 1 else None
+    view.during = lambda: pagecache.GENERATION.move_on() if view.calls == 1 else None
     assert serve(view, 3) == ["第 1 次", "第 2 次", "第 2 次"]
 
 
