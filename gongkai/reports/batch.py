@@ -7,15 +7,11 @@ whose Chinese reason names what is wrong.
 
 import functools
 import json
-import multiprocessing
 import os
 import sys
-import threading
 import time
 import unicodedata
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -153,6 +149,10 @@ def run(files, *, workers=None, progress=False, keep_reports=True, describe=None
                 bar.update()
                 yield outcome
         return
+    # Imported only for a pool: start-up counts when one core reads (issue 16).
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     done = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         # The workers start (forked) here, before the progress bar starts its thread.
@@ -206,6 +206,9 @@ def _context():
     the engine again (a fork server would: a second interpreter's start-up). Forking
     a process with threads (a web server's, tqdm's monitor) is unsafe: then they come
     from a fork server."""
+    import multiprocessing
+    import threading
+
     if threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
