@@ -7,15 +7,11 @@ whose Chinese reason names what is wrong.
 
 import functools
 import json
-import multiprocessing
 import os
 import sys
-import threading
 import time
 import unicodedata
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -153,6 +149,10 @@ def run(files, *, workers=None, progress=False, keep_reports=True, describe=None
                 bar.update()
                 yield outcome
         return
+    # Imported only for a pool: start-up counts when one core reads (issue 16).
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     done = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         # The workers start (forked) here, before the progress bar starts its thread.
@@ -206,6 +206,9 @@ def _context():
     the engine again (a fork server would: a second interpreter's start-up). Forking
     a process with threads (a web server's, tqdm's monitor) is unsafe: then they come
     from a fork server."""
+    import multiprocessing
+    import threading
+
     if threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
@@ -300,18 +303,32 @@ def table(rows, headers=None):
     rows = [[str(cell) for cell in row] for row in ([headers] if headers else []) + list(rows)]
     if not rows:
         return []
-    cell_widths = [[display_width(cell) for cell in row] for row in rows]
+    # The last cell is not padded (the line's trailing blanks go anyway): its column's
+    # width matters for the header's rule only.
+    cell_widths = [[display_width(cell) for cell in row[:-1]] for row in rows]
     widths = [max(column) for column in zip(*cell_widths, strict=True)]
     lines = []
     for row, row_widths in zip(rows, cell_widths, strict=True):
-        # The last cell is not padded: the line's trailing blanks go anyway.
-        padded = zip(row[:-1], row_widths, widths, strict=False)  # widths: one more
+        padded = zip(row[:-1], row_widths, widths, strict=True)
         cells = [cell + " " * (w - cw) for cell, cw, w in padded]
         cells.append(row[-1])
         lines.append("  ".join(cells).rstrip())
     if headers:
+        widths.append(_widest(row[-1] for row in rows))
         lines.insert(1, "  ".join("-" * w for w in widths))
     return lines
+
+
+def _widest(texts):
+    """The display width of the widest of `texts`. A text takes at most two columns a
+    character, so the longest texts are measured first and the rest only while they
+    could be wider (the messages of a findings table are long and seldom repeat)."""
+    widest = 0
+    for text in sorted(texts, key=len, reverse=True):
+        if 2 * len(text) <= widest:
+            break
+        widest = max(widest, display_width(text))
+    return widest
 
 
 def value_text(value):

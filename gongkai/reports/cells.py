@@ -5,9 +5,11 @@ possible reading of a short or long row agrees on, and says what it did.
 """
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from itertools import combinations
+from operator import itemgetter
 
 BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "空", "null", "None"})
 _NUMBER = re.compile(
@@ -67,6 +69,26 @@ def header_unit(label):
 _MAX_CANDIDATES = 20_000
 
 
+@functools.cache
+def placements(n, k):
+    """Every order-preserving way to put k printed figures into n cells (k ≤ n): for
+    each, a function of the figures followed by one blank that returns the n cells."""
+    out = []
+    for slots in combinations(range(n), k):
+        index = [k] * n  # the blank
+        for i, slot in enumerate(slots):
+            index[slot] = i
+        out.append(_getter(index))
+    return tuple(out)
+
+
+def _getter(index):
+    """The tuple of a sequence's items at `index`."""
+    if len(index) == 1:
+        return lambda seq: (seq[index[0]],)
+    return itemgetter(*index)
+
+
 def place(tokens, n, valid=None):
     """The `n` slot values for `tokens` (cell contents in printed order, blanks dropped).
 
@@ -82,14 +104,10 @@ def place(tokens, n, valid=None):
         return [None] * n
     candidates = []
     if k < n:
-        slot_sets = combinations(range(n), k)
-        for count, slots in enumerate(slot_sets):
-            if count > _MAX_CANDIDATES:
-                return [None] * n  # too many readings to try: place nothing
-            cand = [None] * n
-            for slot, token in zip(slots, tokens, strict=True):
-                cand[slot] = token
-            candidates.append(cand)
+        if math.comb(n, k) > _MAX_CANDIDATES + 1:
+            return [None] * n  # too many readings to try: place nothing
+        padded = [*tokens, None]
+        candidates = [way(padded) for way in placements(n, k)]
     else:
         for count, dropped in enumerate(combinations(range(k), k - n)):
             if count > _MAX_CANDIDATES:
@@ -99,8 +117,8 @@ def place(tokens, n, valid=None):
     if valid is not None:
         candidates = [c for c in candidates if valid(c)] or candidates
     values = []
-    for slot in range(n):
-        seen = {(c[slot] if c[slot] is not None else 0) for c in candidates}
+    for column in zip(*candidates, strict=True):
+        seen = {(v if v is not None else 0) for v in column}
         values.append(seen.pop() if len(seen) == 1 else None)
     return values
 

@@ -11,6 +11,8 @@ its whole section) is unknown: a comparison that needs it is skipped, not
 reported. A comparison whose operands are all null is skipped too.
 """
 
+import functools
+
 from . import narrative, tables
 from .findings import ERROR, INFO, WARNING, finding
 
@@ -64,8 +66,8 @@ class _Cells:
     def values(self, refs):
         """The values of cells (section, row, col), or None if any is unknown."""
         out = []
-        for ref in refs:
-            value, known = self.get(*ref)
+        for section, row, col in refs:
+            value, known = self.get(section, row, col)
             if not known:
                 return None
             out.append(value)
@@ -73,7 +75,7 @@ class _Cells:
 
 
 def _total(values):
-    return sum(v for v in values if v is not None)
+    return sum([v for v in values if v is not None])
 
 
 def _side(values):
@@ -91,8 +93,9 @@ def _fmt(value):
 
 def _compare(cells, left, right):
     """(left values, right values) when the equation can be verified and fails."""
-    lv, rv = cells.values(left), cells.values(right)
-    if lv is None or rv is None or all(v is None for v in lv + rv):
+    lv = cells.values(left)
+    rv = cells.values(right) if lv is not None else None
+    if rv is None or all(v is None for v in lv + rv):
         return None
     if _total(lv) == _total(rv):
         return None
@@ -106,6 +109,7 @@ def _diff(lv, rv):
 # ---- Labels (from tables.py, never re-spelled) ------------------------------
 
 
+@functools.cache
 def _row(key):
     """A request row as a clerk finds it: 二级 group + label, e.g. （三）不予公开1.属于国家秘密."""
     row = _ROWS[key]
@@ -184,12 +188,13 @@ def _t3_row_total(cells, row_keys):
         if not failed:
             continue
         lv, (total,) = failed
+        parts_sum = _total(lv)
         message = (
             f"“{_row(row)}”行：“总计”列（{_fmt(total)}）应等于{names}六列之和"
-            f"（{_fmt(_total(lv))}），实际相差{_diff(lv, [total])}。"
+            f"（{_fmt(parts_sum)}），实际相差{_diff(lv, [total])}。"
         )
         where = f"requests.{row}/total"
-        out.append(finding("T3-ROW-TOTAL", ERROR, where, message, _total(lv), total))
+        out.append(finding("T3-ROW-TOTAL", ERROR, where, message, parts_sum, total))
     return out
 
 
@@ -201,14 +206,15 @@ def _t3_result_sum(cells, result_keys):
         if not failed:
             continue
         lv, (total,) = failed
+        parts_sum = _total(lv)
         listed = "、".join(f"{_row(k)}{_fmt(v)}" for k, v in zip(result_keys, lv, strict=True) if v)
         message = (
             f"“{label}”列：{_row('total')}（{_fmt(total)}）应等于本年度办理结果各项之和"
-            f"（{_fmt(_total(lv))}），实际相差{_diff(lv, [total])}。"
+            f"（{_fmt(parts_sum)}），实际相差{_diff(lv, [total])}。"
             + (f"有数的项：{listed}。" if listed else "")
         )
         where = f"requests.total/{col}"
-        out.append(finding("T3-RESULT-SUM", ERROR, where, message, _total(lv), total))
+        out.append(finding("T3-RESULT-SUM", ERROR, where, message, parts_sum, total))
     return out
 
 
@@ -223,12 +229,13 @@ def _t3_other_sum(cells):
         if not failed:
             continue
         lv, (other,) = failed
+        parts_sum = _total(lv)
         message = (
             f"“{label}”列：“{_row('other')}”（{_fmt(other)}）应等于其下1至3项之和"
-            f"（{_fmt(_total(lv))}），实际相差{_diff(lv, [other])}。"
+            f"（{_fmt(parts_sum)}），实际相差{_diff(lv, [other])}。"
         )
         where = f"requests.other/{col}"
-        out.append(finding("T3-OTHER-SUM", ERROR, where, message, _total(lv), other))
+        out.append(finding("T3-OTHER-SUM", ERROR, where, message, parts_sum, other))
     return out
 
 
@@ -241,12 +248,13 @@ def _t4_group_sum(cells):
         if not failed:
             continue
         lv, (total,) = failed
+        parts_sum = _total(lv)
         message = (
             f"表四“{_group(group.key)}”：“总计”（{_fmt(total)}）应等于{names}之和"
-            f"（{_fmt(_total(lv))}），实际相差{_diff(lv, [total])}。"
+            f"（{_fmt(parts_sum)}），实际相差{_diff(lv, [total])}。"
         )
         where = f"appeals.{group.key}/total"
-        out.append(finding("T4-GROUP-SUM", ERROR, where, message, _total(lv), total))
+        out.append(finding("T4-GROUP-SUM", ERROR, where, message, parts_sum, total))
     return out
 
 

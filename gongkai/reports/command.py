@@ -15,7 +15,6 @@ file that could not be read, 2 bad arguments.
 import argparse
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -320,6 +319,8 @@ def atomic_file(path, mode):
     path = Path(path)
     if not path.parent.is_dir():
         raise Failure(f"输出目录“{path.parent}”不存在。请先创建它。", USAGE)
+    import tempfile  # only when writing a file: start-up counts (issue 16)
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     umask = os.umask(0)
     os.umask(umask)

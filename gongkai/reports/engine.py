@@ -4,7 +4,6 @@ Everything here is pure Python (no ORM) and importable without a database.
 Callers (CLI, web page, later the report builder) use only these functions.
 """
 
-import csv
 import hashlib
 import re
 from pathlib import Path
@@ -146,6 +145,8 @@ def analyse_bytes(data, *, filename, ocr_pages=0, progress=None, workers=1):
     elif kind == "json":
         report = extract.load_json(data)
     elif kind == "csv":
+        import csv
+
         from .render import read_csv
 
         try:

@@ -16,6 +16,8 @@ import functools
 import itertools
 import re
 
+from .cells import placements
+
 # Larger figures than this are not table 三/四 counts: such a cut is not tried.
 _MAX_DIGITS = 9
 _LIMIT = 20_000  # readings of one row beyond which nothing is decided (cells left blank)
@@ -78,15 +80,15 @@ def row_candidates(chunks, n, valid, *, split=True, limit=_LIMIT):
         m = len(seq)
         if m > n:
             continue
-        for slots in itertools.combinations(range(n), m):
-            tried += 1
-            if tried > limit:
-                return None
-            cand = [0] * n
-            for slot, value in zip(slots, seq, strict=True):
-                cand[slot] = value
+        ways = placements(n, m)
+        tried += len(ways)
+        if tried > limit:
+            return None
+        seq.append(0)  # the blank
+        for way in ways:
+            cand = way(seq)
             if valid(cand):
-                out.add(tuple(cand))
+                out.add(cand)
     return out
 
 
@@ -210,7 +212,7 @@ def row_sum(parts, total):
     """A `valid` function: cand[total] == sum of cand[parts]."""
 
     def valid(cand):
-        return cand[total] == sum(cand[i] for i in parts)
+        return cand[total] == sum(map(cand.__getitem__, parts))
 
     return valid
 

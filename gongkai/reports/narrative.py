@@ -138,7 +138,10 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 def _half_width(text):
     """Full-width ASCII to ASCII, one character for one so snippets keep positions."""
-    return _FULL_WIDTH.sub(lambda m: chr(_WIDTH[ord(m.group())]), text)
+    # A text holds a handful of distinct full-width characters, each many times.
+    for ch in set(_FULL_WIDTH.findall(text)):
+        text = text.replace(ch, chr(_WIDTH[ord(ch)]))
+    return text
 
 
 def chinese_number(text):
@@ -229,11 +232,12 @@ def stated_figures(text, year=None):
         plain = _half_width(text)
     found = {}
     for head, tail in _sentences(plain):
-        sentence = plain[head:tail]
-        if not _ANY_ANCHOR.search(sentence):
+        if not _ANY_ANCHOR.search(plain, head, tail):
             continue  # most sentences: one quick scan and done
+        sentence = plain[head:tail]
+        keys = {key for key, anchors in _ANCHORS.items() if any(a in sentence for a in anchors)}
         for key, regex, guard in _COMPILED:
-            if not any(a in sentence for a in _ANCHORS[key]):
+            if key not in keys:
                 continue
             for m in regex.finditer(plain, head, tail):
                 figure = _figure(plain, m, key, guard, (head, tail), year)

@@ -23,9 +23,12 @@ _WIDTH_STR = {chr(cp): "" if to is None else chr(to) for cp, to in _WIDTH.items(
 
 
 def to_halfwidth(text):
-    # A regex touching only the affected characters is ~10x faster than
-    # str.translate with a dict on long texts.
-    return _WIDTH_CHARS.sub(lambda m: _WIDTH_STR[m[0]], text)
+    # Replacing each distinct character found is faster than str.translate with a dict
+    # (~10x on long texts) and than a regex calling back on every match: a report holds
+    # a handful of them (，：（）), each many times.
+    for ch in set(_WIDTH_CHARS.findall(text)):
+        text = text.replace(ch, _WIDTH_STR[ch])
+    return text
 
 
 @functools.cache

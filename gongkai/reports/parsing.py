@@ -28,6 +28,11 @@ class Line:
     tabbed: bool = False  # tab-separated: blank cells kept as empty fields
     glued: bool = False  # digits touch the label or each other: cell boundaries lost
 
+    @functools.cached_property
+    def filled(self):
+        """Indexes of the region's cells that are not blank (asked of a row again and again)."""
+        return tuple(i for i, cell in enumerate(self.region) if not is_blank(cell))
+
 
 _SPACE_SPLIT = re.compile(r"\s+")
 # "一、本年新收政府信息公开申请数量230 000023": a label with its row's digits glued on.
@@ -87,17 +92,14 @@ def _line(text, cells, strict, separated):
 
 def tokens_of(line, n):
     """(cell contents for n slots if positions are exact, else None; printed tokens)."""
-    region = line.region
-    if line.strict and len(region) >= n and all(is_blank(c) for c in region[n:]):
+    region, filled = line.region, line.filled
+    printed = [region[i] for i in filled]
+    if line.strict and len(region) >= n and (not filled or filled[-1] < n):
         # Every cell is present: values start right after the label (tables
         # may carry blank padding cells on the right).
-        return region[:n], [c for c in region if not is_blank(c)]
-    trimmed = list(region)
-    while trimmed and is_blank(trimmed[0]):
-        trimmed.pop(0)
-    while trimmed and is_blank(trimmed[-1]):
-        trimmed.pop()
-    printed = [c for c in trimmed if not is_blank(c)]
+        return region[:n], printed
+    # The region less its blank cells on either side.
+    trimmed = region[filled[0] : filled[-1] + 1] if filled else []
     if len(trimmed) == n and line.separated and not line.glued:
         return trimmed, printed
     return None, printed
@@ -109,14 +111,13 @@ def tab_offsets(line, n):
     A browser copy keeps blank cells as empty fields, so a row with blank
     cells still shows each value's column, up to padding fields around them.
     """
-    region = line.region
+    region, filled = line.region, line.filled
     if not line.tabbed or len(region) < n:
         return ()
-    return tuple(
-        o
-        for o in range(len(region) - n + 1)
-        if all(is_blank(c) for c in region[:o]) and all(is_blank(c) for c in region[o + n :])
-    )
+    if not filled:
+        return tuple(range(len(region) - n + 1))
+    # The n cells hold the first and the last filled cell.
+    return tuple(range(max(0, filled[-1] - n + 1), min(filled[0], len(region) - n) + 1))
 
 
 # ---- Sections -----------------------------------------------------------------
@@ -427,7 +428,7 @@ def _strong_label(label):
 
 
 def _values_only(line):
-    return line is not None and not line.labels and any(not is_blank(c) for c in line.region)
+    return line is not None and not line.labels and bool(line.filled)
 
 
 def request_rows(lines):
@@ -445,7 +446,7 @@ def request_rows(lines):
     orphan = None  # a values-only line no row could take yet
     for i, line in enumerate(lines):
         label = "".join(line.labels)
-        has_values = any(not is_blank(c) for c in line.region)
+        has_values = bool(line.filled)
         if not label:
             if not has_values:
                 continue
@@ -779,7 +780,7 @@ def read_appeals(lines, reader):
     for line in lines:
         if line.labels or not line.region:
             continue
-        if not any(not is_blank(c) for c in line.region):
+        if not line.filled:
             continue
         row_exact, row_printed = tokens_of(line, n)
         if row_exact is None and line.tabbed:
@@ -821,7 +822,7 @@ def read_proactive(lines, reader, template):
             header = line.labels[1:] + [c for c in line.region if not is_blank(c)]
             pending = ""
             continue
-        has_values = any(not is_blank(c) for c in line.region)
+        has_values = bool(line.filled)
         key = match_row(label, _PROACTIVE_PHRASES, has_values=has_values) if label else None
         if key is None and has_values and pending and label:
             key = match_row(pending + label, _PROACTIVE_PHRASES, has_values=True)
@@ -829,7 +830,7 @@ def read_proactive(lines, reader, template):
             # PDF text: a narrow cell's label printed around its figures
             # ("其他对外管" / "2 0 51" / "理服务事项").
             nxt = lines[i + 1]
-            if nxt.labels and not any(not is_blank(c) for c in nxt.region):
+            if nxt.labels and not nxt.filled:
                 rest = "".join(nxt.labels)
                 key = match_row(pending + rest, _PROACTIVE_PHRASES, has_values=True)
         pending = label if not has_values and key is None and not line.strict else ""

@@ -6,14 +6,16 @@ back or reported; the parser never raises.
 """
 
 import functools
+import itertools
 import re
 
 import opencc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gongkai.reports.cells import is_blank, placements
 from gongkai.reports.engine import analyse_text
-from gongkai.reports.parsing import parse_text
+from gongkai.reports.parsing import Line, parse_text, tab_offsets, tokens_of
 from gongkai.reports.tests.conftest import SEEDS, seed_text
 from gongkai.reports.validation import schema_errors
 
@@ -186,3 +188,51 @@ def test_truncated_or_shuffled_reports_never_raise(name, data):
     chunk = lines[start:end]
     chunk = data.draw(st.permutations(chunk)) if data.draw(st.booleans()) else chunk
     assert schema_errors(analyse_text("\n".join(chunk))) == []
+
+
+# ---- a row's cells, as the readers see them ------------------------------------------
+
+_CELLS = st.sampled_from(["", "-", "无", "0", "3", "12", "增8", "x"])
+
+
+@given(cells=st.lists(_CELLS, max_size=12), n=st.integers(1, 8), tabbed=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_tab_offsets_and_tokens_of_keep_to_their_definitions(cells, n, tabbed):
+    """A row's cells are tested for blanks once (Line.filled): the readers' answers are
+    still those of their definitions, cell by cell."""
+    line = Line("", [], cells, strict=not tabbed, separated=True, tabbed=tabbed)
+    blank = [is_blank(c) for c in cells]
+    # tab_offsets: where n cells can start with every cell outside them blank
+    expected = ()
+    if tabbed and len(cells) >= n:
+        expected = tuple(
+            o for o in range(len(cells) - n + 1) if all(blank[:o]) and all(blank[o + n :])
+        )
+    assert tab_offsets(line, n) == expected
+    # tokens_of: printed cells; exact positions for a strict row padded with blanks, or for
+    # a row of exactly n cells once the blanks on either side are trimmed
+    printed = [c for c, b in zip(cells, blank, strict=True) if not b]
+    filled = [i for i, b in enumerate(blank) if not b]
+    trimmed = cells[filled[0] : filled[-1] + 1] if filled else []
+    if not tabbed and len(cells) >= n and all(blank[n:]):
+        exact = cells[:n]
+    elif len(trimmed) == n:
+        exact = trimmed
+    else:
+        exact = None
+    assert tokens_of(line, n) == (exact, printed)
+
+
+@given(n=st.integers(1, 9), data=st.data())
+@settings(max_examples=100, deadline=None)
+def test_placements_are_every_order_keeping_way_to_fill_the_cells(n, data):
+    k = data.draw(st.integers(0, n))
+    figures = [f"f{i}" for i in range(k)]
+    got = [way([*figures, None]) for way in placements(n, k)]
+    expected = []
+    for slots in itertools.combinations(range(n), k):
+        cand = [None] * n
+        for slot, figure in zip(slots, figures, strict=True):
+            cand[slot] = figure
+        expected.append(tuple(cand))
+    assert got == expected
