@@ -71,6 +71,9 @@ def benchmarks():
 
 def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongkai.settings")
+    # The page benches sign their users in with force_login, without a second factor:
+    # with DEBUG=0 (the production figure) the roles that need one would be sent to it.
+    os.environ.setdefault("ACCOUNTS_OTP_REQUIRED", "0")
     import django
 
     django.setup()
