@@ -14,7 +14,7 @@
 """
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from . import crossrules
@@ -36,12 +36,13 @@ def doc(report, data=None):
 
 
 def _latest(reports):
-    """{agency_id: the latest collected report} of filed reports with data."""
-    out = {}
-    for r in reports.filter(status=S.FILED, current__isnull=False).select_related("agency"):
-        if r.agency_id not in out or r.pk > out[r.agency_id].pk:
-            out[r.agency_id] = r
-    return out
+    """{agency_id: the latest collected report} of filed reports with data (chosen in the
+    database: an agency-year collected many times loads one report, not all of them)."""
+    filed = reports.filter(status=S.FILED, current__isnull=False)
+    latest = filed.values("agency_id").annotate(last=Max("pk")).values("last")
+    return {
+        r.agency_id: r for r in LibraryReport.objects.filter(pk__in=latest).select_related("agency")
+    }
 
 
 def _year_reports(agency_q, year, exclude_agency):

@@ -140,6 +140,7 @@ def refresh(report, actor=None, *, cascade=True):
         crosscheck.report_filed(report.agency_id, report.year)
     found = _keyed(data["findings"])
     existing = {(f.rule, f.where): f for f in report.findings.all()}
+    new = []  # one INSERT for all: a report's first check finds tens of them
     for key, f in found.items():
         row = existing.pop(key, None)
         values = {
@@ -150,13 +151,16 @@ def refresh(report, actor=None, *, cascade=True):
             "present": True,
         }
         if row is None:
-            ReviewedFinding.objects.create(
-                report=report, rule=key[0], where=key[1], state=Review.PENDING, **values
+            new.append(
+                ReviewedFinding(
+                    report=report, rule=key[0], where=key[1], state=Review.PENDING, **values
+                )
             )
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)
             row.save()
+    ReviewedFinding.objects.bulk_create(new)
     gone = [row.pk for row in existing.values() if row.present]
     ReviewedFinding.objects.filter(pk__in=gone).update(present=False)
     report.current = data
