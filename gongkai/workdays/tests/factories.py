@@ -11,10 +11,15 @@ def store_national_calendar(first_year=None):
     fixture puts them in the table for most case, publication and annual-report tests,
     where the loader cost about half a second a test. The loader itself is tested in
     workdays/tests (test_loading.py; test_factories.py checks these rows equal its own).
+    A day already in the table is left as it is, so that a test whose fixtures each ask
+    for the calendar gets it once.
     """
     source = seed.source_label()
     ExceptionalDay.objects.bulk_create(
-        ExceptionalDay(date=d.date, kind=d.kind, year=d.year, name=d.name, source=source)
-        for d in seed.chinesecalendar_days()
-        if first_year is None or d.year >= first_year
+        (
+            ExceptionalDay(date=d.date, kind=d.kind, year=d.year, name=d.name, source=source)
+            for d in seed.chinesecalendar_days()
+            if first_year is None or d.year >= first_year
+        ),
+        ignore_conflicts=True,
     )

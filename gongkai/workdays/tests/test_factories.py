@@ -20,6 +20,8 @@ def test_the_fixture_rows_equal_what_the_loader_stores():
     ExceptionalDay.objects.all().delete()
     factories.store_national_calendar()
     assert _rows() == loaded and len(loaded) > 700
+    factories.store_national_calendar()  # a second fixture asking for it: nothing added
+    assert _rows() == loaded
 
 
 def test_the_fixture_rows_from_a_year_on():
