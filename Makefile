@@ -62,10 +62,13 @@ test: install-dev browser ocr lint
 # The database-touching tests again, against PostgreSQL (used by .ci/run). The browser
 # walks run once, in `make test`: they test pages and steps, which do not depend on the
 # database, and the concurrency, locking and query tests they would repeat run here.
-# `make test-pg-all` includes them.
+# The `one_round` tests run once too, in `make test`: they spawn processes or servers for
+# tens of seconds, and what they add to the other tests does not depend on the database
+# (each mark says why). `make test-pg-all` includes both.
 test-pg: install-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \
-		$(VENV)/bin/pytest -p no:cacheprovider -n auto -m "django_db and not browser and not faults" --durations=25
+		$(VENV)/bin/pytest -p no:cacheprovider -n auto \
+		-m "django_db and not browser and not one_round and not faults" --durations=25
 
 test-pg-all: install-dev browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} \

@@ -88,7 +88,26 @@ def page(chromium, live_server):
 
 def pytest_collection_modifyitems(items):
     """Every test that drives the browser carries the `browser` mark, whether or not its
-    module says so (`make test-pg` leaves the browser walks to the SQLite round)."""
+    module says so (`make test-pg` leaves the browser walks to the SQLite round).
+
+    The `long` tests come first: started while the other worker runs short ones, they do
+    not keep one worker busy after the other has finished; xdist sends each worker a
+    batch of consecutive tests first (a quarter of its share), so the tests of one long
+    module (the demo's) run on one worker and share its module fixture. Transactional
+    tests (the browser's live server) stay behind the others, where pytest-django put
+    them: they empty the tables when they end. (`--dist loadgroup` would pin a group to
+    one worker, but pytest-xdist 3.8 cannot rename pytest 9's node ids to do it.)
+    """
     for item in items:
         if "chromium" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: not (item.get_closest_marker("long") and not _transactional(item)))
+
+
+def _transactional(item):
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or {"transactional_db", "live_server"} & set(fixtures)
+    )

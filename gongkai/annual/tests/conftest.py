@@ -6,14 +6,15 @@ import pytest
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_department, make_user
 from gongkai.letters.tests.factories import complete_letterhead
-from gongkai.workdays import loading
+from gongkai.workdays.tests.factories import store_national_calendar
 
 PINNED = dt.date(2027, 1, 12)  # a day in January after the year 2026 being reported
 
 
 @pytest.fixture(autouse=True)
 def national_calendar(db):
-    loading.load_chinesecalendar()
+    """The national working-day calendar 2004–2026 (chinesecalendar) in the table."""
+    store_national_calendar()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from gongkai.letters.tests.factories import complete_letterhead
 from gongkai.publications.tests.factories import at, make_item
 from gongkai.publications.tests.factories import run_to as publish_to
 from gongkai.registers import documents
-from gongkai.workdays import loading
+from gongkai.workdays.tests.factories import store_national_calendar
 
 D = dt.date.fromisoformat
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(db):
-    loading.load_chinesecalendar()  # the national working-day calendar (case deadlines)
+    store_national_calendar()  # the national working-day calendar (case deadlines)
     agency = make_agency()
     dept = make_department(agency)
     users = {role: make_user(agency, role, department=dept) for role in Role.values}

@@ -10,6 +10,7 @@ import pytest
 
 from gongkai.appeals import deadlines
 from gongkai.workdays import loading
+from gongkai.workdays.tests.factories import store_national_calendar
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -17,7 +18,7 @@ D = dt.date.fromisoformat
 
 @pytest.fixture
 def cal():
-    loading.load_chinesecalendar()
+    store_national_calendar()
     return loading.get_calendar()
 
 

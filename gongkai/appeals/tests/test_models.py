@@ -7,7 +7,7 @@ from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_user
 from gongkai.appeals.models import Appeal
 from gongkai.cases.tests.factories import make_case
-from gongkai.workdays import loading
+from gongkai.workdays.tests.factories import store_national_calendar
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -15,7 +15,7 @@ D = dt.date.fromisoformat
 
 @pytest.fixture
 def case():
-    loading.load_chinesecalendar()
+    store_national_calendar()
     agency = make_agency()
     return make_case(agency, make_user(agency, Role.REGISTRAR))
 

@@ -6,13 +6,13 @@ import pytest
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_department, make_user
 from gongkai.letters.tests.factories import complete_letterhead
-from gongkai.workdays import loading
+from gongkai.workdays.tests.factories import store_national_calendar
 
 
 @pytest.fixture(autouse=True)
 def national_calendar(db):
     """The national working-day calendar 2004–2026 (chinesecalendar) in the table."""
-    loading.load_chinesecalendar()
+    store_national_calendar()
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,9 @@ from gongkai.portal.models import PublishedReport
 from gongkai.reports import checks, engine
 from gongkai.workdays import loading
 
-pytestmark = pytest.mark.django_db
+# Marked long, the module's tests come first and together (gongkai/conftest.py): the
+# first batch xdist hands one worker holds them all, so the demo loads once a round.
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 
 def _snapshot():

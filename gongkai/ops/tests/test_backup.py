@@ -73,6 +73,7 @@ def _env(var):
     return env
 
 
+@pytest.mark.long
 def test_backup_restores_a_working_site_into_an_empty_database_and_directory(site, tmp_path):
     archive = tmp_path / "site.tar.gz"
     call_command("backup", "-o", str(archive), verbosity=0)
@@ -130,6 +131,7 @@ def test_restore_refuses_a_non_empty_database(site, tmp_path):
         call_command("restore", str(archive))
 
 
+@pytest.mark.long
 def test_restore_refuses_a_tampered_archive_and_leaves_nothing(site, tmp_path, settings):
     archive = tmp_path / "site.tar.gz"
     call_command("backup", "-o", str(archive), verbosity=0)

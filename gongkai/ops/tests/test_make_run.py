@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from gongkai.ops.tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -57,6 +59,7 @@ def _django(env, code):
     return done.stdout.strip()
 
 
+@pytest.mark.long
 def test_worker_beside_runserver_and_ctrl_c_stops_both(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GONGKAI_VAR": str(tmp_path)}
     env.pop("DATABASE_URL", None)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -20,6 +22,7 @@ def _manage(env, *args):
     )
 
 
+@pytest.mark.long
 def test_rq_worker_runs_the_daily_jobs_and_readyz_sees_redis(redis_server, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GONGKAI_VAR": str(tmp_path)}
     env.update(

@@ -121,6 +121,11 @@ def test_a_database_failure_leaves_no_object_behind(world, case, s3, monkeypatch
     assert s3.keys(s3.bucket) == []
 
 
+# One round: the restore always goes into a new SQLite site, and the backup of a
+# PostgreSQL database is test_backup's, which runs in both rounds; what this test adds
+# (the bucket's objects in the archive and back) does not depend on the database vendor.
+@pytest.mark.long
+@pytest.mark.one_round
 def test_backup_from_the_bucket_restores_into_an_empty_bucket(  # noqa: F811
     world,  # noqa: F811
     case,

@@ -11,7 +11,7 @@ from gongkai.registers import documents, imports, stats
 from gongkai.registers.models import Document
 from gongkai.registers.tests.helpers import csv_bytes, decisions, write
 from gongkai.reports import checks, engine, tables, validation
-from gongkai.workdays import loading
+from gongkai.workdays.tests.factories import store_national_calendar
 
 D = dt.date.fromisoformat
 TODAY = D("2026-06-15")
@@ -144,7 +144,7 @@ def test_years_before_the_2021_format_are_refused_in_chinese(world):
 def with_cases(registered, tmp_path):
     """A few cases (tables 三/四) and every kind imported for 2024."""
     w = registered
-    loading.load_chinesecalendar()
+    store_national_calendar()
     case = make_case(w.agency, w.registrar, submitted_on=D("2024-03-01"))
     workflow.withdraw(case, by=w.registrar, on=D("2024-03-05"))
     make_case(w.agency, w.registrar, submitted_on=D("2024-12-20"))  # carried forward

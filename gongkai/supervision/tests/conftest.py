@@ -8,8 +8,7 @@ import pytest
 from gongkai.agencies.models import Role
 from gongkai.agencies.tests.factories import make_agency, make_department, make_user
 from gongkai.letters.tests.factories import complete_letterhead
-from gongkai.workdays import seed
-from gongkai.workdays.models import ExceptionalDay
+from gongkai.workdays.tests.factories import store_national_calendar
 
 D = dt.date.fromisoformat
 FIRST_YEAR = 2022  # the tests' dates lie in 2023–2026
@@ -17,17 +16,10 @@ FIRST_YEAR = 2022  # the tests' dates lie in 2023–2026
 
 @pytest.fixture
 def calendar_loaded(db):
-    """The national working-day calendar 2022–2026 (chinesecalendar) in the table.
-
-    The rows load_chinesecalendar() writes, for the years these tests use only (a
-    quarter of the rows: the fixture runs for almost every test).
-    """
-    source = seed.source_label()
-    ExceptionalDay.objects.bulk_create(
-        ExceptionalDay(date=d.date, kind=d.kind, year=d.year, name=d.name, source=source)
-        for d in seed.chinesecalendar_days()
-        if d.year >= FIRST_YEAR
-    )
+    """The national working-day calendar 2022–2026 (chinesecalendar) in the table: the
+    years these tests use only (a quarter of the rows: the fixture runs for almost every
+    test)."""
+    store_national_calendar(first_year=FIRST_YEAR)
 
 
 def staff(agency, dept, other_dept, prefix=""):
