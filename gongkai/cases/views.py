@@ -282,7 +282,7 @@ def list_rows(cases, day):
             tracking_number=case.tracking_number,
             name=list_name(case),
             applicant_type=case.get_applicant_type_display(),
-            received=case.received_on.isoformat(),
+            received=case.received_on.isoformat() if case.received_on else "",
             business=names.get(case.business_type, ""),
             department=case.department.name if case.department else "未分办",
             status=case.get_status_display(),
