@@ -88,7 +88,8 @@ def page(chromium, live_server):
 
 def pytest_collection_modifyitems(items):
     """Every test that drives the browser carries the `browser` mark, whether or not its
-    module says so (`make test-pg` leaves the browser walks to the SQLite round).
+    module says so (`make test-pg` leaves the browser walks to the SQLite round), and every
+    test that uses the database the `django_db` mark (`make test-pg` selects by it).
 
     The `long` tests come first: started while the other worker runs short ones, they do
     not keep one worker busy after the other has finished; xdist sends each worker a
@@ -99,8 +100,13 @@ def pytest_collection_modifyitems(items):
     one worker, but pytest-xdist 3.8 cannot rename pytest 9's node ids to do it.)
     """
     for item in items:
-        if "chromium" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "chromium" in fixtures:
             item.add_marker(pytest.mark.browser)
+        # A test that reaches the database through a fixture (`world(db)`) is a database
+        # test too: marked, `make test-pg` runs it on PostgreSQL as well.
+        if not item.get_closest_marker("django_db") and {"db", "transactional_db"} & set(fixtures):
+            item.add_marker(pytest.mark.django_db(transaction="transactional_db" in fixtures))
     items.sort(key=lambda item: not (item.get_closest_marker("long") and not _transactional(item)))
 
 
