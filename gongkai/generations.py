@@ -28,6 +28,11 @@ class Generation:
             value = cache.get(self.key)
         return value
 
+    def with_value(self, key):
+        """(current number, what is stored under `key`) in one cache round trip."""
+        found = cache.get_many([self.key, key])
+        return found.get(self.key) or self.current(), found.get(key)
+
     def move_on(self):
         cache.set(self.key, time.time_ns(), None)
 

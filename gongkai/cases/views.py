@@ -299,7 +299,7 @@ def case_list(request):
     if not memberships:
         return _no_access(request)
     form, cases, tab, day = _listed(request, memberships)
-    searched = form.is_valid() and bool(form.cleaned_data["q"].strip())
+    searched = form.is_valid() and bool(form.cleaned_data["q"])  # a CharField: stripped
     paginator = CappedPaginator(cases, PAGE_SIZE, cap=SEARCH_COUNT_CAP if searched else None)
     page = paginator.get_page(request.GET.get("page"))
     rows = list_rows(page_rows(page.object_list), day)
@@ -387,7 +387,7 @@ def _apply_filters(request, cases, data, day, memberships):
         cases = cases.filter(received_on__gte=data["received_from"])
     if data["received_to"]:
         cases = cases.filter(received_on__lte=data["received_to"])
-    words = data["q"].strip()
+    words = data["q"]  # stripped by the form's CharField
     if words:
         # A person's name is searched only where the user sees names in full: a role
         # that sees "王*" must not confirm a full name by searching it (issue 13 #3).
