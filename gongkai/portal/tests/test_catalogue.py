@@ -296,3 +296,36 @@ def test_rows_of_the_compiled_query_are_the_orm_s_rows(world, monkeypatch, filte
             assert all(isinstance(r, catalogue.Row) for r in rows)
     shapes = [s for s in catalogue._compiled.shapes.values()]
     assert shapes and None not in shapes
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": "户籍"},
+        {"q": '"><script>', "topic": Topic.TRAFFIC, "genre": Genre.NOTICE},
+        {"category": Category.TRAFFIC, "issuer": "示范市公安局", "date_from": "2025-01-01"},
+        {"date_from": "2025-01-01", "date_to": "2025-02-01", "q": "交通 管理"},
+    ],
+)
+def test_a_new_query_s_form_is_the_template_s_form(world, query):
+    """A valid query's form, put together from the empty form's pieces and the query's
+    widgets, is exactly what the template writes for it."""
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from gongkai.portal import views
+
+    views._checked_queries.clear()
+    views._form_pieces.clear()
+    params = QueryDict(mutable=True)
+    params.update(query)
+    links = views.links(world.agency)
+    filters, errors, html = views._checked(params, links, params.urlencode(), ["示范市公安局"])
+    assert not errors and views._form_pieces and all(views._form_pieces.values())
+    form = views.CatalogueForm(params or None, issuers=["示范市公安局"])
+    assert not params or form.is_valid()
+    expected = render_to_string(
+        views.FORM_TEMPLATE, {"form": form, "links": links, "filtered": filters.any()}
+    )
+    assert html == expected
