@@ -230,41 +230,49 @@ def catalogue_page(request, agency=None):
 # for a visitor depends on nothing else (the static files' addresses and the URL
 # configuration are fixed while the process runs), so the key is those values. A
 # signed-in user (a different header) or a pending message gets the frame made afresh.
+# A page whose title is its own (an item's) is kept as one frame too: the frame prints
+# its title as {{ page_title }}, written with a mark in its place.
 FRAME_CONTEXT = ("agency", "section", "links")
 FRAMES_KEPT = 256
 _frames = {}
 _BODY_MARK = "\x00portal-body\x00"
+_TITLE_MARK = "\x00portal-title\x00"
 
 
-def framed(request, template_name, page, body, status=200):
+def framed(request, template_name, page, body, status=200, title=None):
     """The response: `body` (safe HTML) inside the frame `template_name`, which prints
-    it as {{ portal_body }}; page: the view's context (FRAME_CONTEXT taken from it)."""
+    it as {{ portal_body }} (and `title`, text, as {{ page_title }}); page: the view's
+    context (FRAME_CONTEXT taken from it)."""
     frame_context = {name: page[name] for name in FRAME_CONTEXT}
     body = mark_safe(body)
     if request.user.is_authenticated or get_messages(request):
-        frame_context["portal_body"] = body
+        frame_context.update(portal_body=body, page_title=title)
         return HttpResponse(render_to_string(template_name, frame_context, request), status=status)
     agency = page["agency"]
     key = (
         template_name,
         agency.name,
         page["section"],
+        title is not None,
         tuple(page["links"].items()),
         get_script_prefix(),
     )
     parts = _frames.get(key)
     if parts is None:
         frame_context["portal_body"] = mark_safe(_BODY_MARK)
+        frame_context["page_title"] = mark_safe(_TITLE_MARK) if title is not None else None
         head, mark, tail = render_to_string(template_name, frame_context, request).partition(
             _BODY_MARK
         )
         if not mark:  # pragma: no cover - a frame template that does not print the body
             raise ValueError(f"{template_name} 没有输出 portal_body")
-        parts = (head, tail)
+        parts = (head.split(_TITLE_MARK), tail.split(_TITLE_MARK))
         if len(_frames) >= FRAMES_KEPT:
             _frames.clear()
         _frames[key] = parts
-    return HttpResponse(f"{parts[0]}{body}{parts[1]}", status=status)
+    shown = html.escape(title) if title is not None else ""
+    head, tail = (shown.join(pieces) for pieces in parts)
+    return HttpResponse(f"{head}{body}{tail}", status=status)
 
 
 # The 目录's query checked, per process, by everything the check and the filter form
@@ -407,24 +415,22 @@ def public_item(key):
 @pagecache.cached
 def item_page(request, key):
     item = public_item(key)
-    public = Item.objects.public(now())
+    public = Item.objects.public(now()).only("id", "title", "published_at")
     policy = public.filter(pk=item.interprets_id).first() if item.interprets_id else None
     interpretations = list(public.filter(interprets=item).order_by("published_at", "id"))
-    return render(
-        request,
-        "portal/item.html",
-        context(
-            item.agency,
-            "catalogue",
-            item=item,
-            # cleaned on every save by publications; cleaned again here because rows can
-            # also arrive without save() (bulk loads, imports)
-            body=mark_safe(clean_body(item.body)),
-            attachments=list(item.attachments.order_by("position", "id")),
-            policy=policy,
-            interpretations=interpretations,
-        ),
+    page = context(
+        item.agency,
+        "catalogue",
+        item=item,
+        # cleaned on every save by publications; cleaned again here because rows can
+        # also arrive without save() (bulk loads, imports)
+        body=mark_safe(clean_body(item.body)),
+        attachments=list(item.attachments.order_by("position", "id")),
+        policy=policy,
+        interpretations=interpretations,
     )
+    body = render_to_string("portal/_item_body.html", page)
+    return framed(request, "portal/item.html", page, body, title=item.title)
 
 
 @require_safe

@@ -218,3 +218,17 @@ def test_the_frame_kept_for_visitors_is_the_template_s_and_not_a_signed_in_user_
     client.force_login(world.users["office"])
     signed_in = client.get("/xxgk/catalogue/").text
     assert "退出" in signed_in and world.users["office"].get_username() in signed_in
+
+
+def test_an_item_page_s_kept_frame_shows_each_item_s_own_title(client, world, settings):
+    from .factories import make_item
+
+    settings.PORTAL_CACHE_SECONDS = 0
+    first = make_item(world.agency, title='安全 & "提示" <一>')
+    second = make_item(world.agency, title="第二条信息")
+    for _ in range(2):
+        page = client.get(f"/xxgk/items/{first.pk}/").text
+        assert "<title>安全 &amp; &quot;提示&quot; &lt;一&gt; · 示范市公安局 · " in page
+        assert "<title>第二条信息 · " in client.get(f"/xxgk/items/{second.pk}/").text
+    client.force_login(world.users["office"])
+    assert "<title>第二条信息 · " in client.get(f"/xxgk/items/{second.pk}/").text
