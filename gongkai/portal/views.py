@@ -78,8 +78,14 @@ def context(agency, section, **extra):
     return {"agency": agency, "section": section, "links": links(agency), **extra}
 
 
-def issuers_of(agency):
-    """The distinct 发文机关 of the agency's public items (cached; for the filter list)."""
+def issuers_of(agency, generation=None):
+    """The distinct 发文机关 of the agency's public items (cached; for the filter list).
+    generation: the page cache's (pagecache.generation_of), under which the list is
+    also kept in the process (no cache round trip; a change of the items moves it on)."""
+    if generation is not None:
+        kept = _issuers_kept.get(agency.pk)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
     key = f"portal:issuers:{agency.pk}"
     names = cache.get(key)
     if names is None:
@@ -91,7 +97,15 @@ def issuers_of(agency):
         )
         names.sort()
         cache.set(key, names, ISSUERS_SECONDS)
+    if generation is not None:
+        if len(_issuers_kept) >= ISSUERS_KEPT:
+            _issuers_kept.clear()
+        _issuers_kept[agency.pk] = (generation, names)
     return names
+
+
+ISSUERS_KEPT = 256
+_issuers_kept = {}
 
 
 # ---- home, 指南, 制度 -------------------------------------------------------------------
@@ -186,13 +200,14 @@ def statutory(request, agency=None):
 @require_safe
 @pagecache.cached
 def catalogue_page(request, agency=None):
-    agency = scope.resolve(agency)
+    generation = pagecache.generation_of(request)
+    agency = scope.resolve(agency, generation=generation)
     page_links = links(agency)
     query = request.GET.copy()
     query.pop("after", None)
     first_query = query.urlencode()
     filters, form_errors, filter_form = _checked(
-        request.GET, page_links, first_query, issuers_of(agency)
+        request.GET, page_links, first_query, issuers_of(agency, generation)
     )
     rows, next_cursor, error = [], None, None
     if not form_errors:

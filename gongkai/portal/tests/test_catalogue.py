@@ -329,3 +329,30 @@ def test_a_new_query_s_form_is_the_template_s_form(world, query):
         views.FORM_TEMPLATE, {"form": form, "links": links, "filtered": filters.any()}
     )
     assert html == expected
+
+
+def test_a_miss_reads_the_default_agency_and_issuers_once_per_generation(
+    client, world, settings, django_assert_num_queries
+):
+    """A 目录 page not in the page cache takes the default agency and the 发文机关 list
+    from the process while the page cache's generation stands (no cache round trip, no
+    query), and reads them again once it moves on (a publication)."""
+    from django.core.cache import cache
+
+    from gongkai.portal import pagecache
+
+    settings.PORTAL_CACHE_SECONDS = 30
+    settings.PORTAL_AGENCY_CODE = world.agency.code  # as in production
+    make_item(world.agency)
+    assert client.get(URL, {"topic": Topic.TRAFFIC}).status_code == 200
+    cache.delete_many(["portal:default-agency", f"portal:issuers:{world.agency.pk}"])
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q1:  # the page's own query only
+        assert client.get(URL, {"topic": Topic.HOUSEHOLD}).status_code == 200
+    assert len(q1) == 1, [q["sql"] for q in q1.captured_queries]
+    make_item(world.agency, issuer="新的发文机关")
+    pagecache.GENERATION.move_on()  # as once the publication commits (apps.py)
+    with django_assert_num_queries(3):  # the agency, the issuers, the page
+        page = client.get(URL, {"genre": Genre.NOTICE}).text
+    assert '<option value="新的发文机关">' in page
