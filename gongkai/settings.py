@@ -120,6 +120,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # the same backend, with a health check without a round trip (gongkai/ops/postgresql)
+    DATABASES["default"]["ENGINE"] = "gongkai.ops.postgresql"
 
 # Cache and sessions. With REDIS_URL (production, several server processes) the cache is
 # shared: the intake rate limits count across processes, a published or withdrawn item

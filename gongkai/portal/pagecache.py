@@ -293,6 +293,7 @@ class PageCache:
             if page is not None and not builds:  # a builder makes it here, before answering
                 _generation, _fresh_until, status, headers, content = page
                 return HttpResponse(content, status=status, headers=headers)
+            request.META[_MISSED] = (key, now, builds)
         stored = False
         try:
             response = self.get_response(request)
@@ -302,6 +303,14 @@ class PageCache:
             if builds:
                 _release(key, stored)
         return response
+
+
+def generation_of(request):
+    """The generation this request's page is made under (read when the store was
+    asked for it), or None: not a page that is stored, or no cache reachable. What a
+    view derives from the items may be kept per process under it (it moves on with
+    every change of what the pages show)."""
+    return request.META.get(_MISSED, (None, None, None))[1]
 
 
 def _store(key, now, response):

@@ -7,6 +7,8 @@ API carry no agency: an item knows its own. Agency codes equal to a RESERVED
 word cannot be used in URLs (those paths belong to the portal or its neighbours).
 """
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
@@ -45,23 +47,40 @@ class AgencyCodeConverter:
         return value
 
 
-def default_agency():
-    """The agency /xxgk/ shows; None when no agency exists yet."""
+DEFAULT_SECONDS = 60  # the cache keeps the default agency this long
+KEPT_SECONDS = 10  # a process keeps it this long (a renamed agency shows within both)
+_default_kept = {}
+
+
+def default_agency(generation=None):
+    """The agency /xxgk/ shows; None when no agency exists yet. generation: the page
+    cache's (pagecache.generation_of); the agency is then also kept in the process under
+    it, for at most KEPT_SECONDS (no cache round trip)."""
     code = getattr(settings, "PORTAL_AGENCY_CODE", "") or ""
+    if generation is not None:
+        kept = _default_kept.get(code)
+        if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
+            return kept[2]
     cached = cache.get(_DEFAULT_KEY)
     if cached is not None and cached[0] == code:
-        return cached[1]
-    agencies = Agency.objects.only("id", "name", "code", "parent_id")
-    agency = agencies.filter(code=code).first() if code else agencies.order_by("pk").first()
-    if agency is not None:
-        cache.set(_DEFAULT_KEY, (code, agency), 60)
+        agency = cached[1]
+    else:
+        agencies = Agency.objects.only("id", "name", "code", "parent_id")
+        agency = agencies.filter(code=code).first() if code else agencies.order_by("pk").first()
+        if agency is not None:
+            cache.set(_DEFAULT_KEY, (code, agency), DEFAULT_SECONDS)
+    if generation is not None and agency is not None:
+        if len(_default_kept) > 16:
+            _default_kept.clear()
+        _default_kept[code] = (generation, time.monotonic() + KEPT_SECONDS, agency)
     return agency
 
 
-def resolve(code=None):
-    """The agency for a URL's code (None: the default); Http404 with a Chinese reason."""
+def resolve(code=None, *, generation=None):
+    """The agency for a URL's code (None: the default); Http404 with a Chinese reason.
+    generation: see default_agency."""
     if code is None:
-        agency = default_agency()
+        agency = default_agency(generation)
         if agency is None:
             raise Http404("本系统还没有设置任何机关，门户暂时没有内容。")
         return agency

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import html
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -77,8 +78,14 @@ def context(agency, section, **extra):
     return {"agency": agency, "section": section, "links": links(agency), **extra}
 
 
-def issuers_of(agency):
-    """The distinct 发文机关 of the agency's public items (cached; for the filter list)."""
+def issuers_of(agency, generation=None):
+    """The distinct 发文机关 of the agency's public items (cached; for the filter list).
+    generation: the page cache's (pagecache.generation_of), under which the list is
+    also kept in the process (no cache round trip; a change of the items moves it on)."""
+    if generation is not None:
+        kept = _issuers_kept.get(agency.pk)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
     key = f"portal:issuers:{agency.pk}"
     names = cache.get(key)
     if names is None:
@@ -90,7 +97,15 @@ def issuers_of(agency):
         )
         names.sort()
         cache.set(key, names, ISSUERS_SECONDS)
+    if generation is not None:
+        if len(_issuers_kept) >= ISSUERS_KEPT:
+            _issuers_kept.clear()
+        _issuers_kept[agency.pk] = (generation, names)
     return names
+
+
+ISSUERS_KEPT = 256
+_issuers_kept = {}
 
 
 # ---- home, 指南, 制度 -------------------------------------------------------------------
@@ -185,39 +200,94 @@ def statutory(request, agency=None):
 @require_safe
 @pagecache.cached
 def catalogue_page(request, agency=None):
-    agency = scope.resolve(agency)
+    generation = pagecache.generation_of(request)
+    agency = scope.resolve(agency, generation=generation)
     page_links = links(agency)
     query = request.GET.copy()
     query.pop("after", None)
     first_query = query.urlencode()
     filters, form_errors, filter_form = _checked(
-        request.GET, page_links, first_query, issuers_of(agency)
+        request.GET, page_links, first_query, issuers_of(agency, generation)
     )
     rows, next_cursor, error = [], None, None
     if not form_errors:
         try:
-            rows, next_cursor = catalogue.find(now(), agency, filters, request.GET.get("after"))
+            rows, next_cursor = catalogue.find(
+                now(), agency, filters, request.GET.get("after"), rows_only=True
+            )
         except search.BadCursor as exc:
             error = str(exc)
-    return render(
-        request,
-        "portal/catalogue.html",
-        context(
-            agency,
-            "catalogue",
-            filter_form=filter_form,
-            form_errors=form_errors,
-            items=rows,
-            rows=_table_rows(rows),
-            filtered=filters.any(),
-            filters=filters,
-            cursor_error=error,
-            first_page=not request.GET.get("after"),
-            next_query=_with(query, after=next_cursor) if next_cursor else None,
-            first_query=first_query,
-        ),
-        status=400 if form_errors or error else 200,
+    page = context(
+        agency,
+        "catalogue",
+        filter_form=filter_form,
+        form_errors=form_errors,
+        items=rows,
+        rows=_table_rows(rows),
+        filtered=filters.any(),
+        filters=filters,
+        cursor_error=error,
+        first_page=not request.GET.get("after"),
+        next_query=_with(query, after=next_cursor) if next_cursor else None,
+        first_query=first_query,
     )
+    body = render_to_string("portal/_catalogue_body.html", page)
+    return framed(
+        request, "portal/catalogue.html", page, body, status=400 if form_errors or error else 200
+    )
+
+
+# The frame of a portal page (everything but its content: the site's header, the
+# portal's navigation, the footer) written once per process for visitors who are not
+# signed in, instead of for every page: three templates and their context processors
+# cost about a tenth of a 目录 page that is not in the page cache. The frame template
+# gets only what FRAME_CONTEXT names and the content as `portal_body`; what it prints
+# for a visitor depends on nothing else (the static files' addresses and the URL
+# configuration are fixed while the process runs), so the key is those values. A
+# signed-in user (a different header) or a pending message gets the frame made afresh.
+# A page whose title is its own (an item's) is kept as one frame too: the frame prints
+# its title as {{ page_title }}, written with a mark in its place.
+FRAME_CONTEXT = ("agency", "section", "links")
+FRAMES_KEPT = 256
+_frames = {}
+_BODY_MARK = "\x00portal-body\x00"
+_TITLE_MARK = "\x00portal-title\x00"
+
+
+def framed(request, template_name, page, body, status=200, title=None):
+    """The response: `body` (safe HTML) inside the frame `template_name`, which prints
+    it as {{ portal_body }} (and `title`, text, as {{ page_title }}); page: the view's
+    context (FRAME_CONTEXT taken from it)."""
+    frame_context = {name: page[name] for name in FRAME_CONTEXT}
+    body = mark_safe(body)
+    if request.user.is_authenticated or get_messages(request):
+        frame_context.update(portal_body=body, page_title=title)
+        return HttpResponse(render_to_string(template_name, frame_context, request), status=status)
+    agency = page["agency"]
+    key = (
+        template_name,
+        agency.name,
+        page["section"],
+        title is not None,
+        tuple(page["links"].items()),
+        get_script_prefix(),
+    )
+    parts = _frames.get(key)
+    if parts is None:
+        frame_context["portal_body"] = mark_safe(_BODY_MARK)
+        frame_context["page_title"] = mark_safe(_TITLE_MARK) if title is not None else None
+        head, mark, tail = render_to_string(template_name, frame_context, request).partition(
+            _BODY_MARK
+        )
+        if not mark:  # pragma: no cover - a frame template that does not print the body
+            raise ValueError(f"{template_name} 没有输出 portal_body")
+        parts = (head.split(_TITLE_MARK), tail.split(_TITLE_MARK))
+        if len(_frames) >= FRAMES_KEPT:
+            _frames.clear()
+        _frames[key] = parts
+    shown = html.escape(title) if title is not None else ""
+    head, tail = (shown.join(pieces) for pieces in parts)
+    return HttpResponse(f"{head}{body}{tail}", status=status)
 
 
 # The 目录's query checked, per process, by everything the check and the filter form
@@ -240,15 +310,65 @@ def _checked(params, page_links, first_query, issuers):
         form = CatalogueForm(params or None, issuers=issuers)
         valid = not params or form.is_valid()
         filters = form.filters() if params and valid else catalogue.Filters()
-        html = render_to_string(
-            "portal/_catalogue_form.html",
-            {"form": form, "links": page_links, "filtered": filters.any()},
-        )
+        context = {"form": form, "links": page_links, "filtered": filters.any()}
+        if valid:
+            html = _valid_form_html(form, context, tuple(issuers))
+        else:
+            html = render_to_string(FORM_TEMPLATE, context)
         found = (filters, not valid, html)
         if len(_checked_queries) >= CHECKED_QUERIES_KEPT:
             _checked_queries.clear()
         _checked_queries[key] = found
     return found
+
+
+# A query the 目录 has not seen yet (nearly every filtered page of a new deployment)
+# still writes its form. Without errors, the form differs from the empty form only in
+# its fields' widgets (the values typed or chosen): the template is written once per
+# catalogue address, issuer list and `filtered`, for the empty form, cut where its
+# widgets are, and a query's form is those pieces with the query's widgets in between
+# (a third of the cost of the template). A form with errors is written by the template.
+FORM_TEMPLATE = "portal/_catalogue_form.html"
+_form_pieces = {}
+
+
+def _valid_form_html(form, context, issuers):
+    """The HTML of FORM_TEMPLATE for `form` (validated, without errors) in `context`."""
+    key = (context["links"]["catalogue"], context["filtered"], issuers)
+    pieces = _form_pieces.get(key)
+    if pieces is None:
+        pieces = _form_pieces[key] = _cut_form(CatalogueForm(issuers=form.issuers), context)
+        if len(_form_pieces) > CHECKED_QUERIES_KEPT:
+            _form_pieces.clear()
+    if not pieces:
+        return render_to_string(FORM_TEMPLATE, context)
+    texts, names = pieces
+    out = [texts[0]]
+    for name, text in zip(names, texts[1:], strict=True):
+        out += (str(form[name]), text)
+    return mark_safe("".join(out))
+
+
+def _cut_form(empty, context):
+    """(the template's text between the widgets, the widgets' field names in order) for
+    the empty form `empty`; () when a widget cannot be found exactly once."""
+    html = str(render_to_string(FORM_TEMPLATE, {**context, "form": empty}))
+    found = []
+    for name in empty.fields:
+        widget = str(empty[name])
+        if html.count(widget) != 1:
+            return ()
+        found.append((html.index(widget), len(widget), name))
+    found.sort()
+    texts, names, at = [], [], 0
+    for start, length, name in found:
+        if start < at:  # pragma: no cover - one widget inside another
+            return ()
+        texts.append(html[at:start])
+        names.append(name)
+        at = start + length
+    texts.append(html[at:])
+    return texts, names
 
 
 # One row of the 目录 table, written out in Python instead of a template loop: on the
@@ -266,15 +386,16 @@ ROW_HTML = (
 
 def _table_rows(items):
     """The <tr> rows of the catalogue table for `items` (safe HTML; "" when none)."""
-    return mark_safe("".join(_table_row(item) for item in items))
+    prefix = _items_prefix(get_script_prefix())
+    return mark_safe("".join(_table_row(item, prefix) for item in items))
 
 
-def _table_row(item):
+def _table_row(item, prefix):
     # a 内容概述 that only repeats the title is not printed twice
     summary = _shortened(item.summary, 80) if item.summary != item.title else ""
     return ROW_HTML.format(
         html.escape(item.index_number),
-        html.escape(item_path(item.pk)),
+        html.escape(f"{prefix}{item.pk}/"),  # item_path
         html.escape(item.title),
         f"<br><small>{html.escape(summary)}</small>" if summary else "",
         html.escape(item.issuer),
@@ -309,24 +430,22 @@ def public_item(key):
 @pagecache.cached
 def item_page(request, key):
     item = public_item(key)
-    public = Item.objects.public(now())
+    public = Item.objects.public(now()).only("id", "title", "published_at")
     policy = public.filter(pk=item.interprets_id).first() if item.interprets_id else None
     interpretations = list(public.filter(interprets=item).order_by("published_at", "id"))
-    return render(
-        request,
-        "portal/item.html",
-        context(
-            item.agency,
-            "catalogue",
-            item=item,
-            # cleaned on every save by publications; cleaned again here because rows can
-            # also arrive without save() (bulk loads, imports)
-            body=mark_safe(clean_body(item.body)),
-            attachments=list(item.attachments.order_by("position", "id")),
-            policy=policy,
-            interpretations=interpretations,
-        ),
+    page = context(
+        item.agency,
+        "catalogue",
+        item=item,
+        # cleaned on every save by publications; cleaned again here because rows can
+        # also arrive without save() (bulk loads, imports)
+        body=mark_safe(clean_body(item.body)),
+        attachments=list(item.attachments.order_by("position", "id")),
+        policy=policy,
+        interpretations=interpretations,
     )
+    body = render_to_string("portal/_item_body.html", page)
+    return framed(request, "portal/item.html", page, body, title=item.title)
 
 
 @require_safe

@@ -254,3 +254,105 @@ def test_the_filter_form_kept_per_query_shows_each_query_s_own_values_and_errors
         assert "请按“2024-03-01”的格式填写日期" not in plain
     assert len(views._checked_queries) == 4  # kept once each, served from there the 2nd time
     assert len(made) == 4
+
+
+@pytest.mark.parametrize(
+    "filters, later",
+    [
+        ({}, False),
+        ({}, True),
+        ({"topic": Topic.TRAFFIC}, False),
+        ({"genre": Genre.NOTICE, "category": Category.PUBLIC_ORDER}, True),
+        ({"issuer": "示范市公安局", "date_from": dt.date(2025, 6, 1)}, False),
+        ({"date_from": dt.date(2025, 6, 1), "date_to": dt.date(2025, 12, 20)}, True),
+        ({"q": "户籍"}, False),
+        ({"q": "户籍管理", "topic": Topic.TRAFFIC}, True),
+    ],
+)
+def test_rows_of_the_compiled_query_are_the_orm_s_rows(world, monkeypatch, filters, later):
+    """The 目录 page's rows (its queries compiled once per shape, run with each request's
+    values) are the rows the ORM gives, for every kind of filter, a search (both steps on
+    PostgreSQL) and a later page; every shape is compiled, none refused."""
+    for n in range(30):
+        make_item(world.agency, topic=Topic.TRAFFIC if n % 3 else Topic.HOUSEHOLD)
+        make_item(world.other)
+    make_item(world.agency, title="定时发布", published_at=NOW + dt.timedelta(hours=2))
+    monkeypatch.setattr(catalogue, "PROBE", 8)  # the search's steps 1 and 2 both used
+    wanted = catalogue.Filters(**filters)
+    for agency in (world.agency, None):
+        after = None
+        if later:
+            first, after = catalogue.find(NOW, agency, wanted, size=5)
+            assert after
+        rows, more = catalogue.find(NOW, agency, wanted, after, size=7, rows_only=True)
+        items, more_items = catalogue.find(NOW, agency, wanted, after, size=7)
+
+        def fields(found):
+            return [tuple(getattr(r, name) for name in catalogue.LIST_FIELDS) for r in found]
+
+        assert rows and fields(rows) == fields(items)
+        assert more == more_items
+        if connection.vendor == "postgresql" or not wanted.q:  # SQLite: icontains, Items
+            assert all(isinstance(r, catalogue.Row) for r in rows)
+    shapes = [s for s in catalogue._compiled.shapes.values()]
+    assert shapes and None not in shapes
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": "户籍"},
+        {"q": '"><script>', "topic": Topic.TRAFFIC, "genre": Genre.NOTICE},
+        {"category": Category.TRAFFIC, "issuer": "示范市公安局", "date_from": "2025-01-01"},
+        {"date_from": "2025-01-01", "date_to": "2025-02-01", "q": "交通 管理"},
+    ],
+)
+def test_a_new_query_s_form_is_the_template_s_form(world, query):
+    """A valid query's form, put together from the empty form's pieces and the query's
+    widgets, is exactly what the template writes for it."""
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from gongkai.portal import views
+
+    views._checked_queries.clear()
+    views._form_pieces.clear()
+    params = QueryDict(mutable=True)
+    params.update(query)
+    links = views.links(world.agency)
+    filters, errors, html = views._checked(params, links, params.urlencode(), ["示范市公安局"])
+    assert not errors and views._form_pieces and all(views._form_pieces.values())
+    form = views.CatalogueForm(params or None, issuers=["示范市公安局"])
+    assert not params or form.is_valid()
+    expected = render_to_string(
+        views.FORM_TEMPLATE, {"form": form, "links": links, "filtered": filters.any()}
+    )
+    assert html == expected
+
+
+def test_a_miss_reads_the_default_agency_and_issuers_once_per_generation(
+    client, world, settings, django_assert_num_queries
+):
+    """A 目录 page not in the page cache takes the default agency and the 发文机关 list
+    from the process while the page cache's generation stands (no cache round trip, no
+    query), and reads them again once it moves on (a publication)."""
+    from django.core.cache import cache
+
+    from gongkai.portal import pagecache
+
+    settings.PORTAL_CACHE_SECONDS = 30
+    settings.PORTAL_AGENCY_CODE = world.agency.code  # as in production
+    make_item(world.agency)
+    assert client.get(URL, {"topic": Topic.TRAFFIC}).status_code == 200
+    cache.delete_many(["portal:default-agency", f"portal:issuers:{world.agency.pk}"])
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q1:  # the page's own query only
+        assert client.get(URL, {"topic": Topic.HOUSEHOLD}).status_code == 200
+    assert len(q1) == 1, [q["sql"] for q in q1.captured_queries]
+    make_item(world.agency, issuer="新的发文机关")
+    pagecache.GENERATION.move_on()  # as once the publication commits (apps.py)
+    with django_assert_num_queries(3):  # the agency, the issuers, the page
+        page = client.get(URL, {"genre": Genre.NOTICE}).text
+    assert '<option value="新的发文机关">' in page

@@ -185,3 +185,50 @@ def test_signed_in_visitor_is_never_served_a_cached_anonymous_page(client, world
     client.force_login(world.office)
     text = client.get("/xxgk/").content.decode()
     assert world.office.username in text and "门户维护" in text
+
+
+def test_the_frame_kept_for_visitors_is_the_template_s_and_not_a_signed_in_user_s(
+    client, world, settings, rf
+):
+    """views.framed: a visitor's page is the frame template written with its content
+    (the frame kept once per process); a signed-in user gets the frame made for them."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from gongkai.portal import views
+
+    settings.PORTAL_CACHE_SECONDS = 0  # every request reaches the view
+    views._frames.clear()
+    request = rf.get("/xxgk/catalogue/")
+    request.user, request.session = AnonymousUser(), SessionStore()
+    request._messages = FallbackStorage(request)
+    page = views.context(world.agency, "catalogue")
+    body = "<p>目录内容</p>"
+    for _ in range(2):  # made, then kept
+        framed = views.framed(request, "portal/catalogue.html", page, body).content.decode()
+        expected = render_to_string(
+            "portal/catalogue.html", {**page, "portal_body": mark_safe(body)}, request
+        )
+        assert framed == expected and views._frames
+    visitor = client.get("/xxgk/catalogue/").text
+    assert "登录" in visitor and "退出" not in visitor
+    client.force_login(world.users["office"])
+    signed_in = client.get("/xxgk/catalogue/").text
+    assert "退出" in signed_in and world.users["office"].get_username() in signed_in
+
+
+def test_an_item_page_s_kept_frame_shows_each_item_s_own_title(client, world, settings):
+    from .factories import make_item
+
+    settings.PORTAL_CACHE_SECONDS = 0
+    first = make_item(world.agency, title='安全 & "提示" <一>')
+    second = make_item(world.agency, title="第二条信息")
+    for _ in range(2):
+        page = client.get(f"/xxgk/items/{first.pk}/").text
+        assert "<title>安全 &amp; &quot;提示&quot; &lt;一&gt; · 示范市公安局 · " in page
+        assert "<title>第二条信息 · " in client.get(f"/xxgk/items/{second.pk}/").text
+    client.force_login(world.users["office"])
+    assert "<title>第二条信息 · " in client.get(f"/xxgk/items/{second.pk}/").text
