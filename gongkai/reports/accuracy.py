@@ -14,6 +14,10 @@ text report and then damaged the way real copies are damaged:
            other and to the next row's label (failure class 3)
   pdf      PDF text: label fragments printed before and after their row's
            figures, header cells split into syllables (failure class 4)
+  pdf-md   a PDF turned into Markdown by a converter (上海市科委 2024 is one): table
+           三's rows with long labels print their figures as a cell row of their own
+           and their label, cut in pieces, as lines up to two rows before or just
+           after them (failure class 4); a page footer may fall inside the table
   pdf-file a real PDF (failure class 5): the report laid out by WeasyPrint with
            ruled tables, read by the PDF reader from its table geometry
   pdf-real the agency's own PDF file, where the corpus has it (pdf/*.pdf), read
@@ -44,7 +48,18 @@ from . import parsing, tables
 from .render import render
 
 CORPUS = Path(__file__).parent / "tests" / "corpus"
-CLASSES = ("published", "clean", "tabs", "wrapped", "flat", "pdf", "pdf-file", "pdf-real", "scan")
+CLASSES = (
+    "published",
+    "clean",
+    "tabs",
+    "wrapped",
+    "flat",
+    "pdf",
+    "pdf-md",
+    "pdf-file",
+    "pdf-real",
+    "scan",
+)
 TEXT_CLASSES = CLASSES[:-3]
 SCAN_VARIANTS = 2
 VARIANTS_PER_CLASS = 4
@@ -200,6 +215,31 @@ def damage(text, kind, rng):
                 out.append(pieces[0])
                 out.append(figures)
                 out.extend(pieces[1:])
+        elif kind == "pdf-md":
+            own = _own_label(label)
+            if not _has_figures(cells) or len(own) <= 10 or len(values) != 7:
+                out.append(line)
+                continue
+            out.append("| " + " | ".join(values) + " |")
+            pieces = []
+            rest = own
+            while rest:
+                cut = rng.randrange(6, 12)
+                pieces.append(rest[:cut])
+                rest = rest[cut:]
+            shift = rng.choice((-1, 0, 0, 1, 2))
+            if shift < 0:
+                out.extend(pieces)
+            else:
+                # Before its figures, or up to two figure rows earlier (never into table 二).
+                at = len(out) - 1
+                for _ in range(shift):
+                    prev = out[at - 1] if at > 0 else ""
+                    if _is_table(prev) and _cells(prev)[0] == "" and _has_figures(_cells(prev)):
+                        at -= 1
+                out[at:at] = pieces
+            if rng.random() < 0.05:
+                out.append(f"— {rng.randrange(2, 9)} —")
         elif kind == "flat":
             own = _own_label(label)
             seps = ["", " "]

@@ -517,8 +517,16 @@ def _prose(line):
 
 
 def _anchored(line):
-    """A line that prints a row's own label (numbered, or a long row phrase) with its figures."""
-    return bool(line.labels) and bool(line.filled) and _strong_label("".join(line.labels))
+    """A line that prints a row's own label (numbered, or a long row phrase) with its figures.
+
+    A pipe row that prints every cell of its row, all blank, is one too: its cells
+    are on its own line, so no figure line below it is its own.
+    """
+    if not line.labels:
+        return False
+    if not line.filled and not (line.strict and len(line.region) >= len(tables.REQUEST_COLUMNS)):
+        return False
+    return _strong_label("".join(line.labels))
 
 
 def rows_by_order(lines, printed_rows, order):

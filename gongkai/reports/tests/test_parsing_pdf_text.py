@@ -86,3 +86,25 @@ def test_figures_placed_by_order_that_break_the_sums_are_left_blank():
         f["where"] == "requests.unavailable.not_held" and "合计关系" in f["message"]
         for f in parsed["findings"]
     )
+
+
+def test_a_pipe_row_of_blank_cells_does_not_take_the_figures_below_it():
+    # 上海市政府办公厅 2019 through a PDF-to-Markdown converter: "| 4.保护第三方合法权益 | | … |"
+    # prints its own (blank) cells; the "| 5 | | … |" below it belongs to 5.属于三类内部事务信息,
+    # whose label the converter printed after it. It used to land in 4.
+    import random
+
+    from gongkai.reports.render import render
+
+    report = truth("shanghai_bgt_2019")
+    text = accuracy.damage(
+        render(report, "txt").decode("utf-8"),
+        "pdf-md",
+        random.Random("shanghai_bgt_2019/pdf-md/0"),
+    )
+    assert "| 三、本年度办理结果 （三）不予公开 4.保护第三方合法权益 | | | | | | | |\n| 5 |" in text
+    parsed = parse_text(text)
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (wrong, silent, blank) == (0, 0, 0), cells
+    assert parsed["requests"]["denied.internal_affairs"]["natural_person"] == 5
+    assert parsed["requests"]["denied.third_party"]["natural_person"] is None
