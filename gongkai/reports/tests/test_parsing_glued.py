@@ -260,7 +260,9 @@ def test_any_correct_report_flattened_is_read_back_or_left_blank(report, seed):
 
 
 @given(
-    report=correct_report(), seed=st.integers(0, 10**6), kind=st.sampled_from(["wrapped", "pdf"])
+    report=correct_report(),
+    seed=st.integers(0, 10**6),
+    kind=st.sampled_from(["wrapped", "pdf", "pdf-md"]),
 )
 @FAST
 def test_any_correct_report_wrapped_or_pdf_like_has_no_wrong_figure(report, seed, kind):
