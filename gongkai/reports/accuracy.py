@@ -17,7 +17,8 @@ text report and then damaged the way real copies are damaged:
   pdf-md   a PDF turned into Markdown by a converter (上海市科委 2024 is one): table
            三's rows with long labels print their figures as a cell row of their own
            and their label, cut in pieces, as lines up to two rows before or just
-           after them (failure class 4); a page footer may fall inside the table
+           after them, or are cut into two cell rows (the label's head over blank
+           cells) (failure class 4); a page footer may fall inside the table
   pdf-file a real PDF (failure class 5): the report laid out by WeasyPrint with
            ruled tables, read by the PDF reader from its table geometry
   pdf-real the agency's own PDF file, where the corpus has it (pdf/*.pdf), read
@@ -219,6 +220,12 @@ def damage(text, kind, rng):
             own = _own_label(label)
             if not _has_figures(cells) or len(own) <= 10 or len(values) != 7:
                 out.append(line)
+                continue
+            if rng.random() < 0.2:
+                # A tall row cut in two cell rows: the label's head over blank cells.
+                cut = rng.randrange(4, len(own) - 2)
+                out.append(f"| {own[:cut]} |" + " |" * len(values))
+                out.append(f"| {own[cut:]} | " + " | ".join(values) + " |")
                 continue
             out.append("| " + " | ".join(values) + " |")
             pieces = []

@@ -529,6 +529,22 @@ def _anchored(line):
     return _strong_label("".join(line.labels))
 
 
+_SUB_NUMBER = re.compile(r"(\d{1,2})\s*[.．、]")
+
+
+def _anchor_key(label):
+    """The row a label names, if the sub-row number it prints agrees with that row's.
+
+    "2.其他法律" (cut short) holds the words of the row 3.其他 but not its number.
+    """
+    key = match_row(label, _REQUEST_PHRASES, has_values=True)
+    own = _SUB_NUMBER.match(_REQUEST_LABELS.get(key, ""))
+    printed = _SUB_NUMBER.findall(label)
+    if own and printed and printed[-1] != own[1]:
+        return None
+    return key
+
+
 def rows_by_order(lines, printed_rows, order):
     """{row key: line} for figure lines placed by the table's printed order (PDF text).
 
@@ -546,28 +562,42 @@ def rows_by_order(lines, printed_rows, order):
     anchors = {}
     for line in lines:
         if _anchored(line):
-            key = match_row("".join(line.labels), _REQUEST_PHRASES, has_values=True)
+            key = _anchor_key("".join(line.labels))
             if key in position and key not in anchors.values():
                 anchors[id(line)] = key
     anchored = set(anchors.values())
     placed = {}
     last = None  # position of the last anchor
+    last_key = last_line = None
     between = []  # figure lines since the last anchor
+    prev = None
     for line in lines:
         key = anchors.get(id(line))
+        after, prev = prev, line
         if key is None:
             if line.filled and (not line.labels or not _strong_label("".join(line.labels))):
+                if after is last_line and line.labels and not last_line.filled:
+                    # The rest of the label just printed over blank cells, with the
+                    # row's figures ("| 四、结转下年度继 | | … |" / "| 续办理 | 72 | … |").
+                    placed[last_key] = line
+                    continue
                 between.append(line)
             continue
         here = position[key]
         if last is not None and here > last:
             gap = [k for k in order[last + 1 : here] if k not in anchored]
+            if between and not last_line.filled and len(between) == len(gap) + 1:
+                # The last anchor printed blank cells and one line more follows than
+                # the rows between: its row was cut in two ("| 2.其他法律 | | … |" /
+                # "| 行政法规禁止公开 | 30 | … |"), the first line is its figures.
+                placed[last_key] = between.pop(0)
             full = [ln for ln in between if len(ln.filled) > 1]
             if gap and len(between) == len(gap):
                 placed.update(zip(gap, between, strict=True))
             elif gap and len(full) == len(gap):
                 placed.update(zip(gap, full, strict=True))
         last = here if last is None or here > last else None
+        last_key, last_line = key, line
         between = []
         placed[key] = line
     return placed
