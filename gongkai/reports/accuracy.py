@@ -289,14 +289,37 @@ def scan_of(truth, k):
         img = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
         img = img.rotate(rng.uniform(-0.8, 0.8), resample=Image.Resampling.BICUBIC, fillcolor=255)
         img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.7)))
-        noise = Image.effect_noise(img.size, rng.uniform(10, 25))
+        noise = _noise(img.size, rng.uniform(10, 25), rng)
         img = Image.blend(img, noise, 0.12)
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=rng.randrange(55, 80))
         pages.append(Image.open(io.BytesIO(buf.getvalue())))
     out = io.BytesIO()
-    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    fixed = time.gmtime(1767225600)  # 2026-01-01
+    pages[0].save(
+        out,
+        "PDF",
+        resolution=dpi,
+        save_all=True,
+        append_images=pages[1:],
+        creationDate=fixed,
+        modDate=fixed,
+    )
     return out.getvalue()
+
+
+def _noise(size, sigma, rng, tile=256):
+    """Gaussian grain as Image.effect_noise makes it, but drawn from the scan's own seed:
+    the same scan is the same bytes on every run, so its OCR text is cached."""
+    from PIL import Image
+
+    grain = bytes(min(255, max(0, int(rng.gauss(128, sigma)))) for _ in range(tile * tile))
+    patch = Image.frombytes("L", (tile, tile), grain)
+    noise = Image.new("L", size)
+    for x in range(0, size[0], tile):
+        for y in range(0, size[1], tile):
+            noise.paste(patch, (x, y))
+    return noise
 
 
 def _cache_dir():

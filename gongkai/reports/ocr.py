@@ -678,6 +678,18 @@ def verify(report, text=None):
         if _where(cell) in unsure or (get(cell) is None and row_unread(cell))
     }
 
+    # A 总计 the scan shows blank in a row that prints a figure other than 0, in a table
+    # whose other rows print their 总计, is one the OCR lost, not a blank the table prints.
+    req = report["requests"]
+    printed_totals = sum(1 for row in req.values() if row.get("total") is not None)
+    for key, row in req.items():
+        cell = ("requests", key, "total")
+        if row.get("total") is not None or cell in unknown or printed_totals < 3:
+            continue
+        others = [("requests", key, c) for c in row if c != "total"]
+        if any(c in unknown or get(c) for c in others):
+            unknown.add(cell)
+
     # As the checker: a 总计 printed blank is not summed, nor a column of results all blank.
     def printed_blank(cell):
         return cell not in unknown and get(cell) is None

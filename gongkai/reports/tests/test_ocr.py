@@ -211,3 +211,19 @@ def test_a_figure_outside_ruled_cells_read_with_low_confidence_is_not_taken():
     ]
     [(top, text)] = ocr.loose_lines(words)
     assert text == f"行政许可 12 {UNREADABLE}"
+
+
+def test_a_total_the_scan_lost_in_a_row_of_figures_is_unknown_not_a_printed_blank():
+    # 淮安 2024 as a scan: 6.属于四类过程性信息 unread (12 … 12), 2.没有现成信息需要另行制作
+    # unread in 自然人 and its 总计 lost (blank). Taken as a printed blank, the 总计 column
+    # gave 6. 23 instead of 12 (a wrong figure printed as fact).
+    report = truth("huaian_2024")
+    text = pipe_text(report)
+    text = _replace_cell(text, "6.属于四类过程性信息", 1, UNREADABLE)
+    text = _replace_cell(text, "6.属于四类过程性信息", 7, UNREADABLE)
+    text = _replace_cell(text, "2.没有现成信息需要另行制作", 1, UNREADABLE)
+    text = _replace_cell(text, "2.没有现成信息需要另行制作", 7, "")
+    parsed = read_back(text)
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (wrong, silent) == (0, 0), cells
+    assert parsed["requests"]["denied.process_info"]["natural_person"] in (None, 12)
