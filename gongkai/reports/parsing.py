@@ -971,7 +971,11 @@ def read_appeals(lines, reader):
     if exact is None:
         nums = [_count(c, where, reader) for c in printed]
         groups = [([g * 5 + i for i in range(4)], g * 5 + 4) for g in range(3)]
-        placement = place(nums, n, sums_hold(groups))
+        if None in nums:
+            # A figure not read (a scan's "□"): where the others stand is not known.
+            placement = [None] * n
+        else:
+            placement = place(nums, n, sums_hold(groups))
         reader.shape(where, "政府信息公开行政复议、行政诉讼情况表", n, printed, placement, names)
         exact = [None if v is None else str(v) for v in placement]
     cells = iter(exact)

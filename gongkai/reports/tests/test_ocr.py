@@ -227,3 +227,17 @@ def test_a_total_the_scan_lost_in_a_row_of_figures_is_unknown_not_a_printed_blan
     right, blank, wrong, silent, cells = accuracy.score(parsed, report)
     assert (wrong, silent) == (0, 0), cells
     assert parsed["requests"]["denied.process_info"]["natural_person"] in (None, 12)
+
+
+def test_a_table_four_row_with_a_figure_unread_and_one_lost_places_none_of_them():
+    # 上海市政府办公厅 2025 as a scan: table 四 read as 14 cells (55 lost), four of them "□".
+    # The 14 could not be placed, yet 行政复议's 维持/其他/尚未审结 were printed as 0.
+    report = truth("shanghai_bgt_2025")
+    row = "| 40 | 0 | 10 | 5 | 55 | 2 | 0 | 4 | 6 | 12 | 6 | 0 | 9 | 7 | 22 |"
+    text = pipe_text(report)
+    assert row in text
+    lost = f"| {UNREADABLE} | 0 | {UNREADABLE} | {UNREADABLE} | 2 | 0 | 4 | 6 | {UNREADABLE} "
+    text = text.replace(row, lost + f"| 6 | 0 | {UNREADABLE} | 7 | 22 |")
+    parsed = read_back(text)
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (wrong, silent) == (0, 0), cells
