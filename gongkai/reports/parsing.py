@@ -576,7 +576,12 @@ def rows_by_order(lines, printed_rows, order):
         after, prev = prev, line
         if key is None:
             if line.filled and (not line.labels or not _strong_label("".join(line.labels))):
-                if after is last_line and line.labels and not last_line.filled:
+                if (
+                    last_line is not None
+                    and after is last_line
+                    and line.labels
+                    and not last_line.filled
+                ):
                     # The rest of the label just printed over blank cells, with the
                     # row's figures ("| 四、结转下年度继 | | … |" / "| 续办理 | 72 | … |").
                     placed[last_key] = line

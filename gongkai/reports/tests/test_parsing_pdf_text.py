@@ -129,3 +129,9 @@ def test_a_tall_row_cut_into_two_cell_rows_keeps_its_figures():
     )
     right, blank, wrong, silent, cells = accuracy.score(parse_text(text), report)
     assert (right, wrong, silent) == (200, 0, 0), cells
+
+
+def test_a_report_opening_on_a_row_of_figures_does_not_raise():
+    # Found by Hypothesis (a truncated report): the first line is figures with a label
+    # that names no row.
+    parse_text("政府集中采购\t9\t855.034 万元\t\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量")
