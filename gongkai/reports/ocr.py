@@ -678,6 +678,28 @@ def verify(report, text=None):
         if _where(cell) in unsure or (get(cell) is None and row_unread(cell))
     }
 
+    # A 总计 the scan shows blank in a row that prints a figure other than 0, in a table
+    # whose other rows print their 总计, is one the OCR lost, not a blank the table prints.
+    # (Some tables leave 总计 blank on every result row: there a blank is the table's own.)
+    req = report["requests"]
+    result_rows = {
+        key: row
+        for key, row in req.items()
+        if key not in ("new", "carried_over", "total", "carry_forward", "other")
+    }
+    with_figures = [
+        row for row in result_rows.values() if any(v for c, v in row.items() if c != "total")
+    ]
+    printed_totals = sum(1 for row in with_figures if row.get("total") is not None)
+    lost_is_likely = printed_totals >= 3 and printed_totals > len(with_figures) - printed_totals
+    for key, row in result_rows.items():
+        cell = ("requests", key, "total")
+        if row.get("total") is not None or cell in unknown or not lost_is_likely:
+            continue
+        others = [("requests", key, c) for c in row if c != "total"]
+        if any(c in unknown or get(c) for c in others):
+            unknown.add(cell)
+
     # As the checker: a 总计 printed blank is not summed, nor a column of results all blank.
     def printed_blank(cell):
         return cell not in unknown and get(cell) is None

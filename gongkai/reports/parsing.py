@@ -501,10 +501,140 @@ def request_rows(lines):
     return out
 
 
+_SENTENCE = re.compile(r"[,，。;；]")
+_DIGIT = re.compile(r"\d")
+
+
+def _prose(line):
+    """A sentence with figures in it ("…同意公开答复 9 件,部分公开答复 0 件…"), not a row.
+
+    A row label holds no figure beyond its own number ("1.属于国家秘密").
+    """
+    if not line.labels or line.strict:
+        return False
+    label = "".join(line.labels)
+    return bool(_SENTENCE.search(label)) and bool(_DIGIT.search(_PREFIX.sub("", label)))
+
+
+def _anchored(line):
+    """A line that prints a row's own label (numbered, or a long row phrase) with its figures.
+
+    A pipe row that prints every cell of its row, all blank, is one too: its cells
+    are on its own line, so no figure line below it is its own.
+    """
+    if not line.labels:
+        return False
+    if not line.filled and not (line.strict and len(line.region) >= len(tables.REQUEST_COLUMNS)):
+        return False
+    return _strong_label("".join(line.labels))
+
+
+_SUB_NUMBER = re.compile(r"(\d{1,2})\s*[.．、]")
+
+
+def _anchor_key(label):
+    """The row a label names, if the sub-row number it prints agrees with that row's.
+
+    "2.其他法律" (cut short) holds the words of the row 3.其他 but not its number.
+    """
+    key = match_row(label, _REQUEST_PHRASES, has_values=True)
+    own = _SUB_NUMBER.match(_REQUEST_LABELS.get(key, ""))
+    printed = _SUB_NUMBER.findall(label)
+    if own and printed and printed[-1] != own[1]:
+        return None
+    return key
+
+
+def rows_by_order(lines, printed_rows, order):
+    """{row key: line} for figure lines placed by the table's printed order (PDF text).
+
+    PDF text prints a narrow cell's label in pieces before and after its row's
+    figures, so a label is no guide to which figures are its own (failure
+    class 4). The figures themselves keep the table's order. Between two
+    anchors (lines printing a row's own label with its figures) the lines of
+    figures that carry no row label of their own belong, in order, to the rows
+    the table has between those two anchors: when their number equals the
+    number of those rows, each row takes its line. A line of one lone figure
+    beside as many full lines as rows (a stray page or footnote number) is
+    passed over. Elsewhere nothing is placed by order.
+    """
+    position = {k: i for i, k in enumerate(order)}
+    anchors = {}
+    for line in lines:
+        if _anchored(line):
+            key = _anchor_key("".join(line.labels))
+            if key in position and key not in anchors.values():
+                anchors[id(line)] = key
+    anchored = set(anchors.values())
+    placed = {}
+    last = None  # position of the last anchor
+    last_key = last_line = None
+    between = []  # figure lines since the last anchor
+    prev = None
+    for line in lines:
+        key = anchors.get(id(line))
+        after, prev = prev, line
+        if key is None:
+            if line.filled and (not line.labels or not _strong_label("".join(line.labels))):
+                if (
+                    last_line is not None
+                    and after is last_line
+                    and line.labels
+                    and not last_line.filled
+                ):
+                    # The rest of the label just printed over blank cells, with the
+                    # row's figures ("| 四、结转下年度继 | | … |" / "| 续办理 | 72 | … |").
+                    placed[last_key] = line
+                    continue
+                between.append(line)
+            continue
+        here = position[key]
+        if last is not None and here > last:
+            gap = [k for k in order[last + 1 : here] if k not in anchored]
+            if between and not last_line.filled and len(between) == len(gap) + 1:
+                # The last anchor printed blank cells and one line more follows than
+                # the rows between: its row was cut in two ("| 2.其他法律 | | … |" /
+                # "| 行政法规禁止公开 | 30 | … |"), the first line is its figures.
+                placed[last_key] = between.pop(0)
+            full = [ln for ln in between if len(ln.filled) > 1]
+            if gap and len(between) == len(gap):
+                placed.update(zip(gap, between, strict=True))
+            elif gap and len(full) == len(gap):
+                placed.update(zip(gap, full, strict=True))
+        last = here if last is None or here > last else None
+        last_key, last_line = key, line
+        between = []
+        placed[key] = line
+    return placed
+
+
 def read_requests(lines, reader, template):
     n = len(tables.REQUEST_COLUMNS)
     rows = reader.report["requests"]
+    lines = [ln for ln in lines if not _prose(ln)]
     printed_rows = request_rows(lines)
+    order = [r.key for r in tables.TEMPLATES[template].request_rows]
+    by_order = rows_by_order(lines, printed_rows, order)
+    doubted = set()
+    if by_order:
+        taken = {id(line) for line in by_order.values()}
+        for key, (line, _label) in list(printed_rows.items()):
+            if key not in by_order and id(line) in taken:
+                # Its label stood by figures the table's order gives to another row.
+                del printed_rows[key]
+                if key not in order:
+                    continue  # a group row the format does not print (2021 其他处理)
+                doubted.add(key)
+                reader.shape(
+                    f"requests.{key}",
+                    _REQUEST_LABELS[key],
+                    n,
+                    [],
+                    [None] * n,
+                    [c.label for c in tables.REQUEST_COLUMNS],
+                )
+        for key, line in by_order.items():
+            printed_rows[key] = (line, printed_rows.get(key, (None, ""))[1])
     # Tab-separated rows: the padding most rows agree on places the others.
     offsets = {key: tab_offsets(line, n) for key, (line, _) in printed_rows.items()}
     unique = {o[0] for o in offsets.values() if len(o) == 1}
@@ -543,9 +673,57 @@ def read_requests(lines, reader, template):
         printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
         for row in tables.TEMPLATES[template].request_rows:
             phrase = _phrase(row.label)
+            if row.key in doubted:
+                continue
             if row.key not in printed_rows and len(phrase) >= 4 and phrase in printed_labels:
                 exact_rows[row.key] = [""] * n
-    return _fill_requests(exact_rows, open_rows, reader, template)
+    found = _fill_requests(exact_rows, open_rows, reader, template)
+    _check_order(reader, template, [k for k, ln in by_order.items() if not _anchored(ln)])
+    return found
+
+
+def _check_order(reader, template, keys):
+    """Rows placed by the printed order keep their figures only if the table's sums hold.
+
+    Each such row's 总计 must be the sum of its six applicant cells, and the
+    result rows must add up to （七）总计 in every column (regulation.md §2.6);
+    otherwise the order was not the table's and the rows are left blank.
+    """
+    rows = reader.report["requests"]
+    cols = [c.key for c in tables.REQUEST_COLUMNS]
+    keys = [k for k in keys if any(rows[k][c] is not None for c in cols)]
+    if not keys:
+        return
+    broken = any(
+        None not in rows[k].values() and rows[k]["total"] != sum(rows[k][c] for c in cols[:-1])
+        for k in keys
+    )
+    results = [k for k in tables.RESULT_KEYS if k != "other"]
+    results += list(tables.OTHER_PARTS) if template == "2021" else ["other"]
+    for c in cols:
+        cells = [rows[k][c] for k in results]
+        if rows["total"][c] is None or None in cells:
+            continue  # a cell not read (or printed blank): the column cannot be summed
+        if rows["total"][c] != sum(cells):
+            broken = True
+    if not broken:
+        return
+    for k in keys:
+        for c in cols:
+            rows[k][c] = None
+        reader.findings.append(
+            finding(
+                "SHAPE",
+                WARNING,
+                f"requests.{k}",
+                f"“{_REQUEST_LABELS[k]}”一行的行名与数字分处不同位置（PDF文字），"
+                "按表格的印刷顺序对应的数字不符合表格的合计关系，已留空，请对照原文核实。",
+            )
+        )
+    if template == "2021":
+        for c in cols:
+            vals = [rows[k][c] for k in tables.OTHER_PARTS]
+            rows["other"][c] = None if all(v is None for v in vals) else sum(v or 0 for v in vals)
 
 
 def read_requests_stream(text, reader, template):
@@ -798,7 +976,11 @@ def read_appeals(lines, reader):
     if exact is None:
         nums = [_count(c, where, reader) for c in printed]
         groups = [([g * 5 + i for i in range(4)], g * 5 + 4) for g in range(3)]
-        placement = place(nums, n, sums_hold(groups))
+        if None in nums:
+            # A figure not read (a scan's "□"): where the others stand is not known.
+            placement = [None] * n
+        else:
+            placement = place(nums, n, sums_hold(groups))
         reader.shape(where, "政府信息公开行政复议、行政诉讼情况表", n, printed, placement, names)
         exact = [None if v is None else str(v) for v in placement]
     cells = iter(exact)
@@ -990,12 +1172,18 @@ def stream_appeals(text, start):
 # ---- The whole report ---------------------------------------------------------
 
 
+# A page number printed in the footer ("— 5 —", "- 12 -", "第 3 页"): not a table's figure.
+_PAGE_FOOTER = re.compile(
+    r"^\s*(?:[—–\-－]+\s*\d{1,3}\s*[—–\-－]+|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)\s*$"
+)
+
+
 def parse_text(text, *, filename=None):
     """Read one report's text; returns the interchange dict with parse findings."""
     written = lines_as_written(text)  # the narrative keeps its own characters (issue 18)
     text, script = normalise(text)
     lines = text.split("\n")
-    kept = [i for i, ln in enumerate(lines) if ln.strip()]
+    kept = [i for i, ln in enumerate(lines) if ln.strip() and not _PAGE_FOOTER.match(ln)]
     raw_lines = [lines[i] for i in kept]
     own = [as_written(written[i]) for i in kept] if len(written) == len(lines) else raw_lines
     agency, year, published = read_metadata(raw_lines, text)
@@ -1031,6 +1219,10 @@ def parse_text(text, *, filename=None):
             reader,
             template,
         )
+        if not proactive_found and "proactive" in sections:
+            # The narrative's own 主动公开 heading came first; the table stands later,
+            # under a second set of headings (the tables printed as an appendix).
+            proactive_found = read_proactive([p for p in parsed if p], reader, template)
         found = read_requests(
             lines_of("requests") if has_sections else [p for p in parsed if p], reader, template_key
         )

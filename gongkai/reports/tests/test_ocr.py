@@ -211,3 +211,33 @@ def test_a_figure_outside_ruled_cells_read_with_low_confidence_is_not_taken():
     ]
     [(top, text)] = ocr.loose_lines(words)
     assert text == f"行政许可 12 {UNREADABLE}"
+
+
+def test_a_total_the_scan_lost_in_a_row_of_figures_is_unknown_not_a_printed_blank():
+    # 淮安 2024 as a scan: 6.属于四类过程性信息 unread (12 … 12), 2.没有现成信息需要另行制作
+    # unread in 自然人 and its 总计 lost (blank). Taken as a printed blank, the 总计 column
+    # gave 6. 23 instead of 12 (a wrong figure printed as fact).
+    report = truth("huaian_2024")
+    text = pipe_text(report)
+    text = _replace_cell(text, "6.属于四类过程性信息", 1, UNREADABLE)
+    text = _replace_cell(text, "6.属于四类过程性信息", 7, UNREADABLE)
+    text = _replace_cell(text, "2.没有现成信息需要另行制作", 1, UNREADABLE)
+    text = _replace_cell(text, "2.没有现成信息需要另行制作", 7, "")
+    parsed = read_back(text)
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (wrong, silent) == (0, 0), cells
+    assert parsed["requests"]["denied.process_info"]["natural_person"] in (None, 12)
+
+
+def test_a_table_four_row_with_a_figure_unread_and_one_lost_places_none_of_them():
+    # 上海市政府办公厅 2025 as a scan: table 四 read as 14 cells (55 lost), four of them "□".
+    # The 14 could not be placed, yet 行政复议's 维持/其他/尚未审结 were printed as 0.
+    report = truth("shanghai_bgt_2025")
+    row = "| 40 | 0 | 10 | 5 | 55 | 2 | 0 | 4 | 6 | 12 | 6 | 0 | 9 | 7 | 22 |"
+    text = pipe_text(report)
+    assert row in text
+    lost = f"| {UNREADABLE} | 0 | {UNREADABLE} | {UNREADABLE} | 2 | 0 | 4 | 6 | {UNREADABLE} "
+    text = text.replace(row, lost + f"| 6 | 0 | {UNREADABLE} | 7 | 22 |")
+    parsed = read_back(text)
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (wrong, silent) == (0, 0), cells

@@ -34,7 +34,7 @@ def assert_never_wrong(parsed, expected):
 
 def test_truth_files_satisfy_the_national_sums():
     reports = accuracy.truth_reports()
-    assert len(reports) >= 5
+    assert len(reports) >= 16
     for report in reports:
         assert accuracy.truth_errors(report) == [], report["name"]
 
@@ -178,7 +178,18 @@ def test_the_corpus_is_read_without_a_wrong_cell():
         cells = right + blank + bad + silent
         # "published" holds the reports' own texts, crawled pages with glued tables among
         # them (平潭): the issue's floor for flattened layouts, 95 %, applies to them.
-        floor = {"published": 0.95, "clean": 1.0, "tabs": 1.0, "flat": 0.83}.get(kind, 0.9)
+        # Floors as measured (16 reports, 2026-12): published 97.7 %, wrapped and pdf
+        # 96.7 %, PDF-to-Markdown copies 100 %, flat 93.3 %, the agencies' own PDF files 100 %.
+        floor = {
+            "published": 0.97,
+            "clean": 1.0,
+            "tabs": 1.0,
+            "wrapped": 0.96,
+            "pdf": 0.96,
+            "pdf-md": 0.99,
+            "flat": 0.92,
+            "pdf-real": 0.98,
+        }[kind]
         assert right / cells >= floor, (kind, right, cells)
 
 
@@ -249,7 +260,9 @@ def test_any_correct_report_flattened_is_read_back_or_left_blank(report, seed):
 
 
 @given(
-    report=correct_report(), seed=st.integers(0, 10**6), kind=st.sampled_from(["wrapped", "pdf"])
+    report=correct_report(),
+    seed=st.integers(0, 10**6),
+    kind=st.sampled_from(["wrapped", "pdf", "pdf-md"]),
 )
 @FAST
 def test_any_correct_report_wrapped_or_pdf_like_has_no_wrong_figure(report, seed, kind):
