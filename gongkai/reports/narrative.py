@@ -176,6 +176,20 @@ def _sentences(text):
         yield start, len(text)
 
 
+def _anchored_sentences(text):
+    """The sentences of _sentences(text) that hold an anchor word (_ANY_ANCHOR): found
+    from the anchors, as most sentences hold none. No anchor holds a sentence end."""
+    pos, size = 0, len(text)
+    while (anchor := _ANY_ANCHOR.search(text, pos)) is not None:
+        head = pos
+        for end in _SENTENCE_END.finditer(text, pos, anchor.start()):
+            head = end.end()
+        end = _SENTENCE_END.search(text, anchor.end())
+        tail = end.start() if end else size
+        yield head, tail
+        pos = tail + 1
+
+
 def _passes(guard, text, m, sentence):
     """The context checks that keep a match from reading an unrelated sentence."""
     head, tail = sentence
@@ -231,9 +245,7 @@ def stated_figures(text, year=None):
     else:
         plain = _half_width(text)
     found = {}
-    for head, tail in _sentences(plain):
-        if not _ANY_ANCHOR.search(plain, head, tail):
-            continue  # most sentences: one quick scan and done
+    for head, tail in _anchored_sentences(plain):
         sentence = plain[head:tail]
         keys = {key for key, anchors in _ANCHORS.items() if any(a in sentence for a in anchors)}
         for key, regex, guard in _COMPILED:
