@@ -12,8 +12,10 @@ from itertools import combinations
 from operator import itemgetter
 
 BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "空", "null", "None"})
+_UNITS = ("亿元", "万元", "元", "万", "件", "条", "项", "个")
 _NUMBER = re.compile(
-    r"^(?P<sign>增加|减少|增|减|\+|-)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|万|件|条|项|个)?$"
+    r"^(?P<sign>增加|减少|增|减|\+|-)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*"
+    rf"(?P<unit>{'|'.join(_UNITS)})?$"
 )
 _UNIT_IN_HEADER = re.compile(r"单位[:：]?\s*(亿元|万元|元)")
 YUAN_PER = {"元": 1, "万元": 10_000, "万": 10_000, "亿元": 100_000_000}
@@ -53,6 +55,11 @@ def read_number(cell):
 # A figure cell that was there but could not be read (an OCR reading the sums could not
 # confirm): a value's place, never a number; the parser blanks it with a finding.
 UNREADABLE = "□"
+
+
+# The last character of every cell is_value accepts, besides a digit (str.isdecimal, as
+# the regex's \d): a line that ends otherwise holds no value at its end.
+VALUE_ENDS = frozenset([u[-1] for u in _UNITS] + [b[-1] for b in BLANKS if b] + [UNREADABLE])
 
 
 @functools.lru_cache(maxsize=8192)

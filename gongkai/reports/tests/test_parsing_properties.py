@@ -13,7 +13,7 @@ import opencc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongkai.reports.cells import is_blank, placements
+from gongkai.reports.cells import VALUE_ENDS, is_blank, is_value, placements
 from gongkai.reports.engine import analyse_text
 from gongkai.reports.parsing import Line, parse_text, tab_offsets, tokens_of
 from gongkai.reports.tests.conftest import SEEDS, seed_text
@@ -236,3 +236,12 @@ def test_placements_are_every_order_keeping_way_to_fill_the_cells(n, data):
             cand[slot] = figure
         expected.append(tuple(cand))
     assert got == expected
+
+
+@given(st.text(st.sampled_from("0１２3 .,+-—/增减元万件条项个亿无空nulNe□x说　"), max_size=8))
+@settings(max_examples=500, deadline=None)
+def test_a_value_cell_ends_as_cells_value_ends_says(cell):
+    """split_line takes a line for prose by its last character alone (cells.VALUE_ENDS)."""
+    cell = cell.strip()
+    if cell and is_value(cell):
+        assert cell[-1].isdecimal() or cell[-1] in VALUE_ENDS
