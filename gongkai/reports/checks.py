@@ -103,9 +103,8 @@ def _compare(cells, left, right):
     """(left values, right values) when the equation can be verified and fails."""
     lv = cells.values(left)
     rv = cells.values(right) if lv is not None else None
-    if rv is None or all(v is None for v in lv + rv):
-        return None
-    if _total(lv) == _total(rv):
+    # All operands blank: both totals are 0, so such an equation is skipped here too.
+    if rv is None or _total(lv) == _total(rv):
         return None
     return lv, rv
 
