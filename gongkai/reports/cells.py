@@ -58,8 +58,9 @@ UNREADABLE = "□"
 
 
 # The last character of every cell is_value accepts, besides a digit (str.isdecimal, as
-# the regex's \d): a line that ends otherwise holds no value at its end.
-VALUE_ENDS = frozenset([u[-1] for u in _UNITS] + [b[-1] for b in BLANKS if b] + [UNREADABLE])
+# the regex's \d): a unit's, a blank mark's, the unreadable mark, or a thousands comma
+# ("1,200," reads as a number). A line that ends otherwise holds no value at its end.
+VALUE_ENDS = frozenset([u[-1] for u in _UNITS] + [b[-1] for b in BLANKS if b] + [UNREADABLE, ","])
 
 
 @functools.lru_cache(maxsize=8192)
@@ -113,6 +114,14 @@ def place(tokens, n, valid=None):
     if k < n:
         if math.comb(n, k) > _MAX_CANDIDATES + 1:
             return [None] * n  # too many readings to try: place nothing
+        if valid is None and all(type(t) is int for t in tokens):
+            # Without sums to narrow them, every placement stands: slot i holds one of
+            # tokens i-(n-k) … i in some, a blank (0) in others, so it is known only
+            # when all of those are 0 (what the enumeration below finds, without it).
+            return [
+                None if any(tokens[max(0, i - (n - k)) : min(i, k - 1) + 1]) else 0
+                for i in range(n)
+            ]
         padded = [*tokens, None]
         candidates = [way(padded) for way in placements(n, k)]
     else:
