@@ -43,7 +43,8 @@ class _Cells:
     def _is_unsure(self, section, row, col):
         if not self.unsure:
             return False
-        if {section, f"{section}.{row}", f"{section}.{row}/{col}"} & self.unsure:
+        unsure = self.unsure
+        if section in unsure or f"{section}.{row}" in unsure or f"{section}.{row}/{col}" in unsure:
             return True
         # 2021: the derived `other` row is as uncertain as any of its parts.
         rows = self.report.get(section) or {}

@@ -13,7 +13,7 @@ misread one is a false warning on a correct report.
 import re
 
 from .cells import MAX_DIGITS
-from .normalize import detect_script, to_simplified
+from .normalize import detect_script, replace_each, to_simplified
 
 # What a stated figure counts (the checker maps each to table cells).
 RECEIVED = "received"  # 本年新收 (一)
@@ -134,14 +134,13 @@ _ANCHORS = {
 _COMPILED = [(key, re.compile(rx), guard) for key, rx, guard in _patterns()]
 _ANY_ANCHOR = re.compile("|".join(sorted({a for v in _ANCHORS.values() for a in v})))
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_HALF = {chr(cp): chr(to) for cp, to in _WIDTH.items()}
 
 
 def _half_width(text):
     """Full-width ASCII to ASCII, one character for one so snippets keep positions."""
     # A text holds a handful of distinct full-width characters, each many times.
-    for ch in set(_FULL_WIDTH.findall(text)):
-        text = text.replace(ch, chr(_WIDTH[ord(ch)]))
-    return text
+    return replace_each(text, _FULL_WIDTH, _HALF)
 
 
 def chinese_number(text):
