@@ -42,6 +42,9 @@ class Outcome:
     # the findings' (rule, severity) pairs in place of the findings themselves.
     text: str | None = None
     tally: list | None = None
+    # check_data: the text UTF-8 encoded instead, for a byte stream: a pool's parent then
+    # neither decodes it from the pickle nor encodes it again to write it.
+    data: bytes | None = None
 
     def rules(self):
         """(rule, severity) of each finding."""
@@ -360,6 +363,14 @@ def check_text(outcome):
     outcome.text = "\n".join([f"【{outcome.file}】", *body, "", ""])
     outcome.tally = outcome.rules()
     outcome.findings = []
+    return outcome
+
+
+def check_data(outcome):
+    """check_text, the text UTF-8 encoded (Outcome.data; text left None)."""
+    check_text(outcome)
+    outcome.data = outcome.text.encode("utf-8")
+    outcome.text = None
     return outcome
 
 
