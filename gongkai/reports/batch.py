@@ -42,6 +42,9 @@ class Outcome:
     # the findings' (rule, severity) pairs in place of the findings themselves.
     text: str | None = None
     tally: list | None = None
+    # check_data: the text UTF-8 encoded instead, for a byte stream: a pool's parent then
+    # neither decodes it from the pickle nor encodes it again to write it.
+    data: bytes | None = None
 
     def rules(self):
         """(rule, severity) of each finding."""
@@ -156,7 +159,10 @@ def run(files, *, workers=None, progress=False, keep_reports=True, describe=None
     done = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         # The workers start (forked) here, before the progress bar starts its thread.
-        outcomes = pool.map(work, files, chunksize=chunksize(len(files), workers))
+        # Sent as strings: a Path pickles as its class and parts, and the parent pickles
+        # every chunk while the workers read (analyse_path takes either).
+        names = [os.fspath(path) for path in files]
+        outcomes = pool.map(work, names, chunksize=chunksize(len(files), workers))
         with _bar(len(files), progress) as bar:
             try:
                 for outcome in outcomes:
@@ -303,18 +309,21 @@ def table(rows, headers=None):
     rows = [[str(cell) for cell in row] for row in ([headers] if headers else []) + list(rows)]
     if not rows:
         return []
-    # The last cell is not padded (the line's trailing blanks go anyway): its column's
-    # width matters for the header's rule only.
-    cell_widths = [[display_width(cell) for cell in row[:-1]] for row in rows]
-    widths = [max(column) for column in zip(*cell_widths, strict=True)]
-    lines = []
-    for row, row_widths in zip(rows, cell_widths, strict=True):
-        padded = zip(row[:-1], row_widths, widths, strict=True)
-        cells = [cell + " " * (w - cw) for cell, cw, w in padded]
-        cells.append(row[-1])
-        lines.append("  ".join(cells).rstrip())
+    # Column by column (a findings table is laid out for every file of a run). The last
+    # cell is not padded (the line's trailing blanks go anyway): its column's width
+    # matters for the header's rule only.
+    columns = list(zip(*rows, strict=True))
+    widths = []
+    padded = []
+    for column in columns[:-1]:
+        cell_widths = list(map(display_width, column))
+        width = max(cell_widths)
+        widths.append(width)
+        padded.append([c + " " * (width - w) for c, w in zip(column, cell_widths, strict=True)])
+    padded.append(columns[-1])
+    lines = ["  ".join(cells).rstrip() for cells in zip(*padded, strict=True)]
     if headers:
-        widths.append(_widest(row[-1] for row in rows))
+        widths.append(_widest(columns[-1]))
         lines.insert(1, "  ".join("-" * w for w in widths))
     return lines
 
@@ -354,6 +363,14 @@ def check_text(outcome):
     outcome.text = "\n".join([f"【{outcome.file}】", *body, "", ""])
     outcome.tally = outcome.rules()
     outcome.findings = []
+    return outcome
+
+
+def check_data(outcome):
+    """check_text, the text UTF-8 encoded (Outcome.data; text left None)."""
+    check_text(outcome)
+    outcome.data = outcome.text.encode("utf-8")
+    outcome.text = None
     return outcome
 
 

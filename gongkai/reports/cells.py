@@ -12,8 +12,10 @@ from itertools import combinations
 from operator import itemgetter
 
 BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "空", "null", "None"})
+_UNITS = ("亿元", "万元", "元", "万", "件", "条", "项", "个")
 _NUMBER = re.compile(
-    r"^(?P<sign>增加|减少|增|减|\+|-)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|万|件|条|项|个)?$"
+    r"^(?P<sign>增加|减少|增|减|\+|-)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*"
+    rf"(?P<unit>{'|'.join(_UNITS)})?$"
 )
 _UNIT_IN_HEADER = re.compile(r"单位[:：]?\s*(亿元|万元|元)")
 YUAN_PER = {"元": 1, "万元": 10_000, "万": 10_000, "亿元": 100_000_000}
@@ -53,6 +55,12 @@ def read_number(cell):
 # A figure cell that was there but could not be read (an OCR reading the sums could not
 # confirm): a value's place, never a number; the parser blanks it with a finding.
 UNREADABLE = "□"
+
+
+# The last character of every cell is_value accepts, besides a digit (str.isdecimal, as
+# the regex's \d): a unit's, a blank mark's, the unreadable mark, or a thousands comma
+# ("1,200," reads as a number). A line that ends otherwise holds no value at its end.
+VALUE_ENDS = frozenset([u[-1] for u in _UNITS] + [b[-1] for b in BLANKS if b] + [UNREADABLE, ","])
 
 
 @functools.lru_cache(maxsize=8192)
@@ -106,6 +114,14 @@ def place(tokens, n, valid=None):
     if k < n:
         if math.comb(n, k) > _MAX_CANDIDATES + 1:
             return [None] * n  # too many readings to try: place nothing
+        if valid is None and all(type(t) is int for t in tokens):
+            # Without sums to narrow them, every placement stands: slot i holds one of
+            # tokens i-(n-k) … i in some, a blank (0) in others, so it is known only
+            # when all of those are 0 (what the enumeration below finds, without it).
+            return [
+                None if any(tokens[max(0, i - (n - k)) : min(i, k - 1) + 1]) else 0
+                for i in range(n)
+            ]
         padded = [*tokens, None]
         candidates = [way(padded) for way in placements(n, k)]
     else:

@@ -43,7 +43,8 @@ class _Cells:
     def _is_unsure(self, section, row, col):
         if not self.unsure:
             return False
-        if {section, f"{section}.{row}", f"{section}.{row}/{col}"} & self.unsure:
+        unsure = self.unsure
+        if section in unsure or f"{section}.{row}" in unsure or f"{section}.{row}/{col}" in unsure:
             return True
         # 2021: the derived `other` row is as uncertain as any of its parts.
         rows = self.report.get(section) or {}
@@ -64,11 +65,19 @@ class _Cells:
         return None, False
 
     def values(self, refs):
-        """The values of cells (section, row, col), or None if any is unknown."""
+        """The values of cells (section, row, col), or None if any is unknown (as `get`,
+        inlined: the checks ask for some 200 cells a report)."""
         out = []
+        report, unsure = self.report, self.unsure
         for section, row, col in refs:
-            value, known = self.get(section, row, col)
-            if not known:
+            try:
+                value = report[section][row][col]
+            except (KeyError, TypeError, IndexError):
+                return None
+            if value is None:
+                if unsure and self._is_unsure(section, row, col):
+                    return None
+            elif type(value) is not int and type(value) is not float:  # not bool, not text
                 return None
             out.append(value)
         return out
@@ -95,9 +104,8 @@ def _compare(cells, left, right):
     """(left values, right values) when the equation can be verified and fails."""
     lv = cells.values(left)
     rv = cells.values(right) if lv is not None else None
-    if rv is None or all(v is None for v in lv + rv):
-        return None
-    if _total(lv) == _total(rv):
+    # All operands blank: both totals are 0, so such an equation is skipped here too.
+    if rv is None or _total(lv) == _total(rv):
         return None
     return lv, rv
 
@@ -158,14 +166,32 @@ def _has(report, section, row):
 # ---- Table 三 and 四 ----------------------------------------------------------
 
 
+# The cells each rule compares, spelled out once (the checks run on every report).
+_BALANCE_REFS = tuple(
+    (
+        col,
+        label,
+        (("requests", "new", col), ("requests", "carried_over", col)),
+        (("requests", "total", col), ("requests", "carry_forward", col)),
+    )
+    for col, label in _REQUEST_COLS.items()
+)
+
+
+@functools.cache
+def _row_refs(row, cols):
+    return tuple(("requests", row, col) for col in cols)
+
+
+@functools.cache
+def _column_refs(rows, col):
+    return tuple(("requests", row, col) for row in rows)
+
+
 def _t3_balance(cells):
     out = []
-    for col, label in _REQUEST_COLS.items():
-        failed = _compare(
-            cells,
-            [("requests", "new", col), ("requests", "carried_over", col)],
-            [("requests", "total", col), ("requests", "carry_forward", col)],
-        )
+    for col, label, left, right in _BALANCE_REFS:
+        failed = _compare(cells, left, right)
         if not failed:
             continue
         (a, b), (c, d) = failed
@@ -183,8 +209,7 @@ def _t3_row_total(cells, row_keys):
     names = "、".join(_REQUEST_COLS[k] for k in tables.APPLICANT_KEYS)
     out = []
     for row in row_keys:
-        parts = [("requests", row, col) for col in tables.APPLICANT_KEYS]
-        failed = _compare(cells, parts, [("requests", row, "total")])
+        failed = _compare(cells, _row_refs(row, tables.APPLICANT_KEYS), _row_refs(row, ("total",)))
         if not failed:
             continue
         lv, (total,) = failed
@@ -201,8 +226,7 @@ def _t3_row_total(cells, row_keys):
 def _t3_result_sum(cells, result_keys):
     out = []
     for col, label in _REQUEST_COLS.items():
-        parts = [("requests", row, col) for row in result_keys]
-        failed = _compare(cells, parts, [("requests", "total", col)])
+        failed = _compare(cells, _column_refs(result_keys, col), _column_refs(("total",), col))
         if not failed:
             continue
         lv, (total,) = failed
@@ -306,8 +330,10 @@ def _req(*rows):
     return [("requests", row, "total") for row in rows]
 
 
-def _narrative_targets(report):
-    """Figure key -> (what the table says, in Chinese; the cells it sums)."""
+@functools.cache
+def _narrative_targets(template_key):
+    """Figure key -> (what the table says, in Chinese; the cells it sums); the same for
+    every report of a template (shared: not to be changed)."""
     group = _ROWS[_DENIED[0]].groups[1], _ROWS[_UNAVAILABLE[0]].groups[1]
     np_group = _ROWS[_NOT_PROCESSED[0]].groups[1]
     targets = {
@@ -343,9 +369,9 @@ def _narrative_targets(report):
             narrative.NORMATIVE_IN_FORCE: "in_force",
         },
         "2019": {narrative.NORMATIVE_ISSUED: "made", narrative.NORMATIVE_IN_FORCE: "public_total"},
-    }.get(report.get("template"), {})
+    }.get(template_key, {})
     for key, col in columns.items():
-        row_label, col_label = _proactive_label(report["template"], "normative_documents", col)
+        row_label, col_label = _proactive_label(template_key, "normative_documents", col)
         ref = ("proactive", "normative_documents", col)
         targets[key] = (f"表二“{row_label}”的“{col_label}”", [ref])
     return targets
@@ -356,7 +382,7 @@ def _narrative_match(report, cells):
     if report.get("template") not in ("2019", "2021") or not isinstance(texts, dict):
         return []  # a 2008-era report has no tables: its figures come from the text itself
     year = report.get("year") if isinstance(report.get("year"), int) else None
-    targets = _narrative_targets(report)
+    targets = _narrative_targets(report["template"])
     out, seen = [], set()
     for part in ("overview", "problems", "other"):
         text = texts.get(part)

@@ -157,8 +157,10 @@ class Report:
     """Runs one subcommand. `out(text)` writes to standard output as is; `err(line)` writes
     a line to standard error. Raises Failure to stop with an exit status."""
 
-    def __init__(self, out, err):
-        self._out, self._err = out, err
+    def __init__(self, out, err, out_bytes=None):
+        # out_bytes(data): writes UTF-8 bytes to the same stream as `out` (None: not a
+        # byte stream); `report check` then has its workers encode the text.
+        self._out, self._err, self._out_bytes = out, err, out_bytes
         self._progress = False
 
     def run(self, action, **options):
@@ -191,10 +193,16 @@ class Report:
         files, many = self._files(paths)
         summary = batch.Summary()
         # The workers lay out each file's findings table (batch.check_text): the laying
-        # out is as costly as a check, and here it would run on one core only.
-        for outcome in self._run(files, options, keep_reports=False, describe=batch.check_text):
+        # out is as costly as a check, and here it would run on one core only. Encoded
+        # there too, when the output is a byte stream and no progress bar is drawn.
+        encoded = self._out_bytes is not None and not self._shows_progress(options)
+        describe = batch.check_data if encoded else batch.check_text
+        for outcome in self._run(files, options, keep_reports=False, describe=describe):
             summary.add(outcome)
-            self._say(outcome.text)
+            if encoded:
+                self._out_bytes(outcome.data)
+            else:
+                self._say(outcome.text)
         self._finish(summary, many)
         problems = []
         if summary.error_findings:
@@ -274,7 +282,7 @@ class Report:
         workers = options.get("workers")
         if workers is not None and workers < 1:
             raise Failure("--workers 必须是正整数。", USAGE)
-        self._progress = options.get("progress") or sys.stderr.isatty()
+        self._progress = self._shows_progress(options)
         return batch.run(
             files,
             workers=workers,
@@ -282,6 +290,10 @@ class Report:
             keep_reports=keep_reports,
             describe=describe,
         )
+
+    @staticmethod
+    def _shows_progress(options):
+        return bool(options.get("progress") or sys.stderr.isatty())
 
     def _finish(self, summary, many):
         """The run's summary on standard error (plain, not coloured as an error)."""
@@ -346,11 +358,26 @@ def _line(text):
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
+def _stdout_bytes():
+    """A writer of UTF-8 bytes to standard output, or None when it takes text only or in
+    another encoding (then the text is written as text)."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if encoding != "utf8" or buffer is None:
+        return None
+
+    def write(data):
+        sys.stdout.flush()  # whatever was written as text goes first
+        buffer.write(data)
+
+    return write
+
+
 def main(argv=None, prog="gongkai report"):
     """Run `gongkai report …` (argv without the "report"); returns the exit status."""
     options = vars(new_parser(prog).parse_args(sys.argv[2:] if argv is None else argv))
     try:
-        Report(sys.stdout.write, _line).run(**options)
+        Report(sys.stdout.write, _line, _stdout_bytes()).run(**options)
     except Failure as exc:
         if str(exc):
             _line(str(exc))

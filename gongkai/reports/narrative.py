@@ -13,7 +13,7 @@ misread one is a false warning on a correct report.
 import re
 
 from .cells import MAX_DIGITS
-from .normalize import detect_script, to_simplified
+from .normalize import detect_script, replace_each, to_simplified
 
 # What a stated figure counts (the checker maps each to table cells).
 RECEIVED = "received"  # 本年新收 (一)
@@ -134,14 +134,13 @@ _ANCHORS = {
 _COMPILED = [(key, re.compile(rx), guard) for key, rx, guard in _patterns()]
 _ANY_ANCHOR = re.compile("|".join(sorted({a for v in _ANCHORS.values() for a in v})))
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_HALF = {chr(cp): chr(to) for cp, to in _WIDTH.items()}
 
 
 def _half_width(text):
     """Full-width ASCII to ASCII, one character for one so snippets keep positions."""
     # A text holds a handful of distinct full-width characters, each many times.
-    for ch in set(_FULL_WIDTH.findall(text)):
-        text = text.replace(ch, chr(_WIDTH[ord(ch)]))
-    return text
+    return replace_each(text, _FULL_WIDTH, _HALF)
 
 
 def chinese_number(text):
@@ -174,6 +173,20 @@ def _sentences(text):
         start = m.end()
     if start < len(text):
         yield start, len(text)
+
+
+def _anchored_sentences(text):
+    """The sentences of _sentences(text) that hold an anchor word (_ANY_ANCHOR): found
+    from the anchors, as most sentences hold none. No anchor holds a sentence end."""
+    pos, size = 0, len(text)
+    while (anchor := _ANY_ANCHOR.search(text, pos)) is not None:
+        head = pos
+        for end in _SENTENCE_END.finditer(text, pos, anchor.start()):
+            head = end.end()
+        end = _SENTENCE_END.search(text, anchor.end())
+        tail = end.start() if end else size
+        yield head, tail
+        pos = tail + 1
 
 
 def _passes(guard, text, m, sentence):
@@ -231,9 +244,7 @@ def stated_figures(text, year=None):
     else:
         plain = _half_width(text)
     found = {}
-    for head, tail in _sentences(plain):
-        if not _ANY_ANCHOR.search(plain, head, tail):
-            continue  # most sentences: one quick scan and done
+    for head, tail in _anchored_sentences(plain):
         sentence = plain[head:tail]
         keys = {key for key, anchors in _ANCHORS.items() if any(a in sentence for a in anchors)}
         for key, regex, guard in _COMPILED:

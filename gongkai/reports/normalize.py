@@ -8,7 +8,7 @@ reads the simplified, half-width form; `source.script` records the original.
 import functools
 import re
 
-import opencc
+from .traditional import CHARS as _TRADITIONAL_CHARS
 
 # Full-width ASCII variants (！ to ～) map to ASCII; the ideographic space to a space.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -26,26 +26,39 @@ def to_halfwidth(text):
     # Replacing each distinct character found is faster than str.translate with a dict
     # (~10x on long texts) and than a regex calling back on every match: a report holds
     # a handful of them (，：（）), each many times.
-    for ch in set(_WIDTH_CHARS.findall(text)):
-        text = text.replace(ch, _WIDTH_STR[ch])
+    return replace_each(text, _WIDTH_CHARS, _WIDTH_STR)
+
+
+def replace_each(text, pattern, replacement):
+    """`text` with every character `pattern` (a character class) matches replaced by
+    replacement[ch]: each distinct one found at once, with str.replace, the next searched
+    for where it stood (nothing before it matches any more). A findall would list every
+    occurrence (a Chinese text has hundreds of full-width commas)."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        ch = m[0]
+        text = text.replace(ch, replacement[ch])
+        pos = m.start()
     return text
 
 
 @functools.cache
 def _converter():
+    import opencc  # only for a traditional text: start-up counts (issue 16)
+
     return opencc.OpenCC("t2s")
 
 
-@functools.cache
-def _traditional_chars():
-    """Characters OpenCC's t2s changes: their presence marks traditional script."""
+def traditional_chars():
+    """Characters OpenCC's t2s changes: their presence marks traditional script. Kept in
+    gongkai.reports.traditional (a test holds the two equal)."""
     chars = "".join(chr(cp) for cp in range(0x4E00, 0xA000))
     return frozenset(a for a, b in zip(chars, _converter().convert(chars), strict=True) if a != b)
 
 
 @functools.cache
 def _traditional_pattern():
-    return re.compile("[" + "".join(sorted(_traditional_chars())) + "]")
+    return re.compile("[" + _TRADITIONAL_CHARS + "]")
 
 
 def detect_script(text):

@@ -11,7 +11,16 @@ import re
 from dataclasses import dataclass, field
 
 from . import glued, legacy, tables
-from .cells import YUAN_PER, header_unit, is_blank, is_value, place, read_number, sums_hold
+from .cells import (
+    VALUE_ENDS,
+    YUAN_PER,
+    header_unit,
+    is_blank,
+    is_value,
+    place,
+    read_number,
+    sums_hold,
+)
 from .findings import INFO, WARNING, finding
 from .normalize import as_written, label_key, lines_as_written, normalise
 
@@ -62,7 +71,13 @@ def split_line(text):
         tokens = stripped[len(head) :].split()
         is_glued = len(tokens) < 7 or any(map(glued.is_glued, tokens))
         return Line(text, [head], tokens, False, len(head) <= 40, glued=is_glued)
-    if not stripped or not is_value(stripped.rsplit(None, 1)[-1]):
+    if (
+        not stripped
+        # A line not ending as a value can (cells.VALUE_ENDS) is prose, told without
+        # splitting it: a paragraph runs to hundreds of characters.
+        or not (stripped[-1].isdecimal() or stripped[-1] in VALUE_ENDS)
+        or not is_value(stripped.rsplit(None, 1)[-1])
+    ):
         return Line(text, [stripped] if stripped else [], [], False, False)  # prose
     tokens = _SPACE_SPLIT.split(stripped)
     tail = 0
@@ -172,6 +187,19 @@ def _phrase(label):
     return label_key(_REMARK.sub("", _PREFIX.sub("", text)))
 
 
+class _Phrases(tuple):
+    """A table's row phrases. Hashed and compared by identity: match_row's cache hashes
+    its arguments on every call, and a tuple would hash each of its pairs again."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+
 def _build_phrases(rows, extra=()):
     out = {}
     for row in rows:
@@ -179,7 +207,7 @@ def _build_phrases(rows, extra=()):
     for phrase, key in extra:
         out[phrase] = key
     # Longest phrase first, so "其他法律行政法规禁止公开" wins over "其他".
-    return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
+    return _Phrases(sorted(out.items(), key=lambda kv: -len(kv[0])))
 
 
 _REQUEST_LABELS = {r.key: r.label for r in tables.REQUEST_ROWS_2019 + tables.REQUEST_ROWS_2021}
@@ -322,7 +350,8 @@ def read_metadata(lines, text):
         m = _AGENCY_IN_TEXT.search(text)
         agency = m[1] if m else None
     published = None
-    m = _DATE_LABELLED.search(text)
+    # The regex only where one of its words occurs: a scan of the whole text otherwise.
+    m = _DATE_LABELLED.search(text) if "发布日期" in text or "成文日期" in text else None
     if not m:
         for ln in reversed(lines[-6:]):
             m = _DATE_LINE.match(ln.strip())

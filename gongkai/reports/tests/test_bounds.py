@@ -265,3 +265,14 @@ def test_xml_bombs_and_external_entities_in_a_docx_are_not_expanded(docx):
     assert "无法读取" in refused(fuzz.docx_with_xml(docx, fuzz.BILLION_LAUGHS), "年报.docx")
     text = engine.extract.to_text(fuzz.docx_with_xml(docx, fuzz.XXE), filename="年报.docx")
     assert "root:" not in text
+
+
+def test_a_digit_string_too_long_for_a_figure_is_found_wherever_it_starts():
+    # The scan first looks at every 20th character (engine._STEP): a run of more than
+    # 100 digits is found at any offset, a run of 100 is a figure's limit and is not.
+    for offset in range(45):
+        for length in (101, 102, 150):
+            text = "说" * offset + "7" * length + "。"
+            (found,) = engine._overlong_numbers(text)
+            assert f"{length} 位数字" in found["message"]
+        assert engine._overlong_numbers("说" * offset + "7" * 100 + "。") == []

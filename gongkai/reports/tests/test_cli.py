@@ -214,6 +214,17 @@ def test_the_console_script_checks_reports_without_setting_django_up(mixed_dir):
     assert f"【{mixed_dir / 'a.txt'}】" in result.stdout
 
 
+def test_check_prints_the_same_from_the_console_script_as_from_the_command(mixed_dir):
+    """The console script's workers hand back the printed text UTF-8 encoded (written to
+    standard output as bytes); the management command writes text: the same output."""
+    for seed in SEEDS[1:]:
+        shutil.copy(seed, mixed_dir / seed.name)  # enough files for a pool of workers
+    expected, _, status = report("check", "--workers", "1", mixed_dir)
+    assert status == 1 and expected.count("【") == 3 + len(SEEDS) - 1
+    for workers in ("1", "2"):
+        assert gongkai("check", "--workers", workers, mixed_dir).stdout == expected
+
+
 def test_the_command_lists_the_renderers_formats():
     from gongkai.reports import command
 

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gongkai.reports import narrative as n
 from gongkai.reports.narrative import stated_figures
@@ -218,3 +220,24 @@ def test_sentence_about_another_year_is_dropped_when_the_year_is_known():
 
 def test_empty_text():
     assert stated_figures("") == [] and stated_figures(None) == []
+
+
+# ---- Sentences found from their anchor words -------------------------------------------
+
+_PIECES = ["。", "；", "\n", "！", "?", "，", "申请公开", "行政复议", "结转", "办结", "规范性文件"]
+
+
+@given(st.lists(st.sampled_from(_PIECES) | st.text("收到3件的年 ", max_size=4), max_size=30))
+def test_anchored_sentences_are_the_sentences_holding_an_anchor(pieces):
+    text = "".join(pieces)
+    expected = [
+        (head, tail) for head, tail in n._sentences(text) if n._ANY_ANCHOR.search(text, head, tail)
+    ]
+    assert list(n._anchored_sentences(text)) == expected
+
+
+def test_anchored_sentences_of_the_seeds():
+    for path in sorted(TESTDATA.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        expected = [s for s in n._sentences(text) if n._ANY_ANCHOR.search(text, *s)]
+        assert list(n._anchored_sentences(text)) == expected

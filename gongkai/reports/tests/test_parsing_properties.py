@@ -13,7 +13,7 @@ import opencc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongkai.reports.cells import is_blank, placements
+from gongkai.reports.cells import VALUE_ENDS, is_blank, is_value, place, placements
 from gongkai.reports.engine import analyse_text
 from gongkai.reports.parsing import Line, parse_text, tab_offsets, tokens_of
 from gongkai.reports.tests.conftest import SEEDS, seed_text
@@ -236,3 +236,31 @@ def test_placements_are_every_order_keeping_way_to_fill_the_cells(n, data):
             cand[slot] = figure
         expected.append(tuple(cand))
     assert got == expected
+
+
+@given(st.text(st.sampled_from("0１２3 .,+-—/增减元万件条项个亿无空nulNe□x说　"), max_size=8))
+@settings(max_examples=500, deadline=None)
+def test_a_value_cell_ends_as_cells_value_ends_says(cell):
+    """split_line takes a line for prose by its last character alone (cells.VALUE_ENDS)."""
+    cell = cell.strip()
+    if cell and is_value(cell):
+        assert cell[-1].isdecimal() or cell[-1] in VALUE_ENDS
+
+
+@given(n=st.integers(1, 9), data=st.data())
+@settings(max_examples=300, deadline=None)
+def test_place_without_sums_agrees_with_every_placement(n, data):
+    """place's shortcut for whole numbers without sums gives what the enumeration of every
+    placement gives (the figures as text take the enumeration)."""
+    k = data.draw(st.integers(0, n))
+    figures = data.draw(st.lists(st.integers(0, 3), min_size=k, max_size=k))
+    expected = [None] * n
+    if 0 < k < n:
+        ways = [way([*figures, None]) for way in placements(n, k)]
+        expected = [
+            s.pop() if len(s := {v or 0 for v in column}) == 1 else None
+            for column in zip(*ways, strict=True)
+        ]
+    elif k == n:
+        expected = figures
+    assert place(figures, n) == expected
