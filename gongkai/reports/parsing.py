@@ -307,7 +307,8 @@ _AGENCY_TAIL = (
 )
 _AGENCY_LINE = re.compile(rf"^[\u4e00-\u9fff]{{2,30}}{_AGENCY_TAIL}$")
 _AGENCY_IN_TEXT = re.compile(r"([\u4e00-\u9fff]{2,12}?公安(?:分局|局|厅))")
-_YEAR_PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日")
+# The period's year may be wrapped inside its digits ("时限为2\n021年1月1日").
+_YEAR_PERIOD = re.compile(r"(\d(?:\n?\d){3})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_TITLE = re.compile(r"(\d{4})\s*年度?")
 _DATE_LABELLED = re.compile(
     r"(?:发布日期|成文日期)[:：]?\s*(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})"
@@ -339,7 +340,7 @@ def read_metadata(lines, text):
         break
     if year is None:
         m = _YEAR_PERIOD.search(text)
-        year = int(m[1]) if m else None
+        year = int(m[1].replace("\n", "")) if m else None
     if agency is None:
         for ln in reversed(lines[-12:]):
             flat = re.sub(r"\s+", "", ln)

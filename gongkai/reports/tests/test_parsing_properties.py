@@ -125,6 +125,14 @@ def test_rewrapped_narrative_keeps_the_data(name, data):
     assert data_of(parse_text(mutated)) == data_of(original(name))
 
 
+def test_a_period_year_wrapped_inside_its_digits_is_still_the_year():
+    """Found by the test above: haining_2021 names its year only in 统计数据时限为2021年1月1日."""
+    text = seed_text("haining_2021")
+    assert "时限为2021年1月1日" in text
+    wrapped = text.replace("时限为2021年1月1日", "时限为2\n021年1月1日")
+    assert parse_text(wrapped)["year"] == 2021
+
+
 def test_traditional_script_gives_the_same_data():
     for name in SEEDS:
         report = parse_text(_s2t().convert(seed_text(name)))
