@@ -91,10 +91,10 @@ def candidates(reach_q=None):
     agencies = LibraryAgency.objects.all()
     if reach_q is not None:
         agencies = agencies.filter(reach_q)
-    return [
+    return matching.Pool(
         matching.Candidate(a.pk, a.name, a.alias_list())
         for a in agencies.only("pk", "name", "aliases")
-    ]
+    )
 
 
 def collect(
@@ -130,6 +130,25 @@ def collect(
             progress(len(outcomes))
     if missing and any(o.result == "filed" for o in outcomes):
         crosscheck.refresh_missing()
+    return outcomes
+
+
+def import_paths(paths, *, user=None, collector=None, workers=1, progress=None):
+    """`gongkai library import`: the files at `paths` (a list of Path; the command
+    expands directories) collected, matched among the whole directory (read once for
+    the run), read `workers` at a time; REPORT-MISSING brought up to date once at the
+    end. The list of Outcome, in the order of the files. The bench imports through
+    this too."""
+    outcomes = collect(
+        ((str(path), Path(path)) for path in paths),
+        user=user,
+        collector=collector,
+        pool=candidates(),
+        missing=False,
+        workers=workers,
+        progress=progress,
+    )
+    crosscheck.refresh_missing()
     return outcomes
 
 
@@ -202,6 +221,8 @@ def _one(name, data, user, collector, pool, source, outcome=None):
         report.status = Status.FILED if found.agency_id and found.year else Status.QUEUED
         report.match_note = found.note[:300]
         report.suggestions = found.suggestions
+        if report.status == Status.FILED and filed_report(found.agency_id, found.year):
+            _hold(report)
     with transaction.atomic():
         if LibraryReport.objects.filter(sha256=sha).exists():  # imported meanwhile
             return Outcome(name, "same", LibraryReport.objects.get(sha256=sha))
@@ -215,6 +236,33 @@ def _one(name, data, user, collector, pool, source, outcome=None):
     return Outcome(name, result, report, report.error or report.match_note)
 
 
+DUPLICATE = "同一机关同一年度已有一份不同的报告"
+
+
+def filed_report(agency_id, year):
+    """The filed report of `agency_id` and `year` (the latest collected), or None."""
+    return (
+        LibraryReport.objects.filter(agency_id=agency_id, year=year, status=Status.FILED)
+        .defer("parsed", "current")
+        .order_by("-id")
+        .first()
+    )
+
+
+def _hold(report):
+    """A second, different file for an agency-year already filed waits in the queue
+    (with its agency and year: a possible duplicate) for a person to decide: the
+    existing report's new version (versions.adopt; e.g. a republished corrected
+    report) or another report of that year (review.assign). Filing it silently would
+    leave two reports of one agency-year, one of them no longer counted."""
+    report.status = Status.QUEUED
+    name = report.agency.name if report.agency_id else ""
+    report.match_note = (
+        f"{DUPLICATE}（{name} {report.year}年度）：请核对是作为原报告的新版本，还是另一份报告"
+    )[:300]
+    report.suggestions = [{"id": report.agency_id, "name": name, "score": 1.0}]
+
+
 def rematch_queued(user=None):
     """Match the reports waiting in the queue again (after the directory changed); the
     number filed. Each is matched among the agencies its collector reaches."""
@@ -226,14 +274,20 @@ def rematch_queued(user=None):
         key = report.collector.path if report.collector_id else ""
         if key not in pools:
             reach = LibraryAgency.objects.filter(path__startswith=key) if key else None
-            pools[key] = [
+            pools[key] = matching.Pool(
                 matching.Candidate(a.pk, a.name, a.alias_list())
                 for a in (reach if reach is not None else LibraryAgency.objects.all())
-            ]
+            )
         found = matching.match(
             report.parsed.get("agency"), report.parsed.get("year"), report.source, pools[key]
         )
         if not (found.agency_id and found.year):
+            continue
+        if filed_report(found.agency_id, found.year) is not None:
+            if report.agency_id != found.agency_id or report.year != found.year:
+                report.agency_id, report.year = found.agency_id, found.year
+                _hold(report)
+                report.save(update_fields=["agency", "year", "match_note", "suggestions"])
             continue
         with transaction.atomic():
             report.agency_id, report.year = found.agency_id, found.year

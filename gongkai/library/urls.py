@@ -17,6 +17,7 @@ urlpatterns = [
     path("report/<int:pk>/correct/", views.correct, name="correct"),
     path("report/<int:pk>/recheck/", views.recheck, name="recheck"),
     path("report/<int:pk>/assign/", views.assign, name="assign"),
+    path("report/<int:pk>/adopt/", views.adopt, name="adopt"),
     path("report/<int:pk>/compare/<int:other>/", views.narrative_compare, name="narrative_compare"),
     path("finding/<int:pk>/review/", views.review_finding, name="review"),
     # Dashboards, comparison, 体检报告 and open data (views_dashboard.py, opendata.py).

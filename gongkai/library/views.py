@@ -221,8 +221,11 @@ def queue(request):
     access.require_edit(request.user)
     waiting = LibraryReport.objects.filter(access.reports_q(request.user, edit=True))
     agencies = LibraryAgency.objects.filter(access.agencies_q(request.user, edit=True))
+    queued = list(waiting.filter(status=Status.QUEUED).order_by("collected_at", "id"))
+    for r in queued:  # a possible duplicate: the report already filed for its agency-year
+        r.existing = collecting.filed_report(r.agency_id, r.year) if r.agency_id else None
     context = {
-        "queued": waiting.filter(status=Status.QUEUED).order_by("collected_at", "id"),
+        "queued": queued,
         "unreadable": waiting.filter(status=Status.UNREADABLE).order_by("-collected_at")[:100],
         "agencies": agencies.order_by("path"),
     }
@@ -247,6 +250,29 @@ def assign(request, pk):
         return redirect("library:queue")
     messages.success(request, f"已将“{report.filename}”归档为{agency.name} {report.year}年度报告。")
     return redirect("library:queue")
+
+
+@login_required
+@require_POST
+def adopt(request, pk):
+    """A queued possible duplicate taken as the filed report's new version."""
+    queued = access.report_for(request.user, pk, edit=True)
+    existing = collecting.filed_report(queued.agency_id, queued.year) if queued.agency_id else None
+    if existing is None:
+        messages.error(request, "没有同一机关同一年度的已归档报告，请指定机关后归档。")
+        return redirect("library:queue")
+    existing = access.report_for(request.user, existing.pk, edit=True)
+    try:
+        report = versions.adopt(existing, queued, request.POST.get("reason"), request.user)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+        return redirect("library:queue")
+    messages.success(
+        request,
+        f"已将“{queued.filename}”作为{report.agency.name} {report.year}年度报告的第 "
+        f"{report.version} 版，并重新检查；已有的核实结论保持不变。",
+    )
+    return redirect("library:report", pk=report.pk)
 
 
 @login_required
