@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from gongkai import safezip
 from gongkai.reports import sandbox
@@ -115,22 +115,50 @@ def collect(
     afterwards (a caller importing many batches does it once at the end:
     crosscheck.refresh_missing). `workers` > 1: more than a handful of files are read
     that many at a time (parallel.read_ahead) while this process stores them one by one,
-    in order, exactly as with one worker. `progress(done)`: after each file stored."""
+    in order, exactly as with one worker. The files are stored and checked in batches
+    (CHECK_BATCH, one transaction each): a batch's reports are checked together
+    (review.refresh_all), so the reports around them are read once per batch, and the
+    files of one batch read each other as files stored earlier. `progress(done)`: after
+    each batch."""
     if pool is None:
         pool = candidates(reach_q)
     from . import parallel
 
     outcomes = []
-    for name, data, refused, read in parallel.read_ahead(_members(files), workers, _to_read):
-        if refused is not None:
-            outcomes.append(refused)
-        else:
-            outcomes.append(_one(name, data, user, collector, pool, source, read))
+    items = parallel.read_ahead(_members(files), workers, _to_read)
+    for batch in _batches(items):
+        with transaction.atomic():  # a batch is stored and checked, or not at all
+            stored = []
+            for name, data, refused, read in batch:
+                outcome = refused or _one(name, data, user, collector, pool, source, read)
+                outcomes.append(outcome)
+                if outcome.result in ("filed", "queued", "unreadable"):
+                    stored.append(outcome.report)
+            # Checked together: the files of a batch read each other (CONTINUITY, peers).
+            review.refresh_all(stored, user)
         if progress:
             progress(len(outcomes))
     if missing and any(o.result == "filed" for o in outcomes):
         crosscheck.refresh_missing()
     return outcomes
+
+
+CHECK_BATCH = 50  # files stored and then checked together
+CHECK_BATCH_BYTES = 64 * 1024 * 1024
+
+
+def _batches(items):
+    """Lists of up to CHECK_BATCH items (name, data, refused, reading) of `items`, and of
+    at most about CHECK_BATCH_BYTES of file data."""
+    batch, size = [], 0
+    for item in items:
+        batch.append(item)
+        size += len(item[1] or b"")
+        if len(batch) >= CHECK_BATCH or size >= CHECK_BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def import_paths(paths, *, user=None, collector=None, workers=1, progress=None):
@@ -189,7 +217,8 @@ def read(name, data):
 
 
 def _one(name, data, user, collector, pool, source, outcome=None):
-    """Store one file; `outcome`: its reading if read ahead (else read here)."""
+    """Store one file, not yet checked; `outcome`: its reading if read ahead (else read
+    here)."""
     if len(data) > MAX_FILE_BYTES:
         return Outcome(name, "refused", message="文件超过 50 MB，不像一份年度报告，未接收。")
     sha = hashlib.sha256(data).hexdigest()
@@ -223,15 +252,18 @@ def _one(name, data, user, collector, pool, source, outcome=None):
         report.suggestions = found.suggestions
         if report.status == Status.FILED and filed_report(found.agency_id, found.year):
             _hold(report)
-    with transaction.atomic():
-        if LibraryReport.objects.filter(sha256=sha).exists():  # imported meanwhile
-            return Outcome(name, "same", LibraryReport.objects.get(sha256=sha))
-        report.original.save(base, ContentFile(data), save=False)
-        report.save()
-        LibraryEvent.objects.create(
-            report=report, actor=user, kind="collect", data={"file": name, "sha256": sha}
-        )
-        review.refresh(report, user)
+    try:
+        with transaction.atomic():
+            if LibraryReport.objects.filter(sha256=sha).exists():  # imported meanwhile
+                return Outcome(name, "same", LibraryReport.objects.get(sha256=sha))
+            report.original.save(base, ContentFile(data), save=False)
+            report.save()
+            LibraryEvent.objects.create(
+                report=report, actor=user, kind="collect", data={"file": name, "sha256": sha}
+            )
+    except IntegrityError:  # the same file stored by another import at this moment
+        return Outcome(name, "same", LibraryReport.objects.filter(sha256=sha).first())
+    # Checked by the caller (collect: review.refresh_all of the batch).
     result = {"filed": "filed", "queued": "queued", "unreadable": "unreadable"}[report.status]
     return Outcome(name, result, report, report.error or report.match_note)
 

@@ -49,6 +49,11 @@ def _latest(reports):
     }
 
 
+def _counts(report):
+    """Whether `report` is one the checks of others read: filed, with an agency and year."""
+    return bool(report.status == S.FILED and report.agency_id and report.year)
+
+
 class Peers:
     """The filed reports the checks of a report read besides itself: its agency's report
     of last year (and next year's, for the cascade), its parent's, its children's and its
@@ -57,21 +62,39 @@ class Peers:
     Read on demand and kept, so that checking many reports of one supervisor and year
     (review.refresh_many: the re-check of everything, a batch of an import) reads the
     group once, not once per report; `preload(reports)` reads what a group needs in a
-    few queries. The reports being checked stand in for their own rows (`preload`), so
-    a report checked earlier in the batch is read as it now stands."""
+    few queries. The reports being checked (`preload`) stand in for their own rows and
+    count as collected even before their first check is stored (an import's batch:
+    a file reads the files stored with it), each with its current data as it stands."""
 
     def __init__(self):
         self._under = {}  # (parent_id, year) -> {agency_id: report}
         self._one = {}  # (agency_id, year) -> report or None
         self._keep = set()  # the keys of _under that preload read
-        self._mine = {}  # pk -> a report being checked (stand_in)
+        self._mine = {}  # pk -> a report being checked
+
+    def _merge_under(self, key, found):
+        parent_id, year = key
+        for r in self._mine.values():
+            if _counts(r) and r.year == year and r.agency.parent_id == parent_id:
+                now = found.get(r.agency_id)
+                if now is None or now.pk <= r.pk:
+                    found[r.agency_id] = r
+        return found
+
+    def _merge_one(self, key, report):
+        agency_id, year = key
+        for r in self._mine.values():
+            if _counts(r) and r.agency_id == agency_id and r.year == year:
+                if report is None or report.pk <= r.pk:
+                    report = r
+        return report
 
     def under(self, parent_id, year):
         """{agency_id: report} of the agencies directly under `parent_id`, of `year`."""
         key = (parent_id, year)
         if key not in self._under:
             found = _latest(LibraryReport.objects.filter(year=year, agency__parent=parent_id))
-            self._under[key] = {a: self._mine.get(r.pk, r) for a, r in found.items()}
+            self._under[key] = self._merge_under(key, found)
         return self._under[key]
 
     def one(self, agency_id, year):
@@ -79,17 +102,21 @@ class Peers:
         key = (agency_id, year)
         if key not in self._one:
             found = _latest(LibraryReport.objects.filter(year=year, agency=agency_id))
-            report = found.get(agency_id)
-            self._one[key] = self._mine.get(report.pk, report) if report else None
+            self._one[key] = self._merge_one(key, found.get(agency_id))
         return self._one[key]
 
     def preload(self, reports):
-        """Read at once what checking `reports` (filed, with their agency) will read: the
+        """Read at once what checking `reports` (with their agency) will read: the
         reports under their parents, their parents', last and next year's. Their
         children's are read one agency at a time (`release` lets them go once used:
         100 city governments have 10,000 departments); agencies with no children in
         the directory have none to read."""
-        reports = [r for r in reports if r.agency_id and r.year]
+        self._mine.update({r.pk: r for r in reports})
+        for key, found in self._under.items():  # read before: these stand in now
+            self._merge_under(key, found)
+        for key, report in self._one.items():
+            self._one[key] = self._merge_one(key, report)
+        reports = [r for r in reports if _counts(r)]
         under, one = {}, {}
         for r in reports:
             if r.agency.parent_id:
@@ -107,13 +134,16 @@ class Peers:
                 self._under[(parent, year)] = {}
             for agency_id, report in found.items():
                 self._under[(report.agency.parent_id, year)][agency_id] = report
+            for parent in parents:
+                self._merge_under((parent, year), self._under[(parent, year)])
         for year, agencies in one.items():
             agencies -= {a for a, y in self._one if y == year}
             if not agencies:
                 continue
             found = _latest(LibraryReport.objects.filter(year=year, agency__in=agencies))
             for agency_id in agencies:
-                self._one[(agency_id, year)] = found.get(agency_id)
+                key = (agency_id, year)
+                self._one[key] = self._merge_one(key, found.get(agency_id))
         mine = {r.agency_id for r in reports}
         parents = set(
             LibraryAgency.objects.filter(parent__in=mine).values_list("parent", flat=True)
@@ -121,25 +151,12 @@ class Peers:
         for r in reports:
             if r.agency_id not in parents:
                 self._under.setdefault((r.agency_id, r.year), {})
-        self.stand_in(reports)
 
     def release(self, agency_id, year):
         """The reports under `agency_id` of `year` are no longer needed (unless they are
         the peers of a report being checked)."""
         if (agency_id, year) not in self._keep:
             self._under.pop((agency_id, year), None)
-
-    def stand_in(self, reports):
-        """`reports` (being checked) replace the rows read for them, now and later."""
-        self._mine.update({r.pk: r for r in reports})
-        mine = self._mine
-        for group in self._under.values():
-            for agency_id, report in group.items():
-                if report.pk in mine:
-                    group[agency_id] = mine[report.pk]
-        for key, report in self._one.items():
-            if report is not None and report.pk in mine:
-                self._one[key] = mine[report.pk]
 
 
 def findings_for(report, data, last=None, peers=None):

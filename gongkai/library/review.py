@@ -22,6 +22,7 @@ from gongkai.reports import checks, engine, sandbox
 from . import aggregates, crosscheck
 from .models import (
     Correction,
+    LibraryAgency,
     LibraryEvent,
     LibraryReport,
     Review,
@@ -142,17 +143,30 @@ def refresh(report, actor=None, *, cascade=True):
     """Check the report's current data and keep its findings' identities and states;
     with `cascade`, the reports whose findings depend on this one are re-checked too
     (next year's CONTINUITY, the parent's sum, the reports it repeats)."""
-    if report.parsed is None:
-        return report
-    peers = crosscheck.Peers()
-    again = refresh_many([report], actor, peers=peers)
-    if cascade and _filed(report):
-        following = peers.one(report.agency_id, report.year + 1)
-        others = {r.pk: r for r in ([following] if following is not None else []) + again}
-        others.pop(report.pk, None)
-        if others:
-            refresh_many(list(others.values()), actor, peers=peers)
+    if cascade:
+        refresh_all([report], actor)
+    else:
+        refresh_many([report], actor)
     return report
+
+
+@transaction.atomic
+def refresh_all(reports, actor=None):
+    """refresh, with its cascade, for many reports at once (an import's batch): the
+    reports are checked together (refresh_many), then the reports outside them whose
+    findings depend on them."""
+    reports = [r for r in reports if r.parsed is not None]
+    if not reports:
+        return
+    peers = crosscheck.Peers()
+    others = {r.pk: r for r in refresh_many(reports, actor, peers=peers)}
+    mine = {r.pk for r in reports}
+    for report in reports:
+        following = peers.one(report.agency_id, report.year + 1) if _filed(report) else None
+        if following is not None and following.pk not in mine:
+            others[following.pk] = following
+    if others:
+        refresh_many(list(others.values()), actor, peers=peers)
 
 
 @transaction.atomic
@@ -166,15 +180,19 @@ def refresh_many(reports, actor=None, *, peers=None):
     reports = [r for r in reports if r.parsed is not None]
     if not reports:
         return []
+    _with_agencies(reports)
     peers = peers if peers is not None else crosscheck.Peers()
-    peers.preload([r for r in reports if _filed(r)])
     corrections = _corrections(reports)
+    # Each report's own data first: the reports checked together read each other's.
+    for report in reports:
+        report.current = effective(report, corrections[report.pk])
+    peers.preload(reports)
     existing = {r.pk: {} for r in reports}
     for row in ReviewedFinding.objects.filter(report__in=list(existing)):
         existing[row.report_id][(row.rule, row.where)] = row
     new, changed, gone, again, counts = [], [], [], [], {}
     for report in reports:
-        data = effective(report, corrections[report.pk])
+        data = report.current
         again += _check(report, data, peers)
         rows = existing[report.pk]
         kept = []
@@ -211,6 +229,20 @@ def refresh_many(reports, actor=None, *, peers=None):
     aggregates.update_many(reports, counts)
     mine = {r.pk for r in reports}
     return list({r.pk: r for r in again if r.pk not in mine}.values())
+
+
+def _with_agencies(reports):
+    """Each report's agency loaded (one query for those not yet)."""
+    missing = {r.agency_id for r in reports if r.agency_id and not _agency_cached(r)}
+    if missing:
+        agencies = LibraryAgency.objects.in_bulk(missing)
+        for r in reports:
+            if r.agency_id in agencies and not _agency_cached(r):
+                r.agency = agencies[r.agency_id]
+
+
+def _agency_cached(report):
+    return LibraryReport.agency.is_cached(report)
 
 
 def _check(report, data, peers):

@@ -318,7 +318,10 @@ def test_reading_on_two_workers_stores_what_one_worker_stores(world, tmp_path):
         ReviewedFinding.objects.all().delete()
         Event.objects.all().delete()
     one, two = results[1], results[2]
-    assert [r["result"] for r in one[0]].count("filed") == 7
+    # 临夏错.txt is a second file of 临夏 2023: it waits as a possible duplicate.
+    assert [r["result"] for r in one[0]].count("filed") == 6
+    queued = sorted(r["file"].rsplit("/", 1)[-1] for r in one[0] if r["result"] == "queued")
+    assert queued == ["临夏错.txt", "嵩县2020.txt"]
     assert {r["result"] for r in one[0]} == {"filed", "queued", "same", "unreadable"}
     assert one[0] == two[0]
     assert one[1] == two[1]
