@@ -70,21 +70,38 @@ def _member_name(info):
     return name
 
 
+def _infos(filename, data):
+    """[(member name, ZipInfo)] of the files of a zip (checked by safezip first), or
+    None for a file that is not a zip. Raises safezip.ZipRejected with a Chinese reason."""
+    if not (filename.lower().endswith(".zip") and safezip.is_zip(data[:4])):
+        return None
+    out = []
+    for info in safezip.check(data, filename):
+        name = _member_name(info)
+        parts = PurePosixPath(name).parts
+        if info.is_dir() or any(p.startswith((".", "__MACOSX")) for p in parts):
+            continue
+        out.append((name, info))
+    return out
+
+
 def expand(filename, data):
     """[(name, bytes)]: the file itself, or a zip's members (checked by safezip first).
     Raises safezip.ZipRejected with a Chinese reason."""
-    if not (filename.lower().endswith(".zip") and safezip.is_zip(data[:4])):
+    infos = _infos(filename, data)
+    if infos is None:
         return [(filename, data)]
-    infos = safezip.check(data, filename)
-    out = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in infos:
-            name = _member_name(info)
-            parts = PurePosixPath(name).parts
-            if info.is_dir() or any(p.startswith((".", "__MACOSX")) for p in parts):
-                continue
-            out.append((f"{filename}/{name}", archive.read(info)))
-    return out
+        return [(f"{filename}/{name}", archive.read(info)) for name, info in infos]
+
+
+def count(filename, data):
+    """How many files `expand` makes of this one (a refused zip: 1), without reading them."""
+    try:
+        infos = _infos(filename, data)
+    except safezip.ZipRejected:
+        return 1
+    return 1 if infos is None else len(infos)
 
 
 def candidates(reach_q=None):
@@ -108,6 +125,7 @@ def collect(
     missing=True,
     workers=1,
     progress=None,
+    batch=None,
 ):
     """Import `files` ([(filename, bytes or Path)] or a lazy iterable of them, zips
     expanded); a list of Outcome, in the order of the files. `pool`: the candidates (from
@@ -119,17 +137,17 @@ def collect(
     (CHECK_BATCH, one transaction each): a batch's reports are checked together
     (review.refresh_all), so the reports around them are read once per batch, and the
     files of one batch read each other as files stored earlier. `progress(done)`: after
-    each batch."""
+    each batch. `batch`: files a batch (default CHECK_BATCH)."""
     if pool is None:
         pool = candidates(reach_q)
     from . import parallel
 
     outcomes = []
     items = parallel.read_ahead(_members(files), workers, _to_read)
-    for batch in _batches(items):
+    for chunk in _batches(items, batch or CHECK_BATCH):
         with transaction.atomic():  # a batch is stored and checked, or not at all
             stored = []
-            for name, data, refused, read in batch:
+            for name, data, refused, read in chunk:
                 outcome = refused or _one(name, data, user, collector, pool, source, read)
                 outcomes.append(outcome)
                 if outcome.result in ("filed", "queued", "unreadable"):
@@ -147,18 +165,99 @@ CHECK_BATCH = 50  # files stored and then checked together
 CHECK_BATCH_BYTES = 64 * 1024 * 1024
 
 
-def _batches(items):
-    """Lists of up to CHECK_BATCH items (name, data, refused, reading) of `items`, and of
-    at most about CHECK_BATCH_BYTES of file data."""
+def _batches(items, most):
+    """Lists of up to `most` items (name, data, refused, reading) of `items`, and of at
+    most about CHECK_BATCH_BYTES of file data."""
     batch, size = [], 0
     for item in items:
         batch.append(item)
         size += len(item[1] or b"")
-        if len(batch) >= CHECK_BATCH or size >= CHECK_BATCH_BYTES:
+        if len(batch) >= most or size >= CHECK_BATCH_BYTES:
             yield batch
             batch, size = [], 0
     if batch:
         yield batch
+
+
+UPLOAD_BATCH = 10  # an upload's progress moves every this many files
+
+
+def start_upload(uploads, *, user, collector):
+    """An UploadJob for `uploads` (Django UploadedFile objects), queued: the files are
+    put in storage first (the request ends; the worker reads them)."""
+    from django.core.files.storage import default_storage
+
+    from .models import UploadJob
+    from .tasks import enqueue, upload_job
+
+    with transaction.atomic():
+        job = UploadJob.objects.create(requested_by=user, collector=collector)
+        files, total = [], 0
+        for i, upload in enumerate(uploads):
+            head = upload.read()
+            upload.seek(0)
+            total += count(upload.name, head)
+            path = default_storage.save(f"library/uploads/{job.pk}/{i:05d}", upload)
+            files.append({"name": PurePosixPath(upload.name).name, "path": path,
+                          "size": upload.size})  # fmt: skip
+        job.files, job.total = files, total
+        job.save(update_fields=["files", "total"])
+        enqueue(upload_job, job.pk)
+    return job
+
+
+def run_upload(job):
+    """Do an UploadJob's work (the task's body): collect its files as the upload page
+    did in the request before, matched among the agencies the uploader may edit, with
+    the progress recorded after every UPLOAD_BATCH files; the uploaded copies are then
+    removed from storage (each file collected is kept as a report's original)."""
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from . import access, parallel
+    from .models import UploadJob
+
+    updated = UploadJob.objects.filter(pk=job.pk, state=UploadJob.State.QUEUED).update(
+        state=UploadJob.State.RUNNING, started_at=timezone.now()
+    )
+    if not updated:
+        return job  # started by another worker
+    user = job.requested_by
+
+    def files():
+        for f in job.files:
+            with default_storage.open(f["path"], "rb") as stored:
+                yield f["name"], stored.read()
+
+    def progress(done):
+        UploadJob.objects.filter(pk=job.pk).update(done=done)
+
+    try:
+        outcomes = collect(
+            files(),
+            user=user,
+            collector=job.collector,
+            reach_q=access.agencies_q(user, edit=True) if user else None,
+            workers=parallel.WORKERS,
+            progress=progress,
+            batch=UPLOAD_BATCH,
+        )
+    except Exception as exc:  # noqa: BLE001 - the job's record says what went wrong
+        UploadJob.objects.filter(pk=job.pk).update(
+            state=UploadJob.State.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        raise
+    UploadJob.objects.filter(pk=job.pk).update(
+        state=UploadJob.State.DONE,
+        finished_at=timezone.now(),
+        done=len(outcomes),
+        total=max(job.total, len(outcomes)),
+        results=[o.as_dict() for o in outcomes],
+    )
+    for f in job.files:
+        default_storage.delete(f["path"])
+    job.refresh_from_db()
+    return job
 
 
 def import_paths(paths, *, user=None, collector=None, workers=1, progress=None):

@@ -1,13 +1,13 @@
 """Importing and re-checking many reports on every core (issue 19 "Scale"): a process
 pool with progress, until the task queue of the operations issue takes this work.
 
-read_ahead (collecting.collect with workers > 1: the web upload and `gongkai library
-import`): more than a handful of files are read `workers` at a time, each in its own
-bounded child process (the sandbox's), while the calling process stores the files in
-their order. Storing stays in one process and in order because the checks beyond one
-report read the reports stored before (CONTINUITY, a parent's sum, copied narrative):
-the result is the serial import's, file for file, and the reading — most of an
-import's work — runs on every core.
+read_ahead (collecting.collect with workers > 1: the web upload's background job and
+`gongkai library import`): more than a handful of files are read `workers` at a time,
+each in its own bounded child process (the sandbox's), while the calling process stores
+the files in their order (and checks them in batches, collecting.CHECK_BATCH). Storing
+stays in one process and in order because the checks beyond one report read the
+reports stored before (CONTINUITY, a parent's sum, copied narrative): the result is
+the serial import's, file for file, and the reading runs on every core.
 
 recheck (`gongkai library recheck`, crosscheck.recheck_all, the bench): the re-check
 of everything on forked workers. Each worker is a forked process with its own

@@ -10,6 +10,7 @@ urlpatterns = [
     path("due/", views.due_list, name="due"),
     path("import/", views.import_page, name="import"),
     path("import/web/", views.collect_web, name="collect_web"),
+    path("import/job/<int:pk>/", views.upload_job, name="upload_job"),
     path("agencies/import/", views.import_directory, name="import_directory"),
     path("report/<int:pk>/", views.report_detail, name="report"),
     path("report/<int:pk>/original/", views.original, name="original"),

@@ -15,8 +15,8 @@ from gongkai.reports import tables
 from gongkai.reports.render import tables_html
 from gongkai.reports.views import SEVERITY_NAMES, describe, narrative
 
-from . import access, collecting, crosscheck, crossrules, directory, parallel, review, versions
-from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status
+from . import access, collecting, crosscheck, crossrules, directory, review, versions
+from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status, UploadJob
 
 logger = logging.getLogger(__name__)
 MAX_ROWS = 300
@@ -280,7 +280,6 @@ def import_page(request):
     roots = access.collectors(request.user)
     if not roots and not request.user.has_perm(access.DIRECTORY):
         access.require_edit(request.user)
-    outcomes = None
     if request.method == "POST":
         access.require_edit(request.user)
         uploads = request.FILES.getlist("files")
@@ -288,21 +287,42 @@ def import_page(request):
         if not uploads:
             messages.error(request, "请选择要上传的年报文件或 zip 压缩包。")
         else:
-            files = ((u.name, u.read()) for u in uploads)  # read lazily, a few at a time
-            outcomes = collecting.collect(
-                files,
-                user=request.user,
-                collector=collector,
-                reach_q=access.agencies_q(request.user, edit=True),
-                workers=parallel.WORKERS,
-            )
+            job = collecting.start_upload(uploads, user=request.user, collector=collector)
+            return redirect("library:upload_job", pk=job.pk)
+    jobs = UploadJob.objects.filter(collector__in=roots).select_related("requested_by")[:10]
     context = {
         "roots": roots,
-        "outcomes": outcomes,
+        "jobs": jobs if roots else [],
         "may_manage_directory": request.user.has_perm(access.DIRECTORY),
         "directory_errors": None,
     }
     return render(request, "library/import.html", context, status=200)
+
+
+@login_required
+def upload_job(request, pk):
+    """An upload's progress, then its results (the page polls ?format=json)."""
+    from django.http import JsonResponse
+
+    access.require_edit(request.user)
+    job = get_object_or_404(
+        UploadJob.objects.select_related("requested_by"),
+        pk=pk,
+        collector__in=access.collectors(request.user),
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "state": job.state,
+                "state_name": job.get_state_display(),
+                "done": job.done,
+                "total": job.total,
+                "finished": job.finished,
+            }  # fmt: skip
+        )
+    rows = [{**r, "result_name": collecting.Outcome.RESULT_NAMES.get(r["result"], r["result"])}
+            for r in job.results]  # fmt: skip
+    return render(request, "library/upload_job.html", {"job": job, "rows": rows})
 
 
 @login_required
