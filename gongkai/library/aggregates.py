@@ -6,7 +6,7 @@ few SUM/GROUP BY queries over narrow rows, never a scan of every report's JSON.
 - ReportFigures: the report's figures (gongkai.library.figures.FIGURES, one column
   each) computed from its current version (corrections applied), with its agency and
   year, and `counted`: the one report of an agency-year that dashboards add up (the
-  latest collected, as review.neighbour takes for CONTINUITY).
+  latest collected, as crosscheck.Peers takes for the checks beyond one report).
 - RuleCount: the report's findings by rule (present, not 排除).
 """
 

@@ -1,7 +1,9 @@
 """Feeding the cross-report rules (crossrules, pure) from the library's database.
 
-- findings_for(report, data): the cross-report findings of one filed report (its year's
-  neighbours, parent, children and peers read here), and the reports whose findings
+- Peers: the reports around the reports being checked (last and next year's, the
+  parent's, the children's, the peers'), read once for a whole batch.
+- findings_for(report, data, last, peers): the cross-report findings of one filed report
+  (its year's neighbours, parent, children and peers, from `peers`), and the reports whose findings
   depend on this one (its parent's report of that year, the reports it repeats), for
   review.refresh to re-check in turn. review.refresh calls it on every import,
   assignment, correction and re-reading, so these findings keep their review states
@@ -9,8 +11,9 @@
 - refresh_missing(today): REPORT-MISSING for every reporting agency of the directory
   without a report for a year the library covers, once the Art. 49 deadline passed;
   such a finding has no report and is identified by (agency, year, rule, location).
-- recheck_all(): every filed report re-checked, then the missing ones (after a rule
-  change); decisions stay.
+- recheck_all(workers): every filed report re-checked, then the missing ones (after a
+  rule change); decisions stay. In batches of whole (supervisor, year) groups
+  (recheck_batches, recheck_batch → review.refresh_many), on `workers` processes.
 """
 
 from django.db import transaction

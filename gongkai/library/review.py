@@ -5,6 +5,9 @@ State changes are these functions, each audited (LibraryEvent):
   bring the report's findings up to date. A finding is identified by (report, rule,
   location) — not by run — so its review state survives any number of re-checks; a
   finding the checks no longer make is kept with present=False (and its decision).
+  refresh_many(reports) does it for many reports at once (a re-check's or an
+  import's batch: the reports around them read once, everything written in bulk);
+  refresh_all(reports) adds the cascade to the reports that depend on them.
 - review(finding, state, reason, user): 待核实 / 确认 / 排除, with reason and who.
 - correct(report, where, value, reason, user): a person's reading of one cell, as a
   new version; the parsed value is never overwritten; the checks re-run.
@@ -108,13 +111,6 @@ def _keyed(found):
             key = (f["rule"], f"{f.get('where') or ''}#{n}")
         out[key] = f
     return out
-
-
-def neighbour(report, step):
-    """The filed report of the same agency `step` years away (the latest collected)."""
-    if not report.agency_id or not report.year:
-        return None
-    return crosscheck.Peers().one(report.agency_id, report.year + step)
 
 
 def continuity(last, this, data):
