@@ -1,14 +1,16 @@
 """The report library at scale (`make bench`, issue 19). Needs PostgreSQL.
 
-(a) Import 10,000 text reports (parse in the sandbox, check, store) on every core
-    (library.parallel): reports per second.
+(a) Import 10,000 text reports (parse in the sandbox, check, store) with the code of
+    `gongkai library import` (collecting.import_paths: read on every core, stored and
+    checked in order): reports per second, CPU per report.
 (b) A library of 100,000 reports (10,000 agencies × 10 years, bulk-created rows with
     varied figures, their aggregates computed by aggregates.values_for): the region
     dashboard p95 (goal < 500 ms) and one agency's year-on-year page p95 (< 100 ms),
     with the CPU time per request of this process (the database's is on its side).
-(c) Re-check all 100,000 (as after a rule change) on every core: the time
-    (GONGKAI_BENCH_LIBRARY_RECHECK=N re-checks a sample of N and projects the time;
-    0 skips it).
+(c) Re-check all 100,000 (as after a rule change) on every core, as `gongkai library
+    recheck` does: the time (GONGKAI_BENCH_LIBRARY_RECHECK=N re-checks whole batches of
+    about N reports chosen at random and projects the time; 0 skips it).
+GONGKAI_BENCH_LIBRARY_IMPORT=0 skips (a).
 The bench data lives under its own directory roots (基准省, 基准导入) and is kept
 between runs. GONGKAI_BENCH_LIBRARY sets the library size (default 100,000).
 """
@@ -17,18 +19,20 @@ import copy
 import hashlib
 import os
 import random
+import resource
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Q
 
-from gongkai.bench.reports import variants
-from gongkai.library import aggregates, parallel
+from gongkai.library import aggregates, collecting, crosscheck, parallel
 from gongkai.library.aggregates import ReportFigures
 from gongkai.library.models import Kind, Level, LibraryAgency, LibraryReport, Status
 from gongkai.reports import engine
+from gongkai.reports.render import render
 
 SEEDS = Path(__file__).parents[1] / "reports" / "tests" / "testdata"
 COUNT = int(os.environ.get("GONGKAI_BENCH_LIBRARY", 100_000))
@@ -38,7 +42,7 @@ CITIES = 100
 RUNS = 60
 ROOT = "基准省"
 IMPORT_ROOT = "基准导入"
-PLACES = ["东城", "西湖", "南山", "北塘", "江宁", "云岭", "青山", "白水"]
+IMPORT_CITIES = 10
 
 
 def _pct(values, p):
@@ -170,30 +174,84 @@ def ensure_library(root):
         cursor.execute("ANALYZE library_libraryagency")
 
 
-def bench_import():
+def _children_cpu():
+    """CPU seconds of this process's finished children (the re-check's pool workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _import_directory():
+    """基准导入 → 10 市人民政府 → departments: IMPORT_COUNT / 10 years agencies, so that
+    every imported file is a distinct agency-year (a second file of one would wait in
+    the queue as a possible duplicate)."""
     root = _agency(IMPORT_ROOT, None, Kind.REGION, Level.PROVINCE)
-    for place in PLACES:
-        for suffix in ("公安局", "公安厅"):
-            _agency(place + suffix, root, Kind.DEPARTMENT, Level.COUNTY)
-    salt = str(time.time_ns())  # new texts each run: nothing is skipped as already known
+    per_city = max(1, IMPORT_COUNT // len(YEARS) // IMPORT_CITIES)
+    names = []
+    for c in range(IMPORT_CITIES):
+        city = _agency(f"导入{c:02d}市人民政府", root, Kind.GOVERNMENT, Level.CITY)
+        names.append(city.name)
+        for d in range(per_city - 1):
+            names.append(
+                _agency(f"导入{c:02d}市第{d:03d}局", city, Kind.DEPARTMENT, Level.CITY).name
+            )
+    return root, names
+
+
+def _import_texts(names):
+    """IMPORT_COUNT report texts, one per agency and year (the seeds' three formats,
+    varied figures), in a random order as files arrive."""
+    bases, rng = _bases(), random.Random(11)
+    pairs = [(name, year) for name in names for year in YEARS][:IMPORT_COUNT]
+    rng.shuffle(pairs)
+    for name, year in pairs:
+        template = "2021" if year >= 2021 else "2019" if year >= 2019 else "2008"
+        data = _vary(bases[template], year, rng)
+        data["agency"] = name
+        yield render(data, "txt").decode("utf-8")
+
+
+def bench_import():
+    """The import `gongkai library import` does (collecting.import_paths) of
+    IMPORT_COUNT text reports of 1,000 agencies × 10 years under 基准导入, into an empty
+    part of the library (the previous run's reports there are deleted first)."""
+    root, names = _import_directory()
+    old = LibraryReport.objects.filter(Q(agency__path__startswith=root.path) | Q(collector=root))
+    if old.exists():
+        print(f"删除上次导入的 {old.count()} 份基准报告……", flush=True)
+        old.delete()
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-library-") as tmp:
         paths = []
-        for i, text in enumerate(variants(IMPORT_COUNT, seed=11)):
+        for i, text in enumerate(_import_texts(names)):
             path = Path(tmp, f"{i:05d}.txt")
-            path.write_text(f"{text}\n<!-- {salt} -->\n", encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
             paths.append(path)
-        load, cpu, started = _load(), time.process_time(), time.perf_counter()
-        counts = parallel.import_paths(paths, workers=workers, collector=root)
+        last = [time.perf_counter()]
+
+        def progress(done):
+            if time.perf_counter() - last[0] > 60:
+                last[0] = time.perf_counter()
+                print(f"  已导入 {done}/{len(paths)} 份（负载 {_load():.1f}）", flush=True)
+
+        load, started = _load(), time.perf_counter()
+        cpu = time.process_time()
+        outcomes = collecting.import_paths(
+            paths, collector=root, workers=workers, progress=progress
+        )
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+    counts = {}
+    for o in outcomes:
+        counts[o.result] = counts.get(o.result, 0) + 1
     names = {"filed": "归档", "queued": "待指定", "unreadable": "无法读取", "same": "已在库中"}
     summary = "，".join(f"{names.get(k, k)} {n}" for k, n in sorted(counts.items()))
+    n = len(outcomes)
     print(
-        f"导入（读取+检查+入库，沙箱读取）：{IMPORT_COUNT} 份文本年报，{workers} 个进程，"
-        f"{seconds:.1f} 秒，{IMPORT_COUNT / seconds:.0f} 份/秒（{summary}）；"
+        f"导入（gongkai library import 的代码：沙箱读取+检查+入库）：{n} 份文本年报，"
+        f"同时读取 {workers} 份，{seconds:.1f} 秒，{n / seconds:.1f} 份/秒（{summary}）；"
+        f"每份 CPU：入库与检查进程 {cpu / n * 1000:.0f} 毫秒（沙箱读取进程与数据库的另计）；"
         f"开始时负载 {load:.1f}，结束时 {_load():.1f}"
     )
-    del cpu
 
 
 def _timed(client, urls):
@@ -249,31 +307,42 @@ def bench_pages(root):
 
 
 def bench_recheck(root):
-    ids = list(
-        LibraryReport.objects.filter(agency__path__startswith=root.path).values_list(
-            "pk", flat=True
-        )
+    """Re-check the library under `root` as `gongkai library recheck` does (whole groups
+    of one supervisor and year per batch, parallel.recheck). GONGKAI_BENCH_LIBRARY_RECHECK
+    =N re-checks randomly chosen whole batches of about N reports and projects."""
+    ids = LibraryReport.objects.filter(agency__path__startswith=root.path).values_list(
+        "pk", flat=True
     )
+    batches = crosscheck.recheck_batches(list(ids))
+    total = sum(len(b) for b in batches)
     sample = os.environ.get("GONGKAI_BENCH_LIBRARY_RECHECK", "all")
-    if sample.isdigit() and int(sample) < len(ids):  # a sample: the time for all is projected
-        total = len(ids)
-        ids = random.Random(9).sample(ids, int(sample))
-        print(f"（抽取 {len(ids)} 份重新检查，按此推算全部 {total} 份的用时）")
+    if sample.isdigit() and int(sample) < total:  # a sample: the time for all is projected
+        random.Random(9).shuffle(batches)
+        chosen, n = [], 0
+        for batch in batches:
+            if n >= int(sample):
+                break
+            chosen.append(batch)
+            n += len(batch)
+        batches = chosen
+        print(f"（抽取 {len(batches)} 批共 {n} 份重新检查，按此推算全部 {total} 份的用时）")
     workers = os.cpu_count() or 1
     load, started = _load(), time.perf_counter()
+    children = _children_cpu()
     last = [started]
 
     def progress(done):
-        if time.perf_counter() - last[0] > 30:
+        if time.perf_counter() - last[0] > 60:
             last[0] = time.perf_counter()
-            print(f"  已重新检查 {done}/{len(ids)} 份", flush=True)
+            print(f"  已重新检查 {done} 份（负载 {_load():.1f}）", flush=True)
 
-    done = parallel.recheck(ids, workers=workers, progress=progress)
+    done = parallel.recheck(batches, workers=workers, progress=progress)
     seconds = time.perf_counter() - started
-    total = LibraryReport.objects.filter(agency__path__startswith=root.path).count()
+    children = _children_cpu() - children
     print(
         f"规则变更后重新检查 {done} 份报告：{workers} 个进程，{seconds:.0f} 秒"
-        f"（{done / seconds:.1f} 份/秒；全部 {total} 份约 {total / (done / seconds) / 60:.0f} 分钟）；"
+        f"（{done / seconds:.1f} 份/秒；全部 {total} 份约 {total / (done / seconds) / 60:.1f} 分钟）；"
+        f"每份 CPU {children / done * 1000:.0f} 毫秒（工作进程，数据库的另计）；"
         f"开始时负载 {load:.1f}，结束时 {_load():.1f}"
     )
 
@@ -282,7 +351,8 @@ def run():
     if connection.vendor != "postgresql":
         print("年报库基准测试需要 PostgreSQL：请设置 DATABASE_URL=postgres://… 后再运行。")
         return
-    bench_import()
+    if IMPORT_COUNT:
+        bench_import()
     root = ensure_directory(COUNT // len(YEARS))
     ensure_library(root)
     bench_pages(root)

@@ -6,12 +6,12 @@ few SUM/GROUP BY queries over narrow rows, never a scan of every report's JSON.
 - ReportFigures: the report's figures (gongkai.library.figures.FIGURES, one column
   each) computed from its current version (corrections applied), with its agency and
   year, and `counted`: the one report of an agency-year that dashboards add up (the
-  latest collected, as review.neighbour takes for CONTINUITY).
+  latest collected, as crosscheck.Peers takes for the checks beyond one report).
 - RuleCount: the report's findings by rule (present, not 排除).
 """
 
 from django.db import models, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from .figures import FIGURES, figures_of
 from .models import LibraryAgency, LibraryReport, Review, Status
@@ -80,13 +80,25 @@ def _published(data):
         return None
 
 
-def _recount(agency_id, year):
-    """Mark the latest collected report of an agency-year as the one counted."""
-    rows = ReportFigures.objects.filter(agency_id=agency_id, year=year)
-    latest = rows.aggregate(m=Max("report_id"))["m"]
-    rows.exclude(report_id=latest).filter(counted=True).update(counted=False)
-    if latest is not None:
-        rows.filter(report_id=latest, counted=False).update(counted=True)
+def _recount(pairs):
+    """Mark the latest collected report of each (agency, year) of `pairs` as the one
+    counted, the others of that agency-year as not counted."""
+    pairs = set(pairs)
+    if not pairs:
+        return
+    rows = ReportFigures.objects.filter(
+        agency_id__in={a for a, _y in pairs}, year__in={y for _a, y in pairs}
+    ).values_list("report_id", "agency_id", "year", "counted")
+    rows = [r for r in rows if (r[1], r[2]) in pairs]
+    latest = {}
+    for report_id, agency_id, year, _counted in rows:
+        latest[(agency_id, year)] = max(report_id, latest.get((agency_id, year), 0))
+    on = [r[0] for r in rows if r[0] == latest[(r[1], r[2])] and not r[3]]
+    off = [r[0] for r in rows if r[0] != latest[(r[1], r[2])] and r[3]]
+    if on:
+        ReportFigures.objects.filter(report_id__in=on).update(counted=True)
+    if off:
+        ReportFigures.objects.filter(report_id__in=off).update(counted=False)
 
 
 def values_for(report):
@@ -110,29 +122,54 @@ def rule_counts(report):
     return [(r["rule"], r["n"], r["e"]) for r in rows]
 
 
-@transaction.atomic
 def update(report):
     """Bring the report's aggregates up to date with its current data and findings."""
-    before = ReportFigures.objects.filter(report=report).values_list("agency_id", "year").first()
-    filed = (
-        report.status == Status.FILED
-        and report.current is not None
-        and report.agency_id is not None
-        and report.year is not None
-    )
-    if not filed:
-        ReportFigures.objects.filter(report=report).delete()
-    else:
-        row, _ = ReportFigures.objects.update_or_create(report=report, defaults=values_for(report))
-        row.rules.all().delete()
-        RuleCount.objects.bulk_create(
-            RuleCount(figures=row, rule=r, count=n, errors=e) for r, n, e in rule_counts(report)
+    update_many([report])
+
+
+VALUE_FIELDS = ("agency", "year", "template", "version", "published", "error_count",
+                *(f.key for f in FIGURES))  # fmt: skip
+
+
+@transaction.atomic
+def update_many(reports, rules=None):
+    """update() for many reports, in a few queries; `rules`: {report pk: [(rule,
+    findings, errors)]} of their findings still made and not 排除, if at hand."""
+    reports = list(reports)
+    ids = [r.pk for r in reports]
+    before = {
+        pk: (agency_id, year)
+        for pk, agency_id, year in ReportFigures.objects.filter(report__in=ids).values_list(
+            "report_id", "agency_id", "year"
         )
-    groups = {before} if before else set()
-    if filed:
-        groups.add((report.agency_id, report.year))
-    for agency_id, year in groups:
-        _recount(agency_id, year)
+    }
+    pairs = set(before.values())
+    keep, drop = [], []
+    for report in reports:
+        filed = (
+            report.status == Status.FILED
+            and report.current is not None
+            and report.agency_id is not None
+            and report.year is not None
+        )
+        if not filed:
+            drop.append(report.pk)
+            continue
+        keep.append(ReportFigures(report=report, **values_for(report)))
+        pairs.add((report.agency_id, report.year))
+    if drop:
+        ReportFigures.objects.filter(report__in=drop).delete()
+    ReportFigures.objects.bulk_update(
+        [f for f in keep if f.report_id in before], VALUE_FIELDS, batch_size=200
+    )
+    ReportFigures.objects.bulk_create([f for f in keep if f.report_id not in before])
+    RuleCount.objects.filter(figures__in=[f.report_id for f in keep]).delete()
+    counts = []
+    for f in keep:
+        found = rules[f.report_id] if rules is not None else rule_counts(f.report)
+        counts += [RuleCount(figures=f, rule=r, count=n, errors=e) for r, n, e in found]
+    RuleCount.objects.bulk_create(counts, batch_size=1000)
+    _recount(pairs)
 
 
 def rebuild(reports=None):

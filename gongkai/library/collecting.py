@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from gongkai import safezip
 from gongkai.reports import sandbox
@@ -70,31 +70,48 @@ def _member_name(info):
     return name
 
 
+def _infos(filename, data):
+    """[(member name, ZipInfo)] of the files of a zip (checked by safezip first), or
+    None for a file that is not a zip. Raises safezip.ZipRejected with a Chinese reason."""
+    if not (filename.lower().endswith(".zip") and safezip.is_zip(data[:4])):
+        return None
+    out = []
+    for info in safezip.check(data, filename):
+        name = _member_name(info)
+        parts = PurePosixPath(name).parts
+        if info.is_dir() or any(p.startswith((".", "__MACOSX")) for p in parts):
+            continue
+        out.append((name, info))
+    return out
+
+
 def expand(filename, data):
     """[(name, bytes)]: the file itself, or a zip's members (checked by safezip first).
     Raises safezip.ZipRejected with a Chinese reason."""
-    if not (filename.lower().endswith(".zip") and safezip.is_zip(data[:4])):
+    infos = _infos(filename, data)
+    if infos is None:
         return [(filename, data)]
-    infos = safezip.check(data, filename)
-    out = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in infos:
-            name = _member_name(info)
-            parts = PurePosixPath(name).parts
-            if info.is_dir() or any(p.startswith((".", "__MACOSX")) for p in parts):
-                continue
-            out.append((f"{filename}/{name}", archive.read(info)))
-    return out
+        return [(f"{filename}/{name}", archive.read(info)) for name, info in infos]
+
+
+def count(filename, data):
+    """How many files `expand` makes of this one (a refused zip: 1), without reading them."""
+    try:
+        infos = _infos(filename, data)
+    except safezip.ZipRejected:
+        return 1
+    return 1 if infos is None else len(infos)
 
 
 def candidates(reach_q=None):
     agencies = LibraryAgency.objects.all()
     if reach_q is not None:
         agencies = agencies.filter(reach_q)
-    return [
+    return matching.Pool(
         matching.Candidate(a.pk, a.name, a.alias_list())
         for a in agencies.only("pk", "name", "aliases")
-    ]
+    )
 
 
 def collect(
@@ -108,6 +125,7 @@ def collect(
     missing=True,
     workers=1,
     progress=None,
+    batch=None,
 ):
     """Import `files` ([(filename, bytes or Path)] or a lazy iterable of them, zips
     expanded); a list of Outcome, in the order of the files. `pool`: the candidates (from
@@ -115,21 +133,149 @@ def collect(
     afterwards (a caller importing many batches does it once at the end:
     crosscheck.refresh_missing). `workers` > 1: more than a handful of files are read
     that many at a time (parallel.read_ahead) while this process stores them one by one,
-    in order, exactly as with one worker. `progress(done)`: after each file stored."""
+    in order, exactly as with one worker. The files are stored and checked in batches
+    (CHECK_BATCH, one transaction each): a batch's reports are checked together
+    (review.refresh_all), so the reports around them are read once per batch, and the
+    files of one batch read each other as files stored earlier. `progress(done)`: after
+    each batch. `batch`: files a batch (default CHECK_BATCH)."""
     if pool is None:
         pool = candidates(reach_q)
     from . import parallel
 
     outcomes = []
-    for name, data, refused, read in parallel.read_ahead(_members(files), workers, _to_read):
-        if refused is not None:
-            outcomes.append(refused)
-        else:
-            outcomes.append(_one(name, data, user, collector, pool, source, read))
+    items = parallel.read_ahead(_members(files), workers, _to_read)
+    for chunk in _batches(items, batch or CHECK_BATCH):
+        with transaction.atomic():  # a batch is stored and checked, or not at all
+            stored = []
+            for name, data, refused, read in chunk:
+                outcome = refused or _one(name, data, user, collector, pool, source, read)
+                outcomes.append(outcome)
+                if outcome.result in ("filed", "queued", "unreadable"):
+                    stored.append(outcome.report)
+            # Checked together: the files of a batch read each other (CONTINUITY, peers).
+            review.refresh_all(stored, user)
         if progress:
             progress(len(outcomes))
     if missing and any(o.result == "filed" for o in outcomes):
         crosscheck.refresh_missing()
+    return outcomes
+
+
+CHECK_BATCH = 50  # files stored and then checked together
+CHECK_BATCH_BYTES = 64 * 1024 * 1024
+
+
+def _batches(items, most):
+    """Lists of up to `most` items (name, data, refused, reading) of `items`, and of at
+    most about CHECK_BATCH_BYTES of file data."""
+    batch, size = [], 0
+    for item in items:
+        batch.append(item)
+        size += len(item[1] or b"")
+        if len(batch) >= most or size >= CHECK_BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+UPLOAD_BATCH = 10  # an upload's progress moves every this many files
+
+
+def start_upload(uploads, *, user, collector):
+    """An UploadJob for `uploads` (Django UploadedFile objects), queued: the files are
+    put in storage first (the request ends; the worker reads them)."""
+    from django.core.files.storage import default_storage
+
+    from .models import UploadJob
+    from .tasks import enqueue, upload_job
+
+    with transaction.atomic():
+        job = UploadJob.objects.create(requested_by=user, collector=collector)
+        files, total = [], 0
+        for i, upload in enumerate(uploads):
+            head = upload.read()
+            upload.seek(0)
+            total += count(upload.name, head)
+            path = default_storage.save(f"library/uploads/{job.pk}/{i:05d}", upload)
+            files.append({"name": PurePosixPath(upload.name).name, "path": path,
+                          "size": upload.size})  # fmt: skip
+        job.files, job.total = files, total
+        job.save(update_fields=["files", "total"])
+        enqueue(upload_job, job.pk)
+    return job
+
+
+def run_upload(job):
+    """Do an UploadJob's work (the task's body): collect its files as the upload page
+    did in the request before, matched among the agencies the uploader may edit, with
+    the progress recorded after every UPLOAD_BATCH files; the uploaded copies are then
+    removed from storage (each file collected is kept as a report's original)."""
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from . import access, parallel
+    from .models import UploadJob
+
+    updated = UploadJob.objects.filter(pk=job.pk, state=UploadJob.State.QUEUED).update(
+        state=UploadJob.State.RUNNING, started_at=timezone.now()
+    )
+    if not updated:
+        return job  # started by another worker
+    user = job.requested_by
+
+    def files():
+        for f in job.files:
+            with default_storage.open(f["path"], "rb") as stored:
+                yield f["name"], stored.read()
+
+    def progress(done):
+        UploadJob.objects.filter(pk=job.pk).update(done=done)
+
+    try:
+        outcomes = collect(
+            files(),
+            user=user,
+            collector=job.collector,
+            reach_q=access.agencies_q(user, edit=True) if user else None,
+            workers=parallel.WORKERS,
+            progress=progress,
+            batch=UPLOAD_BATCH,
+        )
+    except Exception as exc:  # noqa: BLE001 - the job's record says what went wrong
+        UploadJob.objects.filter(pk=job.pk).update(
+            state=UploadJob.State.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        raise
+    UploadJob.objects.filter(pk=job.pk).update(
+        state=UploadJob.State.DONE,
+        finished_at=timezone.now(),
+        done=len(outcomes),
+        total=max(job.total, len(outcomes)),
+        results=[o.as_dict() for o in outcomes],
+    )
+    for f in job.files:
+        default_storage.delete(f["path"])
+    job.refresh_from_db()
+    return job
+
+
+def import_paths(paths, *, user=None, collector=None, workers=1, progress=None):
+    """`gongkai library import`: the files at `paths` (a list of Path; the command
+    expands directories) collected, matched among the whole directory (read once for
+    the run), read `workers` at a time; REPORT-MISSING brought up to date once at the
+    end. The list of Outcome, in the order of the files. The bench imports through
+    this too."""
+    outcomes = collect(
+        ((str(path), Path(path)) for path in paths),
+        user=user,
+        collector=collector,
+        pool=candidates(),
+        missing=False,
+        workers=workers,
+        progress=progress,
+    )
+    crosscheck.refresh_missing()
     return outcomes
 
 
@@ -170,7 +316,8 @@ def read(name, data):
 
 
 def _one(name, data, user, collector, pool, source, outcome=None):
-    """Store one file; `outcome`: its reading if read ahead (else read here)."""
+    """Store one file, not yet checked; `outcome`: its reading if read ahead (else read
+    here)."""
     if len(data) > MAX_FILE_BYTES:
         return Outcome(name, "refused", message="文件超过 50 MB，不像一份年度报告，未接收。")
     sha = hashlib.sha256(data).hexdigest()
@@ -202,17 +349,49 @@ def _one(name, data, user, collector, pool, source, outcome=None):
         report.status = Status.FILED if found.agency_id and found.year else Status.QUEUED
         report.match_note = found.note[:300]
         report.suggestions = found.suggestions
-    with transaction.atomic():
-        if LibraryReport.objects.filter(sha256=sha).exists():  # imported meanwhile
-            return Outcome(name, "same", LibraryReport.objects.get(sha256=sha))
-        report.original.save(base, ContentFile(data), save=False)
-        report.save()
-        LibraryEvent.objects.create(
-            report=report, actor=user, kind="collect", data={"file": name, "sha256": sha}
-        )
-        review.refresh(report, user)
+        if report.status == Status.FILED and filed_report(found.agency_id, found.year):
+            _hold(report)
+    try:
+        with transaction.atomic():
+            if LibraryReport.objects.filter(sha256=sha).exists():  # imported meanwhile
+                return Outcome(name, "same", LibraryReport.objects.get(sha256=sha))
+            report.original.save(base, ContentFile(data), save=False)
+            report.save()
+            LibraryEvent.objects.create(
+                report=report, actor=user, kind="collect", data={"file": name, "sha256": sha}
+            )
+    except IntegrityError:  # the same file stored by another import at this moment
+        return Outcome(name, "same", LibraryReport.objects.filter(sha256=sha).first())
+    # Checked by the caller (collect: review.refresh_all of the batch).
     result = {"filed": "filed", "queued": "queued", "unreadable": "unreadable"}[report.status]
     return Outcome(name, result, report, report.error or report.match_note)
+
+
+DUPLICATE = "同一机关同一年度已有一份不同的报告"
+
+
+def filed_report(agency_id, year):
+    """The filed report of `agency_id` and `year` (the latest collected), or None."""
+    return (
+        LibraryReport.objects.filter(agency_id=agency_id, year=year, status=Status.FILED)
+        .defer("parsed", "current")
+        .order_by("-id")
+        .first()
+    )
+
+
+def _hold(report):
+    """A second, different file for an agency-year already filed waits in the queue
+    (with its agency and year: a possible duplicate) for a person to decide: the
+    existing report's new version (versions.adopt; e.g. a republished corrected
+    report) or another report of that year (review.assign). Filing it silently would
+    leave two reports of one agency-year, one of them no longer counted."""
+    report.status = Status.QUEUED
+    name = report.agency.name if report.agency_id else ""
+    report.match_note = (
+        f"{DUPLICATE}（{name} {report.year}年度）：请核对是作为原报告的新版本，还是另一份报告"
+    )[:300]
+    report.suggestions = [{"id": report.agency_id, "name": name, "score": 1.0}]
 
 
 def rematch_queued(user=None):
@@ -226,14 +405,20 @@ def rematch_queued(user=None):
         key = report.collector.path if report.collector_id else ""
         if key not in pools:
             reach = LibraryAgency.objects.filter(path__startswith=key) if key else None
-            pools[key] = [
+            pools[key] = matching.Pool(
                 matching.Candidate(a.pk, a.name, a.alias_list())
                 for a in (reach if reach is not None else LibraryAgency.objects.all())
-            ]
+            )
         found = matching.match(
             report.parsed.get("agency"), report.parsed.get("year"), report.source, pools[key]
         )
         if not (found.agency_id and found.year):
+            continue
+        if filed_report(found.agency_id, found.year) is not None:
+            if report.agency_id != found.agency_id or report.year != found.year:
+                report.agency_id, report.year = found.agency_id, found.year
+                _hold(report)
+                report.save(update_fields=["agency", "year", "match_note", "suggestions"])
             continue
         with transaction.atomic():
             report.agency_id, report.year = found.agency_id, found.year

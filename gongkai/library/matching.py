@@ -15,6 +15,7 @@ character are always suggested first, whatever the ratio (a short name like
 """
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -37,6 +38,62 @@ class Candidate:
 
     def names(self):
         return [normalise(n) for n in [self.name, *self.aliases] if normalise(n)]
+
+
+class Pool(list):
+    """Candidates with their names normalised and indexed once: an import matches
+    thousands of files against a directory of thousands of agencies (a list of
+    Candidate works everywhere a Pool does, indexed on every call)."""
+
+    @functools.cached_property
+    def named(self):
+        """[(candidate, [normalised names])]"""
+        return [(c, c.names()) for c in self]
+
+    @functools.cached_property
+    def by_name(self):
+        """{normalised name: {candidate ids}}"""
+        out = {}
+        for c, names in self.named:
+            for n in names:
+                out.setdefault(n, set()).add(c.id)
+        return out
+
+    @functools.cached_property
+    def by_char(self):
+        """{character: [(i, how often)]}, i indexing `entries` (candidate, name)."""
+        out = {}
+        for i, (_c, n) in enumerate(self.entries):
+            for ch in set(n):
+                out.setdefault(ch, []).append((i, n.count(ch)))
+        return out
+
+    @functools.cached_property
+    def entries(self):
+        return [(c, n) for c, names in self.named for n in names]
+
+    def near(self, name):
+        """[(candidate, name)] whose difflib quick_ratio with `name` (the share of
+        characters in common, order aside) reaches CUTOFF: counted from an index of
+        characters, not by comparing with every name of the directory."""
+        if len(name) <= 2:  # a one-character misprint of a 2-character name shares 1/2
+            return self.entries
+        shared = {}
+        for ch in set(name):
+            mine = name.count(ch)
+            for i, theirs in self.by_char.get(ch, ()):
+                shared[i] = shared.get(i, 0) + min(mine, theirs)
+        size = len(name)
+        out = []
+        for i, n in shared.items():
+            entry = self.entries[i]
+            if 2 * n >= CUTOFF * (size + len(entry[1])):
+                out.append(entry)
+        return out
+
+
+def _pool(candidates):
+    return candidates if isinstance(candidates, Pool) else Pool(candidates)
 
 
 @dataclass
@@ -67,19 +124,16 @@ def suggest(name, candidates, limit=MAX_SUGGESTIONS):
     scored = {}
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(name)
-    for c in candidates:
-        best = 0.0
-        for n in c.names():
-            matcher.set_seq1(n)
-            if _one_off(n, name):
-                score = max(matcher.ratio(), 0.95)
-            elif matcher.real_quick_ratio() < CUTOFF or matcher.quick_ratio() < CUTOFF:
-                continue
-            else:
-                score = matcher.ratio()
-            best = max(best, score)
-        if best >= CUTOFF:
-            scored[c.id] = (best, c.name)
+    for c, n in _pool(candidates).near(name):
+        matcher.set_seq1(n)
+        if _one_off(n, name):
+            score = max(matcher.ratio(), 0.95)
+        elif matcher.real_quick_ratio() < CUTOFF or matcher.quick_ratio() < CUTOFF:
+            continue
+        else:
+            score = matcher.ratio()
+        if score >= CUTOFF and score > scored.get(c.id, (0.0,))[0]:
+            scored[c.id] = (score, c.name)
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
     return [{"id": i, "name": n, "score": round(s, 2)} for i, (s, n) in ranked[:limit]]
 
@@ -87,12 +141,9 @@ def suggest(name, candidates, limit=MAX_SUGGESTIONS):
 def match(printed_agency, report_year, filename, candidates):
     """A Match for a report whose engine-read agency is `printed_agency`."""
     year = year_from(report_year, filename)
-    by_name = {}
-    for c in candidates:
-        for n in c.names():
-            by_name.setdefault(n, set()).add(c.id)
+    candidates = _pool(candidates)
+    by_name = candidates.by_name
     printed = normalise(printed_agency)
-    names = {c.id: c.name for c in candidates}
     if printed and len(by_name.get(printed, ())) == 1:
         agency_id = next(iter(by_name[printed]))
         note = f"按报告所载机关名称“{printed_agency}”匹配"
@@ -106,7 +157,8 @@ def match(printed_agency, report_year, filename, candidates):
     suggestions = [] if agency_id else suggest(printed_agency or _stem(filename), candidates)
     if agency_id and year is None:
         note += "；未能确定报告年度，请人工指定"
-        return Match(None, None, note, [{"id": agency_id, "name": names[agency_id], "score": 1.0}])
+        name = next(c.name for c in candidates if c.id == agency_id)
+        return Match(None, None, note, [{"id": agency_id, "name": name, "score": 1.0}])
     return Match(agency_id, year, note, suggestions)
 
 

@@ -307,6 +307,61 @@ class CollectJob(models.Model):
         return [u.strip() for u in self.urls.splitlines() if u.strip()]
 
 
+class UploadJob(models.Model):
+    """Files uploaded in the browser, read, checked and stored as background work
+    (collecting.run_upload), with progress: `done` of `total` files (a zip counts its
+    members). The uploaded files wait in storage (`files`: [{"name", "path", "size"}])
+    until the job has run; every file collected is kept as a report's original."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "读取和检查中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "出错"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    collector = models.ForeignKey(
+        LibraryAgency,
+        verbose_name="收集单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="upload_jobs",
+    )
+    files = models.JSONField("上传的文件", default=list, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    total = models.PositiveIntegerField("文件数", default=0)
+    done = models.PositiveIntegerField("已处理", default=0)
+    results = models.JSONField("结果", default=list, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = "上传收集任务"
+        verbose_name_plural = "上传收集任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"上传收集任务 {self.pk}"
+
+    @property
+    def percent(self):
+        return round(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
 class LibraryEvent(Event):
     record_name = "年报库记录"
 

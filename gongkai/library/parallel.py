@@ -1,27 +1,24 @@
 """Importing and re-checking many reports on every core (issue 19 "Scale"): a process
 pool with progress, until the task queue of the operations issue takes this work.
 
-read_ahead (collecting.collect with workers > 1: the web upload and `gongkai library
-import`): more than a handful of files are read `workers` at a time, each in its own
-bounded child process (the sandbox's), while the calling process stores the files in
-their order. Storing stays in one process and in order because the checks beyond one
-report read the reports stored before (CONTINUITY, a parent's sum, copied narrative):
-the result is the serial import's, file for file, and the reading — most of an
-import's work — runs on every core.
+read_ahead (collecting.collect with workers > 1: the web upload's background job and
+`gongkai library import`): more than a handful of files are read `workers` at a time,
+each in its own bounded child process (the sandbox's), while the calling process stores
+the files in their order (and checks them in batches, collecting.CHECK_BATCH). Storing
+stays in one process and in order because the checks beyond one report read the
+reports stored before (CONTINUITY, a parent's sum, copied narrative): the result is
+the serial import's, file for file, and the reading runs on every core.
 
-import_paths and recheck (the bench's import and re-check on forked workers that also
-store; an import there is not file for file the serial one, see above):
-
-Each worker is a forked process with its own database connection; work is handed
-out in chunks (a list of file paths, or of report ids) and each chunk is committed
-by the functions it calls (collecting.collect, review.refresh), so a crash loses at
-most the chunk in flight and running again skips what is done (the same file is
-not imported twice; a re-check is idempotent).
+recheck (`gongkai library recheck`, crosscheck.recheck_all, the bench): the re-check
+of everything on forked workers. Each worker is a forked process with its own
+database connection; work is handed out in batches of report ids (whole groups of one
+supervisor and year, crosscheck.recheck_batches, so a group's reports are read once)
+and each batch is committed on its own (review.refresh_many), so a crash loses at
+most the batches in flight and running again is harmless (a re-check is idempotent).
 """
 
 import multiprocessing
 import os
-from pathlib import Path
 
 CHUNK = 50
 HANDFUL = 5  # up to this many files are read one by one as they are stored
@@ -73,35 +70,10 @@ def _init():
     connections.close_all()  # the parent's connections are not this process's
 
 
-def _import_chunk(args):
-    paths, user_id, collector_id = args
-    from django.db.models import Q
+def _recheck_batch(ids):
+    from .crosscheck import recheck_batch
 
-    from . import collecting
-
-    collector = _agency(collector_id)
-    # Matched among the agencies the collector reaches (as the web upload does).
-    reach = Q(path__startswith=collector.path) if collector else None
-    files = ((Path(p).name, Path(p).read_bytes()) for p in paths)
-    outcomes = collecting.collect(files, user=None, collector=collector, reach_q=reach)
-    return [o.result for o in outcomes]
-
-
-def _agency(pk):
-    from .models import LibraryAgency
-
-    return LibraryAgency.objects.filter(pk=pk).first() if pk else None
-
-
-def _recheck_chunk(ids):
-    from . import review
-    from .models import LibraryReport
-
-    done = 0
-    for report in LibraryReport.objects.filter(pk__in=ids).order_by("year", "id"):
-        review.refresh(report, cascade=False)  # every report is re-checked: no cascade
-        done += 1
-    return done
+    return recheck_batch(ids)
 
 
 def _pool(workers):
@@ -127,27 +99,13 @@ def _chunks(items, size):
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def import_paths(paths, *, workers=None, collector=None, progress=None):
-    """Collect the files at `paths` on `workers` processes; {result: count}."""
-    counts = {}
-    chunks = [(c, None, collector.pk if collector else None) for c in _chunks(list(paths), CHUNK)]
+def recheck(batches, *, workers=None, progress=None):
+    """Re-check the reports of `batches` (lists of ids, crosscheck.recheck_batches: whole
+    groups of one supervisor and year) on `workers` processes, e.g. after a rule change;
+    review states are kept (review.refresh_many). The number re-checked."""
     done = 0
     with _pool(workers) as pool:
-        for results in _unordered(pool, _import_chunk, chunks):
-            for r in results:
-                counts[r] = counts.get(r, 0) + 1
-            done += len(results)
-            if progress:
-                progress(done)
-    return counts
-
-
-def recheck(ids, *, workers=None, progress=None):
-    """Re-check the reports `ids` (e.g. after a rule change) on `workers` processes;
-    review states are kept (review.refresh). The number re-checked."""
-    done = 0
-    with _pool(workers) as pool:
-        for n in _unordered(pool, _recheck_chunk, _chunks(list(ids), CHUNK * 4)):
+        for n in _unordered(pool, _recheck_batch, batches):
             done += n
             if progress:
                 progress(done)

@@ -5,6 +5,9 @@ State changes are these functions, each audited (LibraryEvent):
   bring the report's findings up to date. A finding is identified by (report, rule,
   location) — not by run — so its review state survives any number of re-checks; a
   finding the checks no longer make is kept with present=False (and its decision).
+  refresh_many(reports) does it for many reports at once (a re-check's or an
+  import's batch: the reports around them read once, everything written in bulk);
+  refresh_all(reports) adds the cascade to the reports that depend on them.
 - review(finding, state, reason, user): 待核实 / 确认 / 排除, with reason and who.
 - correct(report, where, value, reason, user): a person's reading of one cell, as a
   new version; the parsed value is never overwritten; the checks re-run.
@@ -22,11 +25,13 @@ from gongkai.reports import checks, engine, sandbox
 from . import aggregates, crosscheck
 from .models import (
     Correction,
+    LibraryAgency,
     LibraryEvent,
     LibraryReport,
     Review,
     ReviewedFinding,
     Status,
+    SupersededOriginal,
 )
 
 SECTIONS = ("requests", "appeals", "proactive")
@@ -54,16 +59,17 @@ def cell(data, where):
     return data[section][row][col]
 
 
-def effective(report):
+def effective(report, corrections=None):
     """The report's data as it now stands: the parsed data with every correction
     applied in order (the latest correction of a cell wins). Reading findings
-    (SHAPE/PARSE/UNIT) about a corrected cell are dropped: a person has read it."""
+    (SHAPE/PARSE/UNIT) about a corrected cell are dropped: a person has read it.
+    `corrections`: the report's corrections that apply, oldest first, if already read
+    (refresh_many reads a batch's at once)."""
     data = copy.deepcopy(report.parsed)
     corrected = set()
-    # A corrected file (versions.replace) starts afresh: earlier cell corrections were
-    # readings of the file it replaced.
-    base = report.superseded.aggregate(v=models.Max("until_version"))["v"] or 0
-    for c in report.corrections.filter(version__gt=base).order_by("version"):
+    if corrections is None:
+        corrections = _corrections([report])[report.pk]
+    for c in corrections:
         section, row, col = split_where(c.where)
         data[section][row][col] = c.value
         corrected.add(c.where)
@@ -74,6 +80,24 @@ def effective(report):
     ]
     data["findings"] = kept + checks.check({**data, "findings": kept})
     return data
+
+
+def _corrections(reports):
+    """{report pk: [Correction that applies, oldest first]} for `reports`, in two queries.
+    A corrected file (versions.replace) starts afresh: earlier cell corrections were
+    readings of the file it replaced."""
+    ids = [r.pk for r in reports]
+    base = dict(
+        SupersededOriginal.objects.filter(report__in=ids)
+        .values("report")
+        .annotate(v=models.Max("until_version"))
+        .values_list("report", "v")
+    )
+    out = {pk: [] for pk in ids}
+    for c in Correction.objects.filter(report__in=ids).order_by("report", "version"):
+        if c.version > (base.get(c.report_id) or 0):
+            out[c.report_id].append(c)
+    return out
 
 
 def _keyed(found):
@@ -87,23 +111,6 @@ def _keyed(found):
             key = (f["rule"], f"{f.get('where') or ''}#{n}")
         out[key] = f
     return out
-
-
-def neighbour(report, step):
-    """The filed report of the same agency `step` years away (the latest collected)."""
-    if not report.agency_id or not report.year:
-        return None
-    return (
-        LibraryReport.objects.filter(
-            agency_id=report.agency_id,
-            year=report.year + step,
-            status=Status.FILED,
-            current__isnull=False,
-        )
-        .defer("parsed")
-        .order_by("-id")
-        .first()
-    )
 
 
 def continuity(last, this, data):
@@ -120,67 +127,150 @@ def continuity(last, this, data):
     )
 
 
+FINDING_FIELDS = ("severity", "message", "expected", "actual", "present")
+
+
+def _filed(report):
+    return bool(report.status == Status.FILED and report.agency_id and report.year)
+
+
 @transaction.atomic
 def refresh(report, actor=None, *, cascade=True):
     """Check the report's current data and keep its findings' identities and states;
-    with `cascade`, the next year's report is re-checked too (its CONTINUITY)."""
-    if report.parsed is None:
-        return report
-    data = effective(report)
-    filed = report.status == Status.FILED and report.agency_id and report.year
-    last = neighbour(report, -1) if filed else None
-    if last is not None:
-        data["findings"] += continuity(last, report, data)
-    again = []
-    if filed:  # the checks beyond one report (crosscheck → crossrules)
-        extra, again = crosscheck.findings_for(report, data, last)
-        # TEMPLATE-YEAR on the year the report is filed under, not the one it printed.
-        data["findings"] = [f for f in data["findings"] if f["rule"] != "TEMPLATE-YEAR"]
-        data["findings"] += extra
-        crosscheck.report_filed(report.agency_id, report.year)
-    found = _keyed(data["findings"])
-    existing = {(f.rule, f.where): f for f in report.findings.all()}
-    new = []  # one INSERT for all: a report's first check finds tens of them
-    for key, f in found.items():
-        row = existing.pop(key, None)
-        values = {
-            "severity": f["severity"],
-            "message": f["message"],
-            "expected": f.get("expected"),
-            "actual": f.get("actual"),
-            "present": True,
-        }
-        if row is None:
-            new.append(
-                ReviewedFinding(
-                    report=report, rule=key[0], where=key[1], state=Review.PENDING, **values
-                )
-            )
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.save()
-    ReviewedFinding.objects.bulk_create(new)
-    gone = [row.pk for row in existing.values() if row.present]
-    ReviewedFinding.objects.filter(pk__in=gone).update(present=False)
-    report.current = data
-    _count(report)
-    report.save(update_fields=["current", "error_count", "pending_count"])  # not `parsed`
-    aggregates.update(report)
-    if cascade and filed:
-        following = neighbour(report, +1)
-        seen = {report.pk}
-        for other in ([following] if following is not None else []) + again:
-            if other.pk not in seen:  # next year's CONTINUITY, the parent, copy partners
-                seen.add(other.pk)
-                refresh(other, actor, cascade=False)
+    with `cascade`, the reports whose findings depend on this one are re-checked too
+    (next year's CONTINUITY, the parent's sum, the reports it repeats)."""
+    if cascade:
+        refresh_all([report], actor)
+    else:
+        refresh_many([report], actor)
     return report
 
 
-def _count(report):
-    present = report.findings.filter(present=True)
-    report.error_count = present.filter(severity="error").exclude(state=Review.EXCLUDED).count()
-    report.pending_count = present.filter(state=Review.PENDING).count()
+@transaction.atomic
+def refresh_all(reports, actor=None):
+    """refresh, with its cascade, for many reports at once (an import's batch): the
+    reports are checked together (refresh_many), then the reports outside them whose
+    findings depend on them."""
+    reports = [r for r in reports if r.parsed is not None]
+    if not reports:
+        return
+    peers = crosscheck.Peers()
+    others = {r.pk: r for r in refresh_many(reports, actor, peers=peers)}
+    mine = {r.pk for r in reports}
+    for report in reports:
+        following = peers.one(report.agency_id, report.year + 1) if _filed(report) else None
+        if following is not None and following.pk not in mine:
+            others[following.pk] = following
+    if others:
+        refresh_many(list(others.values()), actor, peers=peers)
+
+
+@transaction.atomic
+def refresh_many(reports, actor=None, *, peers=None):
+    """refresh (without cascade) for many reports at once, e.g. every report of one
+    supervisor and year: the reports around them are read once (crosscheck.Peers), their
+    corrections and findings in one query each, and everything written in bulk. Each
+    finding keeps its identity (report, rule, location) and review state. The reports
+    outside `reports` whose findings depend on these are returned (refresh re-checks
+    them; a re-check of everything checks them anyway)."""
+    reports = [r for r in reports if r.parsed is not None]
+    if not reports:
+        return []
+    _with_agencies(reports)
+    peers = peers if peers is not None else crosscheck.Peers()
+    corrections = _corrections(reports)
+    # Each report's own data first: the reports checked together read each other's.
+    for report in reports:
+        report.current = effective(report, corrections[report.pk])
+    peers.preload(reports)
+    existing = {r.pk: {} for r in reports}
+    for row in ReviewedFinding.objects.filter(report__in=list(existing)):
+        existing[row.report_id][(row.rule, row.where)] = row
+    new, changed, gone, again, counts = [], [], [], [], {}
+    for report in reports:
+        data = report.current
+        again += _check(report, data, peers)
+        rows = existing[report.pk]
+        kept = []
+        for key, f in _keyed(data["findings"]).items():
+            row = rows.pop(key, None)
+            values = {
+                "severity": f["severity"],
+                "message": f["message"],
+                "expected": f.get("expected"),
+                "actual": f.get("actual"),
+                "present": True,
+            }
+            if row is None:  # one INSERT for all: a report's first check finds tens
+                row = ReviewedFinding(
+                    report=report, rule=key[0], where=key[1], state=Review.PENDING, **values
+                )
+                new.append(row)
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                changed.append(row)
+            kept.append(row)
+        gone += [row.pk for row in rows.values() if row.present]
+        report.current = data
+        counts[report.pk] = _count(report, kept)
+    ReviewedFinding.objects.bulk_create(new, batch_size=1000)
+    ReviewedFinding.objects.bulk_update(changed, FINDING_FIELDS, batch_size=500)
+    ReviewedFinding.objects.filter(pk__in=gone).update(present=False)
+    # not `parsed`
+    LibraryReport.objects.bulk_update(
+        reports, ["current", "error_count", "pending_count"], batch_size=100
+    )
+    crosscheck.reports_filed([(r.agency_id, r.year) for r in reports if _filed(r)])
+    aggregates.update_many(reports, counts)
+    mine = {r.pk for r in reports}
+    return list({r.pk: r for r in again if r.pk not in mine}.values())
+
+
+def _with_agencies(reports):
+    """Each report's agency loaded (one query for those not yet)."""
+    missing = {r.agency_id for r in reports if r.agency_id and not _agency_cached(r)}
+    if missing:
+        agencies = LibraryAgency.objects.in_bulk(missing)
+        for r in reports:
+            if r.agency_id in agencies and not _agency_cached(r):
+                r.agency = agencies[r.agency_id]
+
+
+def _agency_cached(report):
+    return LibraryReport.agency.is_cached(report)
+
+
+def _check(report, data, peers):
+    """Add the findings beyond the report itself to `data` (its checked current data):
+    CONTINUITY with last year's report and crosscheck's rules, for a filed report. The
+    reports whose findings depend on this one are returned."""
+    if not _filed(report):
+        return []
+    last = peers.one(report.agency_id, report.year - 1)
+    if last is not None:
+        data["findings"] += continuity(last, report, data)
+    extra, again = crosscheck.findings_for(report, data, last, peers)
+    peers.release(report.agency_id, report.year)  # its children's reports
+    # TEMPLATE-YEAR on the year the report is filed under, not the one it printed.
+    data["findings"] = [f for f in data["findings"] if f["rule"] != "TEMPLATE-YEAR"]
+    data["findings"] += extra
+    return again
+
+
+def _count(report, present=None):
+    """Set the report's error and pending counts from its findings still made
+    (`present`: those rows, if at hand); its [(rule, findings, errors)] not 排除."""
+    if present is None:
+        present = list(report.findings.filter(present=True))
+    counted = [f for f in present if f.state != Review.EXCLUDED]
+    report.error_count = sum(f.severity == "error" for f in counted)
+    report.pending_count = sum(f.state == Review.PENDING for f in present)
+    rules = {}
+    for f in counted:
+        n, e = rules.get(f.rule, (0, 0))
+        rules[f.rule] = (n + 1, e + (f.severity == "error"))
+    return [(rule, n, e) for rule, (n, e) in rules.items()]
 
 
 @transaction.atomic

@@ -17,6 +17,31 @@ def collect_job(job_id):
 
 
 @task
+def upload_job(job_id):
+    """Read, check and store the files of an UploadJob (collecting.run_upload)."""
+    from .collecting import run_upload
+    from .models import UploadJob
+
+    job = UploadJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "任务已不存在。"
+    job = run_upload(job)
+    return f"{job.done} 个文件已处理。"
+
+
+def enqueue(task_, *args):
+    """Queue `task_` (the database queue within the caller's transaction, like
+    gongkai.ops.tasks; any other queue once it commits, so the worker finds the rows)."""
+    from django.db import transaction
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task_.get_backend(), DatabaseBackend):
+        task_.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task_.enqueue(*args))
+
+
+@task
 def collect_published(published_id):
     """A report published on this platform, into the library (published.py)."""
     from .published import collect_published as run

@@ -150,3 +150,34 @@ def replace(report, filename, data, reason, user):
             },
         )
         return review.refresh(report, user)
+
+
+def adopt(report, queued, reason, user):
+    """A file waiting in the queue as a possible duplicate of `report` (collecting: a
+    second, different file of the same agency and year) taken as `report`'s next
+    version, like a corrected file (replace). The queued record goes; its file, who
+    collected it and when are kept with the report (its original, the "revise" and
+    "adopt" records). ReviewError if refused."""
+    if queued.status != Status.QUEUED or queued.parsed is None or queued.pk == report.pk:
+        raise review.ReviewError("只有待指定机关的报告可以作为另一份报告的新版本。")
+    if (queued.agency_id, queued.year) != (report.agency_id, report.year):
+        raise review.ReviewError("这份文件与要更新的报告不是同一机关、同一年度，未作改动。")
+    if queued.corrections.exists():
+        raise review.ReviewError("这份文件已有单元格更正，请作为另一份报告归档。")
+    with queued.original.open("rb") as f:
+        data = f.read()
+    with transaction.atomic():
+        collected = {
+            "file": queued.filename,
+            "sha256": queued.sha256,
+            "collected_at": queued.collected_at.isoformat(),
+            "collected_by": queued.collected_by.get_username() if queued.collected_by else "",
+            "source": queued.source,
+        }
+        # Its records (collected when, by whom) follow the file into the report; the
+        # queued row goes, so that its SHA-256 can become the report's.
+        LibraryEvent.objects.filter(report=queued).update(report=report)
+        queued.delete()
+        report = replace(report, queued.filename, data, reason, user)
+        LibraryEvent.objects.create(report=report, actor=user, kind="adopt", data=collected)
+    return report

@@ -15,8 +15,8 @@ from gongkai.reports import tables
 from gongkai.reports.render import tables_html
 from gongkai.reports.views import SEVERITY_NAMES, describe, narrative
 
-from . import access, collecting, crosscheck, crossrules, directory, parallel, review, versions
-from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status
+from . import access, collecting, crosscheck, crossrules, directory, review, versions
+from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status, UploadJob
 
 logger = logging.getLogger(__name__)
 MAX_ROWS = 300
@@ -221,8 +221,11 @@ def queue(request):
     access.require_edit(request.user)
     waiting = LibraryReport.objects.filter(access.reports_q(request.user, edit=True))
     agencies = LibraryAgency.objects.filter(access.agencies_q(request.user, edit=True))
+    queued = list(waiting.filter(status=Status.QUEUED).order_by("collected_at", "id"))
+    for r in queued:  # a possible duplicate: the report already filed for its agency-year
+        r.existing = collecting.filed_report(r.agency_id, r.year) if r.agency_id else None
     context = {
-        "queued": waiting.filter(status=Status.QUEUED).order_by("collected_at", "id"),
+        "queued": queued,
         "unreadable": waiting.filter(status=Status.UNREADABLE).order_by("-collected_at")[:100],
         "agencies": agencies.order_by("path"),
     }
@@ -250,11 +253,33 @@ def assign(request, pk):
 
 
 @login_required
+@require_POST
+def adopt(request, pk):
+    """A queued possible duplicate taken as the filed report's new version."""
+    queued = access.report_for(request.user, pk, edit=True)
+    existing = collecting.filed_report(queued.agency_id, queued.year) if queued.agency_id else None
+    if existing is None:
+        messages.error(request, "没有同一机关同一年度的已归档报告，请指定机关后归档。")
+        return redirect("library:queue")
+    existing = access.report_for(request.user, existing.pk, edit=True)
+    try:
+        report = versions.adopt(existing, queued, request.POST.get("reason"), request.user)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+        return redirect("library:queue")
+    messages.success(
+        request,
+        f"已将“{queued.filename}”作为{report.agency.name} {report.year}年度报告的第 "
+        f"{report.version} 版，并重新检查；已有的核实结论保持不变。",
+    )
+    return redirect("library:report", pk=report.pk)
+
+
+@login_required
 def import_page(request):
     roots = access.collectors(request.user)
     if not roots and not request.user.has_perm(access.DIRECTORY):
         access.require_edit(request.user)
-    outcomes = None
     if request.method == "POST":
         access.require_edit(request.user)
         uploads = request.FILES.getlist("files")
@@ -262,21 +287,42 @@ def import_page(request):
         if not uploads:
             messages.error(request, "请选择要上传的年报文件或 zip 压缩包。")
         else:
-            files = ((u.name, u.read()) for u in uploads)  # read lazily, a few at a time
-            outcomes = collecting.collect(
-                files,
-                user=request.user,
-                collector=collector,
-                reach_q=access.agencies_q(request.user, edit=True),
-                workers=parallel.WORKERS,
-            )
+            job = collecting.start_upload(uploads, user=request.user, collector=collector)
+            return redirect("library:upload_job", pk=job.pk)
+    jobs = UploadJob.objects.filter(collector__in=roots).select_related("requested_by")[:10]
     context = {
         "roots": roots,
-        "outcomes": outcomes,
+        "jobs": jobs if roots else [],
         "may_manage_directory": request.user.has_perm(access.DIRECTORY),
         "directory_errors": None,
     }
     return render(request, "library/import.html", context, status=200)
+
+
+@login_required
+def upload_job(request, pk):
+    """An upload's progress, then its results (the page polls ?format=json)."""
+    from django.http import JsonResponse
+
+    access.require_edit(request.user)
+    job = get_object_or_404(
+        UploadJob.objects.select_related("requested_by"),
+        pk=pk,
+        collector__in=access.collectors(request.user),
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "state": job.state,
+                "state_name": job.get_state_display(),
+                "done": job.done,
+                "total": job.total,
+                "finished": job.finished,
+            }  # fmt: skip
+        )
+    rows = [{**r, "result_name": collecting.Outcome.RESULT_NAMES.get(r["result"], r["result"])}
+            for r in job.results]  # fmt: skip
+    return render(request, "library/upload_job.html", {"job": job, "rows": rows})
 
 
 @login_required

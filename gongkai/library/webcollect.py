@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from . import collecting, crosscheck
@@ -399,13 +398,7 @@ def run_job(job, fetcher=None):
 
 
 def enqueue(job):
-    """Queue a CollectJob (the database queue within the caller's transaction, like
-    gongkai.ops.tasks; any other queue once it commits)."""
-    from django_tasks_db.backend import DatabaseBackend
+    """Queue a CollectJob (tasks.enqueue)."""
+    from .tasks import collect_job, enqueue
 
-    from .tasks import collect_job
-
-    if isinstance(collect_job.get_backend(), DatabaseBackend):
-        collect_job.enqueue(job.pk)
-    else:
-        transaction.on_commit(lambda: collect_job.enqueue(job.pk))
+    enqueue(collect_job, job.pk)

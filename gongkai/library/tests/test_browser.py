@@ -19,6 +19,8 @@ SHOTS = Path("/tmp/shots/library")
 def test_upload_assign_and_confirm(page, world, settings):
     SHOTS.mkdir(parents=True, exist_ok=True)
     with_passwords(world, settings)
+    # The upload is read by a background job: run at once, as a worker would.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("临夏州公安局2023年报.txt", linxia_with_error())
@@ -66,3 +68,33 @@ def test_upload_assign_and_confirm(page, world, settings):
     page.get_by_role("button", name="查看").click()
     expect(page.locator("table.case-table")).to_contain_text("未报送")
     page.screenshot(path=str(SHOTS / "due.png"), full_page=True)
+
+
+def test_an_upload_shows_its_progress_then_its_results(page, world, settings):
+    """The upload is queued for the worker; its page shows the progress and, once the
+    worker has done the job, the results (the page polls; no reload by hand)."""
+    from gongkai.library import collecting
+    from gongkai.library.models import UploadJob
+
+    with_passwords(world, settings)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("临夏州公安局2023年报.txt", linxia_with_error())
+        archive.writestr("嵩县2020年报.txt", songxian_misprinted())
+    login(page, world.office)
+    page.goto("/library/import/")
+    page.get_by_label("年报文件或 zip 压缩包").set_input_files(
+        {"name": "年报.zip", "mimeType": "application/zip", "buffer": buffer.getvalue()}
+    )
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.get_by_role("status")).to_contain_text("排队中：已处理 0 / 2 个文件")
+    expect(page.get_by_label("读取和检查进度")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "upload-queued.png"), full_page=True)
+    collecting.run_upload(UploadJob.objects.get())  # the worker
+    results = page.locator("table.case-table")
+    expect(results).to_contain_text("临夏回族自治州公安局 2023年度", timeout=15_000)
+    expect(results).to_contain_text("待指定")
+    expect(page.get_by_role("status")).to_contain_text("已完成：已处理 2 / 2 个文件")
+    page.screenshot(path=str(SHOTS / "upload-done.png"), full_page=True)
+    page.goto("/library/import/")
+    expect(page.locator("table.case-table")).to_contain_text("已完成")

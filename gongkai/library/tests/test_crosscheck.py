@@ -121,6 +121,45 @@ def test_parent_covering_children_and_copying_a_childs_narrative(world):
     assert "children.requests.new/total" not in found(parent, "PARENT-SUM")
 
 
+def _findings():
+    return sorted(
+        ReviewedFinding.objects.filter(report__isnull=False).values_list(
+            "report_id", "rule", "where", "severity", "present", "state", "expected", "actual"
+        )
+    )
+
+
+def test_files_checked_together_find_what_files_imported_one_by_one_find(world):
+    """An import stores and checks its files in batches (the files of a batch read each
+    other, a parent before its child, a year before the last): the findings are those
+    of importing the same files one call at a time; re-checking everything in batches
+    changes nothing."""
+    files = [
+        ("洛阳2020.txt", luoyang_2020(4)),
+        ("石嘴山2021.txt", shizuishan_2021()),
+        ("嵩县2020.txt", songxian_2020(9)),
+        ("石嘴山2020.txt", SHIZUISHAN.read_bytes()),
+    ]
+    for f in files:
+        collect(world, f)
+    one_by_one = _findings()
+    assert {r[1] for r in one_by_one} >= {"PARENT-SUM", "NARRATIVE-COPY", "CONTINUITY"}
+    LibraryReport.objects.all().delete()
+    collect(world, *files)  # one batch
+    together = _findings()
+    ids = {r.pk: (r.agency_id, r.year) for r in LibraryReport.objects.all()}
+
+    def by_agency(rows):  # report ids differ between the two imports
+        return sorted((ids.get(r[0]), *r[1:6]) for r in rows)
+
+    assert len(together) == len(one_by_one)
+    assert [r[1:6] for r in sorted(together, key=lambda r: r[1:3])] == [
+        r[1:6] for r in sorted(one_by_one, key=lambda r: r[1:3])
+    ]
+    crosscheck.recheck_all()
+    assert by_agency(_findings()) == by_agency(together)
+
+
 def test_a_missing_report_is_a_finding_until_it_arrives(world, client):
     [linxia] = collect(world, ("临夏.txt", LINXIA.read_bytes()))  # 2023
     missing = ReviewedFinding.objects.filter(rule="REPORT-MISSING", report__isnull=True)

@@ -110,6 +110,10 @@ def test_only_the_latest_report_of_an_agency_year_is_counted(stocked):
         user=stocked.office,
         collector=stocked.root,
     )[0].report
+    # A second file of an agency-year waits for a person (collecting._hold), who files
+    # it as another report of that year.
+    assert not ReportFigures.objects.filter(report=again).exists()
+    review.assign(again, again.agency, 2023, stocked.office)
     rows = ReportFigures.objects.filter(agency=again.agency, year=2023)
     assert dict(rows.values_list("report_id", "counted")) == {
         stocked.linxia.pk: False,

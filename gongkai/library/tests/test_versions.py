@@ -3,6 +3,7 @@
 import pytest
 
 from gongkai.library import collecting, review, versions
+from gongkai.library.aggregates import ReportFigures
 from gongkai.library.models import LibraryAgency, LibraryReport, Review, SupersededOriginal
 
 from .conftest import LINXIA, SONGXIAN, linxia_with_error
@@ -49,3 +50,48 @@ def test_replace_refuses_another_year_or_agency_and_changes_nothing(linxia, worl
     report = LibraryReport.objects.get(pk=linxia.pk)
     assert (report.version, report.sha256) == (linxia.version, linxia.sha256)
     assert not SupersededOriginal.objects.exists()
+
+
+# ---- a second, different file of an agency-year already filed ----------------------------
+
+
+def test_a_second_file_of_an_agency_year_waits_as_a_possible_duplicate(linxia, world):
+    office = LibraryAgency.objects.get(platform=world.mps)
+    [outcome] = collecting.collect([("临夏重发.txt", LINXIA.read_bytes())], user=world.office,
+                                   collector=office)  # fmt: skip
+    second = outcome.report
+    assert outcome.result == "queued" and collecting.DUPLICATE in outcome.message
+    assert (second.status, second.agency_id, second.year) == ("queued", linxia.agency_id, 2023)
+    # The filed report stays the one of that year (counted, its decision untouched)…
+    assert ReportFigures.objects.get(report=linxia).counted
+    assert not ReportFigures.objects.filter(report=second).exists()
+    # …and matching the queue again (the directory changed) does not file it.
+    assert collecting.rematch_queued() == 0
+    assert LibraryReport.objects.get(pk=second.pk).status == "queued"
+
+
+def test_a_possible_duplicate_taken_as_the_new_version(linxia, world):
+    office = LibraryAgency.objects.get(platform=world.mps)
+    second = collecting.collect([("临夏重发.txt", LINXIA.read_bytes())], user=world.office,
+                                collector=office)[0].report  # fmt: skip
+    report = versions.adopt(linxia, second, "机关重新发布了更正后的报告", world.office)
+    assert (report.pk, report.version, report.filename) == (linxia.pk, 2, "临夏重发.txt")
+    assert report.error_count == 0  # the corrected figures are checked
+    finding = report.findings.get(rule="T3-BALANCE")
+    assert (finding.state, finding.present) == (Review.CONFIRMED, False)
+    assert not LibraryReport.objects.filter(pk=second.pk).exists()
+    kinds = set(report.events.values_list("kind", flat=True))
+    assert {"collect", "revise", "adopt"} <= kinds
+    # The file is the report's now: importing it again changes nothing.
+    [again] = collecting.collect([("临夏重发.txt", LINXIA.read_bytes())], collector=office)
+    assert (again.result, again.report.pk) == ("same", linxia.pk)
+    assert LibraryReport.objects.count() == 1
+
+
+def test_adopting_refuses_a_file_of_another_agency_year(linxia, world):
+    office = LibraryAgency.objects.get(platform=world.mps)
+    other = collecting.collect([("嵩县.txt", SONGXIAN.read_bytes())], user=world.office,
+                               collector=office)[0].report  # fmt: skip
+    with pytest.raises(review.ReviewError):
+        versions.adopt(linxia, other, "理由", world.office)
+    assert LibraryReport.objects.filter(pk=other.pk).exists()

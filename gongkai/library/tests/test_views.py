@@ -262,7 +262,25 @@ def test_import_page_per_role(client, world, role):
         assert ("导入机关名录" in text) == (role == "keeper")
 
 
+def _upload(client, files):
+    """Post `files` on the upload page and do the job as the worker does; the job's page."""
+    from gongkai.library.models import UploadJob
+
+    response = client.post(reverse("library:import"), {"files": files})
+    job = UploadJob.objects.latest("id")
+    assert response.status_code == 302
+    assert response.url == reverse("library:upload_job", args=[job.pk])
+    # Queued, not read within the request: the page shows its progress.
+    assert (job.state, job.done) == ("queued", 0)
+    page = client.get(response.url, {"format": "json"}).json()
+    assert page["finished"] is False and page["total"] == job.total
+    collecting.run_upload(job)  # what the worker does (tasks.upload_job)
+    return job, client.get(response.url)
+
+
 def test_web_upload_of_files_and_a_zip_then_again(client, world):
+    from django.core.files.storage import default_storage
+
     client.force_login(world.office)
     upload = [
         SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes()),
@@ -270,17 +288,22 @@ def test_web_upload_of_files_and_a_zip_then_again(client, world):
             "两份.zip", _zip({"临夏.txt": linxia_with_error(), "嵩县.txt": songxian_misprinted()})
         ),
     ]
-    response = client.post(reverse("library:import"), {"files": upload})
+    job, response = _upload(client, upload)
     text = response.content.decode()
     assert response.status_code == 200
-    assert text.count("已归档") >= 2 and "待指定机关" in text
+    assert (job.state, job.done, job.total) == ("done", 3, 3)  # a zip counts its members
+    assert text.count("已归档") >= 2 and "待指定" in text
     assert LibraryReport.objects.count() == 3
-    again = client.post(
-        reverse("library:import"),
-        {"files": [SimpleUploadedFile("副本.txt", SEEDS[0].read_bytes())]},
-    )
+    # The uploaded copies are gone from storage; the originals are kept with the reports.
+    assert not any(default_storage.exists(f["path"]) for f in job.files)
+    _job, again = _upload(client, [SimpleUploadedFile("副本.txt", SEEDS[0].read_bytes())])
     assert "已在库中，未改动" in again.content.decode()
     assert LibraryReport.objects.count() == 3
+    # The upload page lists the uploads.
+    assert (
+        reverse("library:upload_job", args=[job.pk])
+        in client.get(reverse("library:import")).content.decode()
+    )
 
 
 def test_leader_may_not_upload(client, world):
@@ -291,6 +314,9 @@ def test_leader_may_not_upload(client, world):
     )
     assert response.status_code == 403
     assert not LibraryReport.objects.exists()
+    from gongkai.library.models import UploadJob
+
+    assert not UploadJob.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["keeper", "office", "researcher", "outsider"])
@@ -326,3 +352,30 @@ def test_empty_library_explains_what_to_do(client, db, django_user_model):
     assert "还没有收集到年度报告" in text and "上传年报文件或 zip 压缩包" in text
     queue = client.get(reverse("library:queue")).content.decode()
     assert "没有待指定机关的报告" in queue
+
+
+@pytest.mark.parametrize("role", ["office", "county", "leader"])
+def test_a_possible_duplicate_on_the_queue_page_taken_as_a_new_version(client, filed, role):
+    """A second file of 临夏 2023 waits in the queue beside the filed report; the office
+    that reaches 临夏 takes it as that report's new version."""
+    from gongkai.library.tests.conftest import LINXIA
+
+    office = LibraryAgency.objects.get(platform=filed.mps)
+    second = collecting.collect([("临夏重发.txt", LINXIA.read_bytes())], user=filed.office,
+                                collector=office)[0].report  # fmt: skip
+    client = as_user(client, filed, role)
+    page = client.get(reverse("library:queue"))
+    if role == "office":
+        text = page.content.decode()
+        assert "同一机关同一年度已有一份不同的报告" in text
+        assert "作为已归档报告的新版本" in text
+        assert reverse("library:report", args=[filed.linxia.pk]) in text
+    response = client.post(reverse("library:adopt", args=[second.pk]), {"reason": "重新发布"})
+    filed.linxia.refresh_from_db()
+    if role == "office":
+        assert response.url == reverse("library:report", args=[filed.linxia.pk])
+        assert (filed.linxia.version, filed.linxia.filename) == (2, "临夏重发.txt")
+        assert not LibraryReport.objects.filter(pk=second.pk).exists()
+    else:
+        assert response.status_code in (403, 404)
+        assert filed.linxia.version == 1 and LibraryReport.objects.filter(pk=second.pk).exists()

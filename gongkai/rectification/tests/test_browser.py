@@ -42,6 +42,8 @@ def _shot(page, name):
 def test_collect_confirm_rectify_answer_close(page, rect_world, settings):
     SHOTS.mkdir(parents=True, exist_ok=True)
     w = with_passwords(rect_world, settings)
+    # The upload is read by a background job: run at once, as a worker would.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
     # The supervisor collects a zip of reports.
     login(page, w.office)

@@ -53,7 +53,15 @@ class Command(BaseCommand):
         web.add_argument("--json", action="store_true", help="以 JSON 输出每个网址的结果")
         web.add_argument("--user", help="记为收集人的用户名")
         web.add_argument("--collector", help="代为收集的机关名称（待指定的报告由该机关处理）")
-        sub.add_parser("recheck", help="重新检查年报库中的全部报告（规则变化后；核实结论不变）")
+        re = sub.add_parser(
+            "recheck", help="重新检查年报库中的全部报告（规则变化后；核实结论不变）"
+        )
+        re.add_argument(
+            "--workers",
+            type=int,
+            default=parallel.WORKERS,
+            help=f"同时检查的进程数（默认 {parallel.WORKERS}，即 CPU 核数）",
+        )
         ag = sub.add_parser("agencies", help="导入机关名录（CSV 或 XLSX）")
         ag.add_argument("file", metavar="文件")
 
@@ -101,8 +109,10 @@ class Command(BaseCommand):
         if any(o.result in ("failed", "unreadable", "refused") for o in outcomes):
             raise CommandError("部分网址未能抓取或读取。", returncode=1)
 
-    def do_recheck(self, **options):
-        count = crosscheck.recheck_all()
+    def do_recheck(self, *, workers, **options):
+        if workers < 1:
+            raise _fail("--workers 须为正整数。")
+        count = crosscheck.recheck_all(workers=workers)
         self.stdout.write(f"已重新检查 {count} 份报告；已有的核实结论保持不变。")
 
     def do_import(self, *, paths, json: bool, user, collector, workers, **options):
@@ -114,23 +124,15 @@ class Command(BaseCommand):
             raise _fail("--workers 须为正整数。")
         who, by = self._who(user, collector)
         directory.link_platform_agencies()
-        pool = collecting.candidates()  # the directory, read once for the whole run
         step = max(1, min(100, len(files) // 20))
 
         def progress(done):  # on stderr: stdout is the result (--json)
             if len(files) > parallel.HANDFUL and done % step == 0:
                 self.stderr.write(f"已读取并检查 {done} 个文件……")
 
-        outcomes = collecting.collect(
-            ((str(path), Path(path)) for path in files),
-            user=who,
-            collector=by,
-            pool=pool,
-            missing=False,
-            workers=workers,
-            progress=progress,
+        outcomes = collecting.import_paths(
+            files, user=who, collector=by, workers=workers, progress=progress
         )
-        crosscheck.refresh_missing()
         self._print(outcomes, as_json=json)
         if any(o.result in ("unreadable", "refused") for o in outcomes):
             raise CommandError("部分文件未能读取或未接收。", returncode=1)
