@@ -379,3 +379,26 @@ def test_a_possible_duplicate_on_the_queue_page_taken_as_a_new_version(client, f
     else:
         assert response.status_code in (403, 404)
         assert filed.linxia.version == 1 and LibraryReport.objects.filter(pk=second.pk).exists()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_an_upload_job_page_per_role(client, world, role):
+    """Only the uploading office sees its upload's progress and results; another editing
+    office (the county's) is told there is no such upload."""
+    from gongkai.library.models import UploadJob
+
+    client.force_login(world.office)
+    client.post(
+        reverse("library:import"),
+        {"files": [SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes())]},
+    )
+    client.logout()
+    job = UploadJob.objects.get()
+    url = reverse("library:upload_job", args=[job.pk])
+    response = as_user(client, world, role).get(url)
+    expected = {"anonymous": 302, "office": 200, "county": 404}.get(role, 403)
+    assert response.status_code == expected
+    if expected == 200:
+        assert '已处理 <span id="job-done">0</span> / <span id="job-total">1</span>' in (
+            response.content.decode()
+        )
