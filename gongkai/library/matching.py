@@ -20,6 +20,9 @@ import re
 from dataclasses import dataclass, field
 
 CUTOFF = 0.6
+# A suggestion this close (a one-character misprint scores 0.95) is preselected in the
+# queue; a weaker one ("海宁市公安局" → "示范市公安局", 0.67) is listed, never chosen for the person.
+LIKELY = 0.9
 MAX_SUGGESTIONS = 5
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-9]\d)(?!\d)")
 _SPACE = re.compile(r"[\s\u3000·•（）()]+")

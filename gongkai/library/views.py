@@ -15,7 +15,16 @@ from gongkai.reports import tables
 from gongkai.reports.render import tables_html
 from gongkai.reports.views import SEVERITY_NAMES, describe, narrative
 
-from . import access, collecting, crosscheck, crossrules, directory, review, versions
+from . import (
+    access,
+    collecting,
+    crosscheck,
+    crossrules,
+    directory,
+    matching,
+    review,
+    versions,
+)
 from .models import LibraryAgency, LibraryReport, Review, ReviewedFinding, Status, UploadJob
 
 logger = logging.getLogger(__name__)
@@ -228,6 +237,7 @@ def queue(request):
         "queued": queued,
         "unreadable": waiting.filter(status=Status.UNREADABLE).order_by("-collected_at")[:100],
         "agencies": agencies.order_by("path"),
+        "likely": matching.LIKELY,
     }
     return render(request, "library/queue.html", context)
 

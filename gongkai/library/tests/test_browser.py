@@ -44,7 +44,7 @@ def test_upload_assign_and_confirm(page, world, settings):
     item = page.locator(".queue li").first
     expect(item).to_contain_text("嵩县公按局")
     # The nearest name (one character off) is offered first and selected.
-    expect(item.locator("option:checked")).to_have_text("嵩县公安局")
+    expect(item.locator("option:checked")).to_have_text("嵩县公安局（名称相似 95%）")
     page.screenshot(path=str(SHOTS / "queue.png"), full_page=True)
     item.get_by_role("button", name="指定并归档").click()
     expect(page.get_by_role("status")).to_contain_text("嵩县公安局 2020年度")

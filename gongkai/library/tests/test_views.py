@@ -402,3 +402,17 @@ def test_an_upload_job_page_per_role(client, world, role):
         assert '已处理 <span id="job-done">0</span> / <span id="job-total">1</span>' in (
             response.content.decode()
         )
+
+
+def test_the_queue_preselects_only_a_nearly_identical_name(client, world):
+    """A one-character misprint (嵩县公按局) has its agency chosen in advance; a name that
+    only shares 县公安局 is offered among the nearest but left for the person to choose."""
+    other = songxian_misprinted().replace("嵩县公按局".encode(), "某某县公安局".encode())
+    collecting.collect(
+        [("嵩县.txt", songxian_misprinted()), ("某某县.txt", other)], user=world.office
+    )
+    client.force_login(world.office)
+    page = client.get(reverse("library:queue")).content.decode()
+    misprint, weak = page.split('id="queued-')[1:3]
+    assert "selected>嵩县公安局（名称相似 95%）" in misprint
+    assert "名称最接近的机关" in weak and "selected>" not in weak

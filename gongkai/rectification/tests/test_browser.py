@@ -61,7 +61,7 @@ def test_collect_confirm_rectify_answer_close(page, rect_world, settings):
     # The unmatched one (嵩县公按局, one character off) is assigned.
     page.goto("/library/queue/")
     item = page.locator(".queue li").first
-    expect(item.locator("option:checked")).to_have_text("嵩县公安局")
+    expect(item.locator("option:checked")).to_have_text("嵩县公安局（名称相似 95%）")
     item.get_by_role("button", name="指定并归档").click()
     expect(page.get_by_text("没有待指定机关的报告")).to_be_visible()
 
