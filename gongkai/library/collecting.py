@@ -212,16 +212,10 @@ def run_upload(job):
     the progress recorded after every UPLOAD_BATCH files; the uploaded copies are then
     removed from storage (each file collected is kept as a report's original)."""
     from django.core.files.storage import default_storage
-    from django.utils import timezone
 
     from . import access, parallel
     from .models import UploadJob
 
-    updated = UploadJob.objects.filter(pk=job.pk, state=UploadJob.State.QUEUED).update(
-        state=UploadJob.State.RUNNING, started_at=timezone.now()
-    )
-    if not updated:
-        return job  # started by another worker
     user = job.requested_by
 
     def files():
@@ -232,7 +226,7 @@ def run_upload(job):
     def progress(done):
         UploadJob.objects.filter(pk=job.pk).update(done=done)
 
-    try:
+    def work():
         outcomes = collect(
             files(),
             user=user,
@@ -242,22 +236,37 @@ def run_upload(job):
             progress=progress,
             batch=UPLOAD_BATCH,
         )
-    except Exception as exc:  # noqa: BLE001 - the job's record says what went wrong
-        UploadJob.objects.filter(pk=job.pk).update(
-            state=UploadJob.State.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
-        )
-        raise
-    UploadJob.objects.filter(pk=job.pk).update(
-        state=UploadJob.State.DONE,
-        finished_at=timezone.now(),
-        done=len(outcomes),
-        total=max(job.total, len(outcomes)),
-        results=[o.as_dict() for o in outcomes],
-    )
-    for f in job.files:
-        default_storage.delete(f["path"])
-    job.refresh_from_db()
+        return outcomes, {"done": len(outcomes), "total": max(job.total, len(outcomes))}
+
+    if run_claimed(job, work):
+        for f in job.files:
+            default_storage.delete(f["path"])
     return job
+
+
+def run_claimed(job, work):
+    """Run a queued job (an UploadJob or a CollectJob) once: claimed by one worker (a
+    job already started by another is left alone: False), then DONE with work()'s
+    outcomes and extra fields, or FAILED with the error, re-raised. `job` is refreshed."""
+    from django.utils import timezone
+
+    jobs = type(job).objects.filter(pk=job.pk)
+    State = type(job).State
+    if not jobs.filter(state=State.QUEUED).update(state=State.RUNNING, started_at=timezone.now()):
+        return False  # started by another worker
+    try:
+        outcomes, fields = work()
+    except Exception as exc:  # noqa: BLE001 - the job's record says what went wrong
+        jobs.update(state=State.FAILED, finished_at=timezone.now(), error=str(exc)[:2000])
+        raise
+    jobs.update(
+        state=State.DONE,
+        finished_at=timezone.now(),
+        results=[o.as_dict() for o in outcomes],
+        **fields,
+    )
+    job.refresh_from_db()
+    return True
 
 
 def import_paths(paths, *, user=None, collector=None, workers=1, progress=None):

@@ -372,28 +372,15 @@ def collect_urls(urls, *, user=None, collector=None, fetcher=None, progress=None
 
 def run_job(job, fetcher=None):
     """Do a CollectJob's work, recording its state and results (the task's body)."""
-    from .models import CollectJob
 
-    updated = CollectJob.objects.filter(pk=job.pk, state=CollectJob.State.QUEUED).update(
-        state=CollectJob.State.RUNNING, started_at=timezone.now()
-    )
-    if not updated:
-        return job  # started by another worker
-    try:
+    def work():
+        urls = job.url_list()
         outcomes = collect_urls(
-            job.url_list(), user=job.requested_by, collector=job.collector, fetcher=fetcher
+            urls, user=job.requested_by, collector=job.collector, fetcher=fetcher
         )
-    except Exception as exc:  # noqa: BLE001 - the job's record says what went wrong
-        CollectJob.objects.filter(pk=job.pk).update(
-            state=CollectJob.State.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
-        )
-        raise
-    CollectJob.objects.filter(pk=job.pk).update(
-        state=CollectJob.State.DONE,
-        finished_at=timezone.now(),
-        results=[o.as_dict() for o in outcomes],
-    )
-    job.refresh_from_db()
+        return outcomes, {}
+
+    collecting.run_claimed(job, work)
     return job
 
 

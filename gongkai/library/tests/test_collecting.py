@@ -398,3 +398,30 @@ def test_the_upload_page_reads_many_files_on_the_workers(client, world, monkeypa
     assert len(seen) == 6 and all(name.startswith("library-read") for name in seen)
     names = [f"年报.zip/{s.name}" for s in SEEDS] + ["年报.zip/临夏2022.txt"]
     assert [page.index(n) for n in names] == sorted(page.index(n) for n in names)
+
+
+def test_a_background_job_runs_once_and_a_failure_is_recorded(world):
+    """collecting.run_claimed, shared by the upload and the web-collecting jobs."""
+    from gongkai.library.models import UploadJob
+
+    job = UploadJob.objects.create(requested_by=world.office)
+    calls = []
+
+    def work():
+        calls.append(1)
+        return [], {"done": 0}
+
+    assert collecting.run_claimed(job, work) is True and job.state == UploadJob.State.DONE
+    assert collecting.run_claimed(job, work) is False  # already run: not again
+    assert len(calls) == 1
+
+    broken = UploadJob.objects.create(requested_by=world.office)
+
+    def fails():
+        raise OSError("存储不可用")
+
+    with pytest.raises(OSError):
+        collecting.run_claimed(broken, fails)
+    broken.refresh_from_db()
+    assert broken.state == UploadJob.State.FAILED and broken.error == "存储不可用"
+    assert broken.finished_at is not None
