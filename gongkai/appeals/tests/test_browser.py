@@ -13,7 +13,7 @@ from gongkai.appeals.models import Appeal
 from gongkai.attachments.tests import files
 from gongkai.cases import views as case_views
 from gongkai.cases.models import Case
-from gongkai.cases.tests.browsing import login, with_passwords
+from gongkai.cases.tests.browsing import fill, login, with_passwords
 from gongkai.cases.tests.factories import make_case, run_to
 from gongkai.cases.tests.test_browser_walkthrough import cell, step
 
@@ -28,17 +28,6 @@ def people(world, settings, monkeypatch):
     monkeypatch.setattr(case_views, "today", lambda: TODAY)
     monkeypatch.setattr(appeal_views, "today", lambda: TODAY)
     return world
-
-
-def fill(form, fields):
-    for label, value in fields.items():
-        field = form.get_by_label(label, exact=True)
-        if not field.count():
-            field = form.get_by_label(f"{label}（选填）", exact=True)
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(label=value)
-        else:
-            field.fill(value)
 
 
 def table_four(page):

@@ -30,16 +30,23 @@ def step(page, key, button, fields=None, *, expect_text="已完成"):
     """Fill the case page's form `key` (its anchor, e.g. "action-deliver") and submit it;
     wait for the message. An optional field is found by its label and （选填）."""
     form = page.locator(f"#{key}")
-    for label, value in (fields or {}).items():
-        field = form.get_by_label(label, exact=True)
-        if not field.count():  # an optional field's label ends in （选填）
-            field = form.get_by_label(f"{label}（选填）", exact=True)
+    fill(form, fields or {})
+    form.get_by_role("button", name=button).click()
+    expect(page.locator(".messages")).to_contain_text(expect_text)
+
+
+def fill(form, fields):
+    """Fill each field found by its label, or by its label and （选填） for an optional one.
+    The .or_() waits for either spelling: a count() taken before the page had loaded
+    picked the optional spelling and timed out (seen once in CI)."""
+    for label, value in fields.items():
+        field = form.get_by_label(label, exact=True).or_(
+            form.get_by_label(f"{label}（选填）", exact=True)
+        )
         if field.evaluate("e => e.tagName") == "SELECT":
             field.select_option(label=value)
         else:
             field.fill(value)
-    form.get_by_role("button", name=button).click()
-    expect(page.locator(".messages")).to_contain_text(expect_text)
 
 
 def track(page, number, code):
