@@ -108,8 +108,10 @@ def _read(report, filename, data):
     return sha, parsed
 
 
-def replace(report, filename, data, reason, user):
-    """`report` with the corrected file as its new version; ReviewError if refused."""
+def replace(report, filename, data, reason, user, *, stored=None):
+    """`report` with the corrected file as its new version; ReviewError if refused.
+    `stored`: the name in storage of a file holding exactly `data` (adopt), which
+    becomes the report's original as it is instead of a second copy of the bytes."""
     reason = (reason or "").strip()
     if not reason:
         raise review.ReviewError("请写明更换原件的理由（例如：按整改要求更正表三）。")
@@ -132,7 +134,10 @@ def replace(report, filename, data, reason, user):
         )
         before = report.sha256
         report.sha256, report.filename, report.size = sha, base, len(data)
-        report.original.save(base, ContentFile(data), save=False)
+        if stored:
+            report.original.name = stored
+        else:
+            report.original.save(base, ContentFile(data), save=False)
         report.parsed = parsed
         report.printed_agency = (parsed.get("agency") or "")[:200]
         report.printed_year = parsed.get("year")
@@ -157,7 +162,9 @@ def adopt(report, queued, reason, user):
     second, different file of the same agency and year) taken as `report`'s next
     version, like a corrected file (replace). The queued record goes; its file, who
     collected it and when are kept with the report (its original, the "revise" and
-    "adopt" records). ReviewError if refused."""
+    "adopt" records). The file stays where it is stored, now the report's original (one
+    copy of the bytes; the queued record that held it is gone), when it still has the
+    SHA-256 it was collected with. ReviewError if refused."""
     if queued.status != Status.QUEUED or queued.parsed is None or queued.pk == report.pk:
         raise review.ReviewError("只有待指定机关的报告可以作为另一份报告的新版本。")
     if (queued.agency_id, queued.year) != (report.agency_id, report.year):
@@ -166,6 +173,8 @@ def adopt(report, queued, reason, user):
         raise review.ReviewError("这份文件已有单元格更正，请作为另一份报告归档。")
     with queued.original.open("rb") as f:
         data = f.read()
+    intact = hashlib.sha256(data).hexdigest() == queued.sha256
+    stored = queued.original.name if intact else None  # else stored again, as it reads now
     with transaction.atomic():
         collected = {
             "file": queued.filename,
@@ -178,6 +187,6 @@ def adopt(report, queued, reason, user):
         # queued row goes, so that its SHA-256 can become the report's.
         LibraryEvent.objects.filter(report=queued).update(report=report)
         queued.delete()
-        report = replace(report, queued.filename, data, reason, user)
+        report = replace(report, queued.filename, data, reason, user, stored=stored)
         LibraryEvent.objects.create(report=report, actor=user, kind="adopt", data=collected)
     return report

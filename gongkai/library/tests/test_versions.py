@@ -88,6 +88,32 @@ def test_a_possible_duplicate_taken_as_the_new_version(linxia, world):
     assert LibraryReport.objects.count() == 1
 
 
+def _stored(media):
+    """Every file under the library's storage folder, as {relative name: bytes}."""
+    root = media / "library"
+    return {str(p.relative_to(media)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_adopting_keeps_one_copy_of_the_file(linxia, world, media):
+    """The adopted file stays where it was stored when it was collected, now the
+    report's original; its bytes are not stored a second time. The replaced original
+    stays too, downloadable as the earlier original."""
+    office = LibraryAgency.objects.get(platform=world.mps)
+    second = collecting.collect([("临夏重发.txt", LINXIA.read_bytes())], user=world.office,
+                                collector=office)[0].report  # fmt: skip
+    first_name, second_name = linxia.original.name, second.original.name
+    before = _stored(media)
+    assert set(before) == {first_name, second_name}
+    report = versions.adopt(linxia, second, "机关重新发布了更正后的报告", world.office)
+    assert _stored(media) == before  # nothing stored, nothing lost
+    assert report.original.name == second_name and report.sha256 == second.sha256
+    with report.original.open("rb") as f:
+        assert f.read() == LINXIA.read_bytes()
+    old = SupersededOriginal.objects.get(report=report)
+    assert (old.original.name, old.sha256) == (first_name, linxia.sha256)
+    assert LibraryReport.objects.filter(original=second_name).count() == 1
+
+
 def test_adopting_refuses_a_file_of_another_agency_year(linxia, world):
     office = LibraryAgency.objects.get(platform=world.mps)
     other = collecting.collect([("嵩县.txt", SONGXIAN.read_bytes())], user=world.office,
