@@ -21,7 +21,7 @@ from gongkai.reports import sandbox
 from gongkai.reports.views import NOT_A_REPORT
 
 from . import crosscheck, matching, review, versions
-from .models import LibraryAgency, LibraryEvent, LibraryReport, Status
+from .models import LibraryAgency, LibraryEvent, LibraryReport, Status, UploadJob
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -187,7 +187,6 @@ def start_upload(uploads, *, user, collector):
     put in storage first (the request ends; the worker reads them)."""
     from django.core.files.storage import default_storage
 
-    from .models import UploadJob
     from .tasks import enqueue, upload_job
 
     with transaction.atomic():
@@ -214,7 +213,6 @@ def run_upload(job):
     from django.core.files.storage import default_storage
 
     from . import access, parallel
-    from .models import UploadJob
 
     user = job.requested_by
 
@@ -227,6 +225,10 @@ def run_upload(job):
         UploadJob.objects.filter(pk=job.pk).update(done=done)
 
     def work():
+        # A re-run finds the files a failed run stored as "same": REPORT-MISSING is
+        # brought up to date whatever it finds (the failed run may have stopped before).
+        failed = LibraryEvent.objects.filter(kind="rerun_upload", data__job=job.pk)
+        rerun = [e.data for e in failed]
         outcomes = collect(
             files(),
             user=user,
@@ -235,12 +237,87 @@ def run_upload(job):
             workers=parallel.WORKERS,
             progress=progress,
             batch=UPLOAD_BATCH,
+            missing=not rerun,
         )
+        if rerun:
+            crosscheck.refresh_missing()
+            outcomes = [_stored_before(o, job, rerun) for o in outcomes]
         return outcomes, {"done": len(outcomes), "total": max(job.total, len(outcomes))}
 
     if run_claimed(job, work):
         for f in job.files:
             default_storage.delete(f["path"])
+    return job
+
+
+def _stored_before(outcome, job, failed):
+    """A re-run's outcome of one file: found in the library ("same") because a failed
+    run of this job stored it (collected by the uploader for the same agency while that
+    run ran: `failed`, the "rerun_upload" records' data), it is reported as that run
+    stored it, so that the results list what became of every file of the upload."""
+    import datetime as dt
+
+    report = outcome.report
+    if outcome.result != "same" or report is None:
+        return outcome
+    if (report.collected_by_id, report.collector_id) != (job.requested_by_id, job.collector_id):
+        return outcome
+    for run in failed:
+        if not (run.get("started_at") and run.get("finished_at")):
+            continue
+        start, end = (dt.datetime.fromisoformat(run[k]) for k in ("started_at", "finished_at"))
+        if start <= report.collected_at <= end:
+            note = "在这次上传出错的那次运行中已收集入库，重新运行未再改动。"
+            return Outcome(outcome.filename, str(report.status), report, note)
+    return outcome
+
+
+RERUN_REFUSED = {
+    UploadJob.State.QUEUED: "这次上传正在排队等待读取，不必重新运行。",
+    UploadJob.State.RUNNING: "这次上传正在读取和检查中，不能重新运行；请等它完成或出错后再看。",
+    UploadJob.State.DONE: "这次上传已经完成，不能重新运行。如需再次收集，请重新上传文件"
+    "（已在库中的文件不会重复入库）。",
+}
+
+
+def rerun_upload(job, *, by):
+    """A FAILED UploadJob queued again, as a new upload is (tasks.upload_job), for its
+    uploaded copies, which a failed run keeps in storage. Audited (LibraryEvent
+    "rerun_upload", with the failed run's error and times); `by` is who asked, the files
+    are still matched among the agencies the uploader reaches. Files a failed run
+    stored already are found in the library by content and left as they are. ReviewError
+    (Chinese) for a job not FAILED or whose uploaded copies are gone."""
+    from django.core.files.storage import default_storage
+
+    from .tasks import enqueue, upload_job
+
+    State = UploadJob.State
+    with transaction.atomic():
+        job = UploadJob.objects.get(pk=job.pk)
+        if job.state != State.FAILED:
+            raise review.ReviewError(RERUN_REFUSED.get(job.state, "这次上传不能重新运行。"))
+        gone = [f["name"] for f in job.files if not default_storage.exists(f["path"])]
+        if gone:
+            raise review.ReviewError(
+                "上传的文件已不在服务器上，无法重新运行，请重新上传："
+                + "、".join(gone[:5])
+                + ("等" if len(gone) > 5 else "")
+            )
+        failed = {
+            "job": job.pk,
+            "error": job.error,
+            "done": job.done,
+            "started_at": job.started_at.isoformat() if job.started_at else None,
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        }
+        # Only a FAILED job is put back (another request may have re-run it meanwhile).
+        if not UploadJob.objects.filter(pk=job.pk, state=State.FAILED).update(
+            state=State.QUEUED, done=0, error="", results=[], started_at=None, finished_at=None
+        ):
+            raise review.ReviewError(RERUN_REFUSED[State.QUEUED])
+        LibraryEvent.objects.create(actor=by, kind="rerun_upload", data=failed)
+        enqueue(upload_job, job.pk)
+    job.refresh_from_db()
     return job
 
 
@@ -379,14 +456,31 @@ def _one(name, data, user, collector, pool, source, outcome=None):
 DUPLICATE = "同一机关同一年度已有一份不同的报告"
 
 
+def _filed(agency, year):
+    """The filed reports of an agency-year (values or OuterRefs), the latest first."""
+    return LibraryReport.objects.filter(agency=agency, year=year, status=Status.FILED).order_by(
+        "-id"
+    )
+
+
 def filed_report(agency_id, year):
     """The filed report of `agency_id` and `year` (the latest collected), or None."""
-    return (
-        LibraryReport.objects.filter(agency_id=agency_id, year=year, status=Status.FILED)
-        .defer("parsed", "current")
-        .order_by("-id")
-        .first()
-    )
+    return _filed(agency_id, year).defer("parsed", "current").first()
+
+
+def with_filed_reports(reports):
+    """The reports of the queryset `reports` as a list, each with `existing`: the filed
+    report of its agency and year (as filed_report), or None. Two queries however many
+    reports there are (the queue page lists every possible duplicate beside its twin)."""
+    from django.db.models import OuterRef, Subquery
+
+    latest = _filed(OuterRef("agency"), OuterRef("year")).values("pk")[:1]
+    out = list(reports.annotate(existing_pk=Subquery(latest)))
+    wanted = {r.existing_pk for r in out if r.existing_pk is not None}
+    found = LibraryReport.objects.defer("parsed", "current").in_bulk(wanted)
+    for r in out:
+        r.existing = found.get(r.existing_pk)
+    return out
 
 
 def _hold(report):

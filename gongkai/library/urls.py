@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("import/web/", views.collect_web, name="collect_web"),
     path("import/job/<int:pk>/", views.upload_job, name="upload_job"),
+    path("import/job/<int:pk>/rerun/", views.rerun_upload_job, name="rerun_upload_job"),
     path("agencies/import/", views.import_directory, name="import_directory"),
     path("report/<int:pk>/", views.report_detail, name="report"),
     path("report/<int:pk>/original/", views.original, name="original"),

@@ -230,9 +230,10 @@ def queue(request):
     access.require_edit(request.user)
     waiting = LibraryReport.objects.filter(access.reports_q(request.user, edit=True))
     agencies = LibraryAgency.objects.filter(access.agencies_q(request.user, edit=True))
-    queued = list(waiting.filter(status=Status.QUEUED).order_by("collected_at", "id"))
-    for r in queued:  # a possible duplicate: the report already filed for its agency-year
-        r.existing = collecting.filed_report(r.agency_id, r.year) if r.agency_id else None
+    # A possible duplicate is shown beside the report already filed for its agency-year.
+    queued = collecting.with_filed_reports(
+        waiting.filter(status=Status.QUEUED).order_by("collected_at", "id")
+    )
     context = {
         "queued": queued,
         "unreadable": waiting.filter(status=Status.UNREADABLE).order_by("-collected_at")[:100],
@@ -309,17 +310,23 @@ def import_page(request):
     return render(request, "library/import.html", context, status=200)
 
 
+def _upload_job_for(user, pk):
+    """The UploadJob `pk` if one of `user`'s offices uploaded it: PermissionDenied for a
+    user who collects nothing, 404 for another office's upload."""
+    access.require_edit(user)
+    return get_object_or_404(
+        UploadJob.objects.select_related("requested_by"),
+        pk=pk,
+        collector__in=access.collectors(user),
+    )
+
+
 @login_required
 def upload_job(request, pk):
     """An upload's progress, then its results (the page polls ?format=json)."""
     from django.http import JsonResponse
 
-    access.require_edit(request.user)
-    job = get_object_or_404(
-        UploadJob.objects.select_related("requested_by"),
-        pk=pk,
-        collector__in=access.collectors(request.user),
-    )
+    job = _upload_job_for(request.user, pk)
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -333,6 +340,21 @@ def upload_job(request, pk):
     rows = [{**r, "result_name": collecting.Outcome.RESULT_NAMES.get(r["result"], r["result"])}
             for r in job.results]  # fmt: skip
     return render(request, "library/upload_job.html", {"job": job, "rows": rows})
+
+
+@login_required
+@require_POST
+def rerun_upload_job(request, pk):
+    """重新运行: a failed upload read again from its uploaded copies (collecting.rerun_upload);
+    whoever may see the upload's page."""
+    job = _upload_job_for(request.user, pk)
+    try:
+        collecting.rerun_upload(job, by=request.user)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已重新排队，将再次读取和检查这次上传的全部文件。")
+    return redirect("library:upload_job", pk=job.pk)
 
 
 @login_required

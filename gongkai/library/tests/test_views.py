@@ -416,3 +416,215 @@ def test_the_queue_preselects_only_a_nearly_identical_name(client, world):
     misprint, weak = page.split('id="queued-')[1:3]
     assert "selected>嵩县公安局（名称相似 95%）" in misprint
     assert "名称最接近的机关" in weak and "selected>" not in weak
+
+
+def _twins(office, years):
+    """A filed report and a queued possible duplicate of 临夏 for each of `years` (rows
+    only: the queue page reads no file)."""
+    linxia = LibraryAgency.objects.get(name="临夏回族自治州公安局")
+    for year in years:
+        for status in (Status.FILED, Status.QUEUED):
+            LibraryReport.objects.create(
+                sha256=f"{status}-{year}".ljust(64, "0"),
+                original=f"library/{status}-{year}.txt",
+                filename=f"临夏{year}-{status}.txt",
+                size=1,
+                status=status,
+                agency=linxia,
+                year=year,
+                collector=office,
+                match_note=collecting.DUPLICATE,
+            )
+
+
+def test_the_queue_page_asks_a_fixed_number_of_queries(client, world):
+    """Each possible duplicate is shown beside its filed twin, and the page asks the
+    database the same number of queries for a queue of 1 and of 20."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = LibraryAgency.objects.get(platform=world.mps)
+    client.force_login(world.office)
+    client.get(reverse("library:queue"))  # the session and the directory's links, once
+
+    def queries(expected):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("library:queue")).content.decode()
+        assert page.count("作为已归档报告的新版本") == expected
+        for twin in LibraryReport.objects.filter(status=Status.FILED):
+            assert reverse("library:report", args=[twin.pk]) in page
+        return len(captured)
+
+    _twins(office, [2000])
+    one = queries(1)
+    _twins(office, range(2001, 2020))
+    assert queries(20) == one
+
+
+def _failed_upload(client, world, monkeypatch):
+    """Three files uploaded by the 公安部 office, one a batch, and the job run from the
+    task queue as the worker runs it; the second batch fails (the first is stored)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from gongkai.library import review
+    from gongkai.library.models import UploadJob
+
+    monkeypatch.setattr(collecting, "UPLOAD_BATCH", 1)
+    real, calls = review.refresh_all, []
+
+    def refresh_all(reports, user):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("存储暂时不可用")
+        return real(reports, user)
+
+    monkeypatch.setattr(review, "refresh_all", refresh_all)
+    client.force_login(world.office)
+    files = [SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes()),
+             SimpleUploadedFile("临夏.txt", linxia_with_error()),
+             SimpleUploadedFile(SEEDS[1].name, SEEDS[1].read_bytes())]  # fmt: skip
+    client.post(reverse("library:import"), {"files": files})
+    job = UploadJob.objects.get()
+    [queued] = DBTaskResult.objects.filter(args_kwargs__args=[job.pk])
+    with pytest.raises(OSError):
+        queued.task.call(job.pk)  # what the worker does
+    monkeypatch.setattr(review, "refresh_all", real)
+    job.refresh_from_db()
+    assert (job.state, job.error) == (job.State.FAILED, "存储暂时不可用")
+    client.logout()
+    return job
+
+
+def test_a_failed_upload_re_run_is_done_with_its_results(client, world, monkeypatch):
+    from django.core.files.storage import default_storage
+    from django_tasks_db.models import DBTaskResult
+
+    from gongkai.library.models import LibraryEvent
+
+    office = LibraryAgency.objects.get(platform=world.mps)
+    [known] = collecting.collect([("早先.txt", SEEDS[1].read_bytes())], user=world.office,
+                                 collector=office)  # fmt: skip
+    job = _failed_upload(client, world, monkeypatch)
+    assert LibraryReport.objects.count() == 2  # the first batch was stored
+    first = LibraryReport.objects.exclude(pk=known.report.pk).get()
+    client.force_login(world.office)
+    url = reverse("library:upload_job", args=[job.pk])
+    page = client.get(url).content.decode()
+    assert "处理中出错：存储暂时不可用" in page and "重新运行" in page
+    assert client.get(reverse("library:rerun_upload_job", args=[job.pk])).status_code == 405
+
+    response = client.post(reverse("library:rerun_upload_job", args=[job.pk]), follow=True)
+    assert "已重新排队" in response.content.decode()
+    job.refresh_from_db()
+    assert (job.state, job.done, job.error, job.finished_at) == ("queued", 0, "", None)
+    event = LibraryEvent.objects.get(kind="rerun_upload")
+    assert event.actor == world.office and event.report is None
+    assert (event.data["job"], event.data["error"]) == (job.pk, "存储暂时不可用")
+    # Queued again on the same task as a new upload; the worker runs it.
+    runs = list(DBTaskResult.objects.filter(args_kwargs__args=[job.pk]))
+    assert [r.task_path for r in runs] == ["gongkai.library.tasks.upload_job"] * 2
+    runs[-1].task.call(*runs[-1].args_kwargs["args"])  # what the worker does
+
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total) == ("done", 3, 3)
+    # Every file's outcome: the one the failed run stored as stored then, the one in
+    # the library before the upload as such.
+    results = [(r["file"], r["result"], r["id"]) for r in job.results]
+    assert results[0] == (SEEDS[0].name, "filed", first.pk)
+    assert "出错的那次运行中已收集入库" in job.results[0]["message"]
+    assert results[1][1] == "filed"
+    assert results[2] == (SEEDS[1].name, "same", known.report.pk)
+    assert LibraryReport.objects.count() == 3
+    assert not any(default_storage.exists(f["path"]) for f in job.files)
+    page = client.get(url).content.decode()
+    assert "本次收集结果" in page and "已在库中，未改动" in page
+    assert reverse("library:rerun_upload_job", args=[job.pk]) not in page
+
+
+def test_a_re_run_brings_missing_reports_up_to_date(client, world, monkeypatch):
+    """A run that failed after storing every file (in REPORT-MISSING) finds them all in
+    the library when re-run, and still brings REPORT-MISSING up to date."""
+    from gongkai.library import crosscheck
+    from gongkai.library.models import ReviewedFinding, UploadJob
+
+    real = crosscheck.refresh_missing
+
+    def broken(today=None):
+        raise OSError("数据库连接中断")
+
+    monkeypatch.setattr(crosscheck, "refresh_missing", broken)
+    client.force_login(world.office)
+    upload = [SimpleUploadedFile("临夏.txt", linxia_with_error())]
+    client.post(reverse("library:import"), {"files": upload})
+    job = UploadJob.objects.get()
+    with pytest.raises(OSError):
+        collecting.run_upload(job)
+    monkeypatch.setattr(crosscheck, "refresh_missing", real)
+    missing = ReviewedFinding.objects.filter(rule="REPORT-MISSING")
+    assert LibraryReport.objects.count() == 1 and not missing.exists()
+    client.post(reverse("library:rerun_upload_job", args=[job.pk]))
+    collecting.run_upload(UploadJob.objects.get())
+    job.refresh_from_db()
+    assert job.state == "done" and [r["result"] for r in job.results] == ["filed"]
+    assert missing.exists()
+
+
+def test_only_a_failed_upload_is_re_run(client, world, monkeypatch):
+    """A finished upload, or one being read, is refused in Chinese and left as it is."""
+    from django_tasks_db.models import DBTaskResult
+
+    from gongkai.library.models import LibraryEvent, UploadJob
+
+    job = _failed_upload(client, world, monkeypatch)
+    client.force_login(world.office)
+    url = reverse("library:rerun_upload_job", args=[job.pk])
+    for state, words in [("done", "已经完成，不能重新运行"), ("running", "正在读取和检查中"),
+                         ("queued", "正在排队")]:  # fmt: skip
+        UploadJob.objects.filter(pk=job.pk).update(state=state)
+        page = client.post(url, follow=True).content.decode()
+        assert words in page
+        job.refresh_from_db()
+        assert job.state == state and job.error == "存储暂时不可用"
+    assert DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).count() == 1
+    assert not LibraryEvent.objects.filter(kind="rerun_upload").exists()
+
+
+def test_a_failed_upload_whose_files_are_gone_is_not_re_run(client, world, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    job = _failed_upload(client, world, monkeypatch)
+    default_storage.delete(job.files[1]["path"])
+    client.force_login(world.office)
+    page = client.post(reverse("library:rerun_upload_job", args=[job.pk]), follow=True)
+    assert "上传的文件已不在服务器上，无法重新运行，请重新上传：临夏.txt" in page.content.decode()
+    job.refresh_from_db()
+    assert job.state == job.State.FAILED
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_re_running_a_failed_upload_per_role(client, world, role):
+    """As its page: only the uploading office re-runs its failed upload; another editing
+    office (the county's) is told there is no such upload; the rest may not."""
+    from gongkai.library.models import LibraryEvent, UploadJob
+
+    client.force_login(world.office)
+    client.post(
+        reverse("library:import"),
+        {"files": [SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes())]},
+    )
+    client.logout()
+    job = UploadJob.objects.get()
+    UploadJob.objects.filter(pk=job.pk).update(state=UploadJob.State.FAILED, error="出错")
+    response = as_user(client, world, role).post(reverse("library:rerun_upload_job", args=[job.pk]))
+    expected = {"anonymous": 302, "office": 302, "county": 404}.get(role, 403)
+    assert response.status_code == expected
+    job.refresh_from_db()
+    if role == "office":
+        assert response.url == reverse("library:upload_job", args=[job.pk])
+        assert job.state == UploadJob.State.QUEUED
+        assert LibraryEvent.objects.filter(kind="rerun_upload", actor=world.office).exists()
+    else:
+        assert job.state == UploadJob.State.FAILED
+        assert not LibraryEvent.objects.filter(kind="rerun_upload").exists()
+        if role == "anonymous":
+            assert "/accounts/login/" in response["Location"]
