@@ -30,6 +30,7 @@ from gongkai.cases import workflow
 from gongkai.cases.models import DeliveryMethod
 from gongkai.letters import services
 from gongkai.letters.models import LetterEvent, LetterEventKind, ReplyMail
+from gongkai.ops.tasks import enqueue
 
 log = logging.getLogger("gongkai.audit")
 
@@ -68,7 +69,7 @@ def on_deliver(case, user):
         mail = ReplyMail.objects.create(
             case=case, kind=key, to=case.delivery_email, requested_by=user
         )
-        _enqueue(send_reply_mail, mail.pk)
+        enqueue(send_reply_mail, mail.pk)
     LetterEvent.objects.create(
         case=case,
         kind=LetterEventKind.PUBLISH_REPLY,
@@ -81,19 +82,6 @@ def on_deliver(case, user):
             "mail": mail.pk if mail else None,
         },
     )
-
-
-def _enqueue(t, *args, run_after=None):
-    """The database queue is written in the caller's transaction (the ReplyMail and its
-    task are stored together or not at all); any other queue once it commits."""
-    from django_tasks_db.backend import DatabaseBackend
-
-    if run_after is not None and t.get_backend().supports_defer:
-        t = t.using(run_after=run_after)
-    if isinstance(t.get_backend(), DatabaseBackend):
-        t.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: t.enqueue(*args))
 
 
 def compose(case, mail):
@@ -140,7 +128,7 @@ def send_reply_mail(mail_id):
             retry = mail.attempts <= len(MAIL_RETRY_DELAYS)
             if retry:
                 when = timezone.now() + MAIL_RETRY_DELAYS[mail.attempts - 1]
-                _enqueue(send_reply_mail, mail.pk, run_after=when)
+                enqueue(send_reply_mail, mail.pk, run_after=when)
             log.error("reply mail failed: case=%s mail=%s", case.tracking_number, mail.pk)
             return f"发送失败：{mail.error}"
         mail.sent_at, mail.error = timezone.now(), ""

@@ -7,7 +7,12 @@ class LibraryConfig(AppConfig):
     verbose_name = "年报库"
 
     def ready(self):
+        from gongkai.ops import tasks
+
+        from . import collecting
         from .published import on_published
+
+        tasks.also_recover(collecting.recover_interrupted)
 
         post_save.connect(
             on_published, sender="portal.PublishedReport", dispatch_uid="library-published"

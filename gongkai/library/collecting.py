@@ -9,6 +9,7 @@ a file already in the library (same SHA-256) is left as it is.
 
 import hashlib
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,7 @@ from gongkai.reports.views import NOT_A_REPORT
 from . import crosscheck, matching, review, versions
 from .models import LibraryAgency, LibraryEvent, LibraryReport, Status, UploadJob
 
+log = logging.getLogger("gongkai.library")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -187,7 +189,9 @@ def start_upload(uploads, *, user, collector):
     put in storage first (the request ends; the worker reads them)."""
     from django.core.files.storage import default_storage
 
-    from .tasks import enqueue, upload_job
+    from gongkai.ops.tasks import enqueue
+
+    from .tasks import upload_job
 
     with transaction.atomic():
         job = UploadJob.objects.create(requested_by=user, collector=collector)
@@ -289,7 +293,9 @@ def rerun_upload(job, *, by):
     (Chinese) for a job not FAILED or whose uploaded copies are gone."""
     from django.core.files.storage import default_storage
 
-    from .tasks import enqueue, upload_job
+    from gongkai.ops.tasks import enqueue
+
+    from .tasks import upload_job
 
     State = UploadJob.State
     with transaction.atomic():
@@ -327,9 +333,14 @@ def run_claimed(job, work):
     outcomes and extra fields, or FAILED with the error, re-raised. `job` is refreshed."""
     from django.utils import timezone
 
+    from gongkai.ops.tasks import worker_id
+
     jobs = type(job).objects.filter(pk=job.pk)
     State = type(job).State
-    if not jobs.filter(state=State.QUEUED).update(state=State.RUNNING, started_at=timezone.now()):
+    claimed = jobs.filter(state=State.QUEUED).update(
+        state=State.RUNNING, started_at=timezone.now(), worker=worker_id()
+    )
+    if not claimed:
         return False  # started by another worker
     try:
         outcomes, fields = work()
@@ -344,6 +355,36 @@ def run_claimed(job, work):
     )
     job.refresh_from_db()
     return True
+
+
+def recover_interrupted(now):
+    """Upload and web-collecting jobs left running by a worker that died (kill -9, a
+    crash): marked failed with the reason, and their queue entries too, so the page
+    shows it and the office can 重新运行 (ops.tasks.recover_interrupted calls this).
+    Nothing is half-written: files are stored and checked a batch per transaction, and
+    a re-run recognises by content what an earlier run stored."""
+    from gongkai.ops.tasks import fail_queue_entries, worker_gone
+
+    from .models import CollectJob, UploadJob
+    from .tasks import collect_job, upload_job
+
+    again = {
+        UploadJob: "可以在此重新运行",
+        CollectJob: "可以重新发起收集",
+    }
+    for model, t in ((UploadJob, upload_job), (CollectJob, collect_job)):
+        for job in model.objects.filter(state=model.State.RUNNING):
+            if not worker_gone(job.worker, job.started_at, now):
+                continue
+            error = (
+                f"运行中断：执行它的后台进程（{job.worker or '未知'}）意外终止，本次运行未完成。"
+                f"已收集的报告已保存；{again[model]}，已入库的文件不会重复入库。"
+            )
+            with transaction.atomic():
+                running = model.objects.filter(pk=job.pk, state=model.State.RUNNING)
+                if running.update(state=model.State.FAILED, finished_at=now, error=error):
+                    fail_queue_entries((t,), job.pk, now)
+            log.error("%s %s interrupted (worker %s gone)", model.__name__, job.pk, job.worker)
 
 
 def import_paths(paths, *, user=None, collector=None, workers=1, progress=None):

@@ -29,18 +29,6 @@ def upload_job(job_id):
     return f"{job.done} 个文件已处理。"
 
 
-def enqueue(task_, *args):
-    """Queue `task_` (the database queue within the caller's transaction, like
-    gongkai.ops.tasks; any other queue once it commits, so the worker finds the rows)."""
-    from django.db import transaction
-    from django_tasks_db.backend import DatabaseBackend
-
-    if isinstance(task_.get_backend(), DatabaseBackend):
-        task_.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: task_.enqueue(*args))
-
-
 @task
 def collect_published(published_id):
     """A report published on this platform, into the library (published.py)."""

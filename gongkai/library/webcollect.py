@@ -385,7 +385,9 @@ def run_job(job, fetcher=None):
 
 
 def enqueue(job):
-    """Queue a CollectJob (tasks.enqueue)."""
-    from .tasks import collect_job, enqueue
+    """Queue a CollectJob."""
+    from gongkai.ops.tasks import enqueue
+
+    from .tasks import collect_job
 
     enqueue(collect_job, job.pk)

@@ -156,22 +156,23 @@ def enqueue_notice_mail(since=None, *, attempt=1, run_after=None):
     run = JobRun.objects.create(
         job=MAIL_JOB, trigger=JobRun.Trigger.QUEUE, attempt=attempt, since=since
     )
-    t = send_notice_mail
-    if run_after is not None and t.get_backend().supports_defer:
-        t = t.using(run_after=run_after)
-    _enqueue(t, run.pk)
+    enqueue(send_notice_mail, run.pk, run_after=run_after)
     return run
 
 
 def enqueue_run(run):
-    _enqueue(run_job, run.pk)
+    enqueue(run_job, run.pk)
 
 
-def _enqueue(t, *args):
-    """The database queue is written in the caller's transaction (the JobRun and its task
-    are stored together or not at all); any other queue once that transaction commits."""
+def enqueue(t, *args, run_after=None):
+    """Queue task `t` (optionally not before `run_after`, where the queue can defer).
+    The database queue is written in the caller's transaction (the record the task works
+    on and its queue entry are stored together or not at all); any other queue once that
+    transaction commits, so its worker finds the rows. Every app queues through this."""
     from django_tasks_db.backend import DatabaseBackend
 
+    if run_after is not None and t.get_backend().supports_defer:
+        t = t.using(run_after=run_after)
     if isinstance(t.get_backend(), DatabaseBackend):
         t.enqueue(*args)
     else:
@@ -188,7 +189,10 @@ def rerun(run, *, by):
     return new
 
 
-def _process_gone(worker, started_at, now):
+def worker_gone(worker, started_at, now):
+    """Whether the worker `worker` (worker_id()) that started a run at `started_at` is
+    gone: on this machine, its process is no longer alive; on another, the run is older
+    than STALE_AFTER."""
     host, _, pid = worker.rpartition(":")
     if host == socket.gethostname()[:80] and pid.isdigit():
         if int(pid) == os.getpid():
@@ -209,13 +213,10 @@ def recover_interrupted(now=None):
     one transaction, so an interrupted run left nothing half-written; mail is marked
     sent per recipient as it goes, so the next attempt sends only what is still unsent).
     Returns the new runs."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     now = now or timezone.now()
     again = []
     for run in JobRun.objects.filter(status=JobRun.Status.RUNNING).order_by("pk"):
-        if not _process_gone(run.worker, run.started_at, now):
+        if not worker_gone(run.worker, run.started_at, now):
             continue
         retry = run.attempt < MAX_ATTEMPTS
         error = (
@@ -228,13 +229,38 @@ def recover_interrupted(now=None):
                 status=JobRun.Status.FAILED, finished_at=now, error=error
             ):
                 continue  # another worker recovered it
-            DBTaskResult.objects.filter(
-                status=TaskResultStatus.RUNNING, args_kwargs__args=[run.pk]
-            ).update(status=TaskResultStatus.FAILED, finished_at=now)
+            fail_queue_entries((run_job, send_notice_mail), run.pk, now)
             if retry:
                 again.append(_again(run))
         log.error("job %s run=%s interrupted (worker %s gone)", run.job, run.pk, run.worker)
+    for recover in _RECOVERERS:
+        recover(now)
     return again
+
+
+# Other apps' own background jobs left running by a dead worker (the library's uploads):
+# each registers recover(now) in its AppConfig.ready (also_recover).
+_RECOVERERS = []
+
+
+def also_recover(recover):
+    """Have recover_interrupted() also call recover(now) at every pass."""
+    if recover not in _RECOVERERS:
+        _RECOVERERS.append(recover)
+    return recover
+
+
+def fail_queue_entries(tasks_, pk, now):
+    """The database queue's entry of task(s) `tasks_` for record `pk`, left running by a
+    dead worker, marked failed (other queues keep their own account of a lost worker)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path__in=[t.module_path for t in tasks_],
+        args_kwargs__args=[pk],
+    ).update(status=TaskResultStatus.FAILED, finished_at=now)
 
 
 def _again(run):

@@ -601,6 +601,52 @@ def test_a_failed_upload_whose_files_are_gone_is_not_re_run(client, world, monke
     assert job.state == job.State.FAILED
 
 
+def test_an_upload_left_running_by_a_dead_worker_is_failed_and_can_be_re_run(client, world):
+    """kill -9 of the worker in the middle of an upload: the next pass of the worker's
+    scheduler (ops.tasks.recover_interrupted) marks it failed with the reason, with its
+    queue entry, and the office re-runs it; a job of a live worker is left alone."""
+    import socket
+    import subprocess
+
+    from django_tasks_db.models import DBTaskResult
+
+    from gongkai.library.models import UploadJob
+    from gongkai.ops import tasks
+
+    client.force_login(world.office)
+    for name in ("a.txt", "b.txt"):
+        upload = SimpleUploadedFile(name, SEEDS[0].read_bytes())
+        client.post(reverse("library:import"), {"files": [upload]})
+    dead, alive = UploadJob.objects.order_by("pk")
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid of this machine that is no longer running
+    # Claimed by a worker (as run_claimed does), then the worker is killed.
+    UploadJob.objects.filter(pk=dead.pk).update(
+        state="running", worker=f"{socket.gethostname()}:{gone.pid}"
+    )
+    UploadJob.objects.filter(pk=alive.pk).update(state="running", worker=tasks.worker_id())
+    DBTaskResult.objects.update(status="RUNNING")
+    # A scheduled run with the same number is another task's entry: not touched.
+    tasks.enqueue_notice_mail()
+    DBTaskResult.objects.filter(task_path=tasks.send_notice_mail.module_path).update(
+        status="RUNNING", args_kwargs={"args": [dead.pk], "kwargs": {}}
+    )
+
+    tasks.recover_interrupted()
+    dead.refresh_from_db()
+    assert dead.state == "failed" and dead.finished_at is not None
+    assert "运行中断" in dead.error and "可以在此重新运行" in dead.error
+    assert UploadJob.objects.get(pk=alive.pk).state == "running"
+    failed = DBTaskResult.objects.filter(status="FAILED")
+    assert [(r.task_path, r.args_kwargs["args"]) for r in failed] == [
+        ("gongkai.library.tasks.upload_job", [dead.pk])
+    ]
+    page = client.get(reverse("library:upload_job", args=[dead.pk])).content.decode()
+    assert "运行中断" in page and "重新运行" in page
+    response = client.post(reverse("library:rerun_upload_job", args=[dead.pk]), follow=True)
+    assert "已重新排队" in response.content.decode()
+
+
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
 def test_re_running_a_failed_upload_per_role(client, world, role):
     """As its page: only the uploading office re-runs its failed upload; another editing
