@@ -178,7 +178,10 @@ def split_sections(lines):
 
 # ---- Row matching -----------------------------------------------------------
 
-_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十]+\)|\d+[.、])")
+# A row's number, stray spaces inside it as PDF text and careless copies print it ("（二 ）").
+_PREFIX = re.compile(
+    r"^(?:[一二三四五六七八九十]+\s*[、.]|\(?\s*[一二三四五六七八九十]+\s*\)|\d+\s*[.、])"
+)
 _REMARK = re.compile(r"\(.*?\)$")
 
 
@@ -440,7 +443,7 @@ _ROW_SUM = glued.row_sum(range(6), 6)
 
 # Readings of one row with its 总计 blank beyond which the row is left undecided
 # (each such row widens the column search; more would make a report take seconds).
-_BLANK_TOTAL_LIMIT = 500
+_BLANK_TOTAL_LIMIT = 5000
 
 
 def _ANY(_cand):
@@ -778,8 +781,8 @@ def read_requests_stream(text, reader, template):
 
 def read_appeals_stream(text, reader):
     """Table 四 from text with no line or cell breaks: its three groups' sums split the digits."""
-    start = text.find("行政诉讼情况")
-    chunks = stream_appeals(text, max(start, 0)) if start >= 0 else None
+    start = appeals_start(text)
+    chunks = stream_appeals(text, start) if start >= 0 else None
     if not chunks:
         return False
     names = [f"{g.label}{c.label}" for g in tables.APPEAL_GROUPS for c in tables.APPEAL_COLUMNS]
@@ -941,10 +944,28 @@ def _decide_requests(exact_rows, open_rows, template, reader):
         elif cands is not None and not was_glued:
             # The printed figures break the row sum: keep what every placement agrees on.
             decided[key] = place([int(c) for c in chunks], n)
+    # Rows whose cells stand in known columns take part in the column sums as printed.
+    exact = {}
+    for key, cells in exact_rows.items():
+        nums = [None if c is None or is_blank(c) else read_number(c) for c in cells]
+        if any(
+            (v is None and not is_blank(c or "")) or (v is not None and type(v.value) is not int)
+            for c, v in zip(cells, nums, strict=True)
+        ):
+            exact = None  # an unreadable cell: its column cannot be summed
+            break
+        row = [0 if v is None else v.value for v in nums]
+        if nums[-1] is None and sum(row):
+            row[-1] = None  # a 总计 left blank beside figures: not printed, not summed
+        exact[key] = {tuple(row)}
     # A row none of whose readings adds up to a printed 总计 leaves its 总计 blank, as
-    # some tables do on every result row: then any row may, and each row's figures
-    # may be applicant cells only (the column sums may still place them).
-    blank_totals = any(k not in domains for k in loose)
+    # some tables do on every result row (or a row in known columns shows it blank):
+    # then any row may, and each row's figures may be applicant cells only, its 总计
+    # unprinted (None: no column sum runs through it; the column sums may still place
+    # its figures).
+    blank_totals = any(k not in domains for k in loose) or any(
+        t[-1] is None for d in (exact or {}).values() for t in d
+    )
     if blank_totals:
         for key, (chunks, was_glued) in loose.items():
             open_cells = glued.row_candidates(
@@ -953,32 +974,32 @@ def _decide_requests(exact_rows, open_rows, template, reader):
             if open_cells is None:
                 domains.pop(key, None)  # too many readings: nothing is decided for it
                 continue
-            domains[key] = domains.get(key, set()) | {(*c, 0) for c in open_cells}
+            domains[key] = domains.get(key, set()) | {
+                (*c, None if sum(c) else 0) for c in open_cells
+            }
             if not domains[key]:
                 del domains[key]
-    decided.update({k: glued.agree(d, n) for k, d in domains.items()})
-    if not any(len(d) > 1 for d in domains.values()):
+    decided.update({k: _agree(d) for k, d in domains.items()})
+    if not any(len(d) > 1 for d in domains.values()) or exact is None:
         return decided
-    if blank_totals and sum(len(d) for d in domains.values()) > _BLANK_TOTAL_LIMIT * 4:
-        return decided  # too wide a search for a report read in a batch: row sums alone
     # Column sums: every row of the table takes part.
-    table = dict(domains)
-    for key, cells in exact_rows.items():
-        nums = [None if c is None or is_blank(c) else read_number(c) for c in cells]
-        if any(v is None and not is_blank(c or "") for c, v in zip(cells, nums, strict=True)):
-            return decided  # an unreadable cell: its column cannot be summed
-        table[key] = {tuple(0 if v is None else v.value for v in nums)}
+    table = {**domains, **exact}
     equations = _request_equations(template)
     if any(k not in table for eq in equations for k, _ in eq):
         return decided
-    # Result rows whose 总计 is blank do not add up to （七）总计's 总计 (a blank is not summed).
-    results_cols = range(n - 1) if blank_totals else range(n)
-    solved = glued.solve_columns(table, equations, n, [range(n), results_cols])
+    solved = glued.solve_columns(table, equations, n)
     if solved is None:
         return decided  # the printed figures break the column sums: row sums alone decide
     for key in domains:
-        decided[key] = glued.agree(solved[key], n)
+        decided[key] = _agree(solved[key])
     return decided
+
+
+def _agree(readings):
+    """The cells every reading of a table 三 row agrees on (an unprinted 总计 reads as 0,
+    as a blank does)."""
+    n = len(tables.REQUEST_COLUMNS)
+    return glued.agree({tuple(0 if v is None else v for v in t) for t in readings}, n)
 
 
 def read_appeals(lines, reader):
@@ -1185,6 +1206,20 @@ def stream_rows(text, rows, start=0, window=600):
             continue
         out[row.key] = figures.split()
     return out
+
+
+# Table 四's heading followed by its header cells: "…行政诉讼情况行政复议行政诉讼结果维持…".
+_APPEALS_HEAD = re.compile(r"行政诉讼情况[^\d]{0,40}?结果维持")
+
+
+def appeals_start(text):
+    """Where table 四 begins in text with no line breaks, or -1.
+
+    The preamble of many reports lists the sections by name ("…行政复议、行政诉讼情况、
+    存在的主要问题…"): the table's own heading is the one its header cells follow.
+    """
+    m = _APPEALS_HEAD.search(text)
+    return m.start() if m else text.find("行政诉讼情况")
 
 
 def stream_appeals(text, start):
