@@ -108,12 +108,14 @@ def readings(chunks, groups, limit=_LIMIT):
         return None
     digits = "".join(chunks)
     end = len(digits)
-    cuts = set(itertools.accumulate(len(c) for c in chunks))
+    # The first certain cut after each digit: a number may not run across it.
+    cut_after = []
+    for c in chunks:
+        cut_after += [len(cut_after) + len(c)] * len(c)
 
+    @functools.cache
     def number(a, b):
-        if b - a > _MAX_DIGITS or (digits[a] == "0" and b - a > 1):
-            return None
-        if any(c in cuts for c in range(a + 1, b)):
+        if b - a > _MAX_DIGITS or (digits[a] == "0" and b - a > 1) or cut_after[a] < b:
             return None
         return int(digits[a:b])
 

@@ -979,27 +979,35 @@ def _decide_requests(exact_rows, open_rows, template, reader):
             }
             if not domains[key]:
                 del domains[key]
-    decided.update({k: _agree(d) for k, d in domains.items()})
-    if not any(len(d) > 1 for d in domains.values()) or exact is None:
-        return decided
-    # Column sums: every row of the table takes part.
-    table = {**domains, **exact}
+    table = {**domains, **(exact or {})}
     equations = _request_equations(template)
-    if any(k not in table for eq in equations for k, _ in eq):
-        return decided
-    solved = glued.solve_columns(table, equations, n)
-    if solved is None:
-        return decided  # the printed figures break the column sums: row sums alone decide
-    for key in domains:
-        decided[key] = _agree(solved[key])
+    solved = None
+    if (
+        exact is not None
+        and any(len(d) > 1 for d in domains.values())
+        and all(k in table for eq in equations for k, _ in eq)
+    ):
+        # Column sums: every row of the table takes part. None: the printed figures
+        # break the column sums, and the rows' own sums alone decide.
+        solved = glued.solve_columns(table, equations, n)
+    for key, readings in (solved or domains).items():
+        if key in domains:
+            decided[key] = _agree(readings)
     return decided
 
 
 def _agree(readings):
     """The cells every reading of a table 三 row agrees on (an unprinted 总计 reads as 0,
     as a blank does)."""
-    n = len(tables.REQUEST_COLUMNS)
-    return glued.agree({tuple(0 if v is None else v for v in t) for t in readings}, n)
+    if not readings:
+        return [None] * len(tables.REQUEST_COLUMNS)
+    first, *rest = readings
+    out = [0 if v is None else v for v in first]
+    for t in rest:
+        for i, v in enumerate(t):
+            if out[i] is not None and (v or 0) != out[i]:
+                out[i] = None
+    return out
 
 
 def read_appeals(lines, reader):
