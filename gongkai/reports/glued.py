@@ -301,7 +301,7 @@ def solve_columns(domains, equations, width, columns=None):
 
 
 # Transitions the exact search may take for one table (a few tenths of a second at most).
-_SEARCH_BUDGET = 300_000
+_SEARCH_BUDGET = 100_000
 # Sums of the search's column reach sets are kept below this (bit sets of this width).
 _REACH_CAP = 1 << 16
 
