@@ -5,6 +5,7 @@ The truth files of the corpus (tests/corpus/truth) are real reports' tables.
 """
 
 import copy
+import itertools
 import random
 
 from hypothesis import HealthCheck, given, settings
@@ -257,6 +258,42 @@ def test_a_search_too_wide_to_finish_decides_nothing_more(monkeypatch):
     # aside) nor any reading dropped.
     monkeypatch.setattr(glued, "_SEARCH_BUDGET", 1)
     assert solve_columns(domains, equations, 2) == domains
+
+
+@st.composite
+def small_table(draw):
+    """A few rows' readings and equations between them; a last-column cell may be None."""
+    width = draw(st.integers(1, 3))
+    keys = ["a", "b", "c", "d"][: draw(st.integers(2, 4))]
+    cell = st.integers(0, 4)
+    last = st.one_of(cell, st.none())
+    reading = st.tuples(*([cell] * (width - 1)), last)
+    domains = {k: draw(st.sets(reading, min_size=1, max_size=4)) for k in keys}
+    equations = []
+    for _ in range(draw(st.integers(1, 2))):
+        rows = draw(st.lists(st.sampled_from(keys), min_size=2, max_size=len(keys), unique=True))
+        equations.append([(k, draw(st.sampled_from([1, -1]))) for k in rows])
+    return domains, equations, width
+
+
+@given(table=small_table())
+@settings(max_examples=300, deadline=None)
+def test_the_column_search_keeps_exactly_the_readings_some_whole_solution_uses(table):
+    domains, equations, width = table
+    keys = list(domains)
+    used = {k: set() for k in keys}
+    for combo in itertools.product(*(domains[k] for k in keys)):
+        rows = dict(zip(keys, combo, strict=True))
+        if all(
+            any(rows[k][col] is None for k, _c in eq)  # through an unprinted cell: not summed
+            or sum(c * rows[k][col] for k, c in eq) == 0
+            for eq in equations
+            for col in range(width)
+        ):
+            for k in keys:
+                used[k].add(rows[k])
+    expected = used if all(used.values()) else None
+    assert solve_columns(domains, equations, width) == expected
 
 
 def test_table_four_is_found_after_a_preamble_that_names_it():
