@@ -759,10 +759,27 @@ def _check_order(reader, template, keys):
             rows["other"][c] = None if all(v is None for v in vals) else sum(v or 0 for v in vals)
 
 
+# Table 三's heading followed by its header cells (its note on the sums may stand between).
+_REQUESTS_HEAD = re.compile(r"收到和处理政府信息公开申请[^\d]{0,120}?(?:申请人情况|自然人)")
+
+
+def requests_start(text):
+    """Where table 三 begins in text with no line breaks.
+
+    The preamble of many reports lists the sections by name ("…主动公开政府信息情况、
+    收到和处理政府信息公开申请情况、…"): the table's own heading is the one its header
+    cells follow.
+    """
+    m = _REQUESTS_HEAD.search(text)
+    if m:
+        return m.start()
+    return max(text.find("本列数据"), text.find("收到和处理政府信息公开申请"), 0)
+
+
 def read_requests_stream(text, reader, template):
     """Table 三 from text with no line or cell breaks (every row's digits may be glued)."""
-    start = max(text.find("本列数据"), text.find("收到和处理政府信息公开申请"), 0)
-    chunks = stream_rows(text, tables.TEMPLATES[template].request_rows, start)
+    rows = tables.TEMPLATES[template].request_rows
+    chunks = stream_rows(text, rows, requests_start(text))
     open_rows = {}
     blank_rows = {}  # a label followed straight by the next one: a blank row
     n = len(tables.REQUEST_COLUMNS)
@@ -776,6 +793,17 @@ def read_requests_stream(text, reader, template):
     if not chunks:
         return set()
     _fill_requests(blank_rows, open_rows, reader, template)
+    for row in rows:
+        if row.key not in chunks:
+            # Its label was not found in order: blank, and said so (never a silent 0).
+            reader.findings.append(
+                finding(
+                    "PARSE",
+                    WARNING,
+                    f"requests.{row.key}",
+                    f"未能读出“{row.label}”一行的数字，已留空，请对照原文核实。",
+                )
+            )
     return set(chunks)
 
 

@@ -7,6 +7,7 @@ The truth files of the corpus (tests/corpus/truth) are real reports' tables.
 import copy
 import itertools
 import random
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -294,6 +295,39 @@ def test_the_column_search_keeps_exactly_the_readings_some_whole_solution_uses(t
                 used[k].add(rows[k])
     expected = used if all(used.values()) else None
     assert solve_columns(domains, equations, width) == expected
+
+
+def preamble_and_no_note(text):
+    """The text with a preamble naming the sections, and table 三 without its note on
+    the sums ("（本列数据的勾稽关系为…）"), as many reports print it."""
+    text = re.sub(r"（本列数据[^）]*）", "", text)
+    preamble = (
+        "本报告包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况和其他需要报告的事项。"
+        + "本机关认真贯彻落实条例要求，持续推进政务公开工作。"
+        * 30
+    )
+    return text.replace("\n一、", f"\n{preamble}\n一、", 1)
+
+
+def test_table_three_is_found_after_a_preamble_that_names_it():
+    # Read from the preamble's "收到和处理政府信息公开申请情况", only 3.其他 turned up
+    # (in "其他需要报告的事项") and every other row was left blank without a word.
+    report = truth("hangzhou_2025")
+    text = accuracy.damage(preamble_and_no_note(text_of(report)), "flat", random.Random(1))
+    parsed = parse_text(text)
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["new"] == report["requests"]["new"]
+
+
+def test_a_row_the_crawled_text_does_not_yield_is_blank_with_a_finding():
+    report = truth("hangzhou_2025")
+    text = accuracy.damage(text_of(report), "flat", random.Random(1))
+    assert "3.补正后申请内容仍不明确" in text
+    parsed = parse_text(text.replace("3.补正后申请内容仍不明确", "3.补正后申请内容不清"))
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["unavailable.unclear"]["total"] is None
+    assert any(f["where"] == "requests.unavailable.unclear" for f in parsed["findings"])
 
 
 def test_table_four_is_found_after_a_preamble_that_names_it():
