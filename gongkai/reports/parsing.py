@@ -608,17 +608,23 @@ def rows_by_order(lines, printed_rows, order):
         key = anchors.get(id(line))
         after, prev = prev, line
         if key is None:
-            if line.filled and (not line.labels or not _strong_label("".join(line.labels))):
-                if (
-                    last_line is not None
-                    and after is last_line
-                    and line.labels
-                    and not last_line.filled
-                ):
-                    # The rest of the label just printed over blank cells, with the
-                    # row's figures ("| 四、结转下年度继 | | … |" / "| 续办理 | 72 | … |").
-                    placed[last_key] = line
-                    continue
+            label = "".join(line.labels)
+            strong = bool(label) and _strong_label(label)
+            if (
+                line.filled
+                and line.labels
+                and last_line is not None
+                and after is last_line
+                and not last_line.filled
+                and (not strong or _anchor_key(label) == last_key)
+            ):
+                # The rest of the label just printed over blank cells, with the row's
+                # figures ("| 四、结转下年度继 | | … |" / "| 续办理 | 72 | … |"), even
+                # when the rest holds words of the row's own ("| 2.申请人逾期未按收费通知
+                # | | … |" / "| 要求缴纳费用、… | 10 | … |").
+                placed[last_key] = line
+                continue
+            if line.filled and not strong:
                 between.append(line)
             continue
         here = position[key]

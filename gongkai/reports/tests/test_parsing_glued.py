@@ -82,6 +82,23 @@ def test_a_row_number_with_a_stray_space_starts_its_own_row():
     assert parsed["requests"]["partial"]["natural_person"] == 261
 
 
+def test_a_row_cut_in_two_cell_rows_whose_rest_holds_its_own_words_keeps_its_figures():
+    # Found by the PDF-to-Markdown property below: the label's head over blank cells, the
+    # rest ("要求缴纳费用…", itself a phrase of the row) with the figures. The blank head
+    # was taken for the row, its figures dropped: blank cells without a finding.
+    report = truth("hangzhou_2025")
+    lines = text_of(report).split("\n")
+    at = next(i for i, line in enumerate(lines) if "未按收费通知" in line)
+    figures = lines[at].split("|")[2:-1]
+    lines[at : at + 1] = [
+        "| 2.申请人逾期未按收费通知 |" + " |" * len(figures),
+        "| 要求缴纳费用、行政机关不再处理其政府信息公开申请 |" + "|".join(figures) + "|",
+    ]
+    parsed = parse_text("\n".join(lines))
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["other.no_fee"] == report["requests"]["other.no_fee"]
+
+
 def test_tab_positions_keep_a_blank_total_column_blank():
     # 上海市政府办公厅 2019: 总计 is left blank on every result row.
     report = truth("shanghai_bgt_2019")
