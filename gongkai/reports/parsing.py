@@ -178,7 +178,10 @@ def split_sections(lines):
 
 # ---- Row matching -----------------------------------------------------------
 
-_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十]+\)|\d+[.、])")
+# A row's number, stray spaces inside it as PDF text and careless copies print it ("（二 ）").
+_PREFIX = re.compile(
+    r"^(?:[一二三四五六七八九十]+\s*[、.]|\(?\s*[一二三四五六七八九十]+\s*\)|\d+\s*[.、])"
+)
 _REMARK = re.compile(r"\(.*?\)$")
 
 
@@ -440,7 +443,7 @@ _ROW_SUM = glued.row_sum(range(6), 6)
 
 # Readings of one row with its 总计 blank beyond which the row is left undecided
 # (each such row widens the column search; more would make a report take seconds).
-_BLANK_TOTAL_LIMIT = 500
+_BLANK_TOTAL_LIMIT = 5000
 
 
 def _ANY(_cand):
@@ -605,17 +608,23 @@ def rows_by_order(lines, printed_rows, order):
         key = anchors.get(id(line))
         after, prev = prev, line
         if key is None:
-            if line.filled and (not line.labels or not _strong_label("".join(line.labels))):
-                if (
-                    last_line is not None
-                    and after is last_line
-                    and line.labels
-                    and not last_line.filled
-                ):
-                    # The rest of the label just printed over blank cells, with the
-                    # row's figures ("| 四、结转下年度继 | | … |" / "| 续办理 | 72 | … |").
-                    placed[last_key] = line
-                    continue
+            label = "".join(line.labels)
+            strong = bool(label) and _strong_label(label)
+            if (
+                line.filled
+                and line.labels
+                and last_line is not None
+                and after is last_line
+                and not last_line.filled
+                and (not strong or _anchor_key(label) == last_key)
+            ):
+                # The rest of the label just printed over blank cells, with the row's
+                # figures ("| 四、结转下年度继 | | … |" / "| 续办理 | 72 | … |"), even
+                # when the rest holds words of the row's own ("| 2.申请人逾期未按收费通知
+                # | | … |" / "| 要求缴纳费用、… | 10 | … |").
+                placed[last_key] = line
+                continue
+            if line.filled and not strong:
                 between.append(line)
             continue
         here = position[key]
@@ -756,10 +765,27 @@ def _check_order(reader, template, keys):
             rows["other"][c] = None if all(v is None for v in vals) else sum(v or 0 for v in vals)
 
 
+# Table 三's heading followed by its header cells (its note on the sums may stand between).
+_REQUESTS_HEAD = re.compile(r"收到和处理政府信息公开申请[^\d]{0,120}?(?:申请人情况|自然人)")
+
+
+def requests_start(text):
+    """Where table 三 begins in text with no line breaks.
+
+    The preamble of many reports lists the sections by name ("…主动公开政府信息情况、
+    收到和处理政府信息公开申请情况、…"): the table's own heading is the one its header
+    cells follow.
+    """
+    m = _REQUESTS_HEAD.search(text)
+    if m:
+        return m.start()
+    return max(text.find("本列数据"), text.find("收到和处理政府信息公开申请"), 0)
+
+
 def read_requests_stream(text, reader, template):
     """Table 三 from text with no line or cell breaks (every row's digits may be glued)."""
-    start = max(text.find("本列数据"), text.find("收到和处理政府信息公开申请"), 0)
-    chunks = stream_rows(text, tables.TEMPLATES[template].request_rows, start)
+    rows = tables.TEMPLATES[template].request_rows
+    chunks = stream_rows(text, rows, requests_start(text))
     open_rows = {}
     blank_rows = {}  # a label followed straight by the next one: a blank row
     n = len(tables.REQUEST_COLUMNS)
@@ -773,13 +799,24 @@ def read_requests_stream(text, reader, template):
     if not chunks:
         return set()
     _fill_requests(blank_rows, open_rows, reader, template)
+    for row in rows:
+        if row.key not in chunks:
+            # Its label was not found in order: blank, and said so (never a silent 0).
+            reader.findings.append(
+                finding(
+                    "PARSE",
+                    WARNING,
+                    f"requests.{row.key}",
+                    f"未能读出“{row.label}”一行的数字，已留空，请对照原文核实。",
+                )
+            )
     return set(chunks)
 
 
 def read_appeals_stream(text, reader):
     """Table 四 from text with no line or cell breaks: its three groups' sums split the digits."""
-    start = text.find("行政诉讼情况")
-    chunks = stream_appeals(text, max(start, 0)) if start >= 0 else None
+    start = appeals_start(text)
+    chunks = stream_appeals(text, start) if start >= 0 else None
     if not chunks:
         return False
     names = [f"{g.label}{c.label}" for g in tables.APPEAL_GROUPS for c in tables.APPEAL_COLUMNS]
@@ -941,10 +978,28 @@ def _decide_requests(exact_rows, open_rows, template, reader):
         elif cands is not None and not was_glued:
             # The printed figures break the row sum: keep what every placement agrees on.
             decided[key] = place([int(c) for c in chunks], n)
+    # Rows whose cells stand in known columns take part in the column sums as printed.
+    exact = {}
+    for key, cells in exact_rows.items():
+        nums = [None if c is None or is_blank(c) else read_number(c) for c in cells]
+        if any(
+            (v is None and not is_blank(c or "")) or (v is not None and type(v.value) is not int)
+            for c, v in zip(cells, nums, strict=True)
+        ):
+            exact = None  # an unreadable cell: its column cannot be summed
+            break
+        row = [0 if v is None else v.value for v in nums]
+        if nums[-1] is None and sum(row):
+            row[-1] = None  # a 总计 left blank beside figures: not printed, not summed
+        exact[key] = {tuple(row)}
     # A row none of whose readings adds up to a printed 总计 leaves its 总计 blank, as
-    # some tables do on every result row: then any row may, and each row's figures
-    # may be applicant cells only (the column sums may still place them).
-    blank_totals = any(k not in domains for k in loose)
+    # some tables do on every result row (or a row in known columns shows it blank):
+    # then any row may, and each row's figures may be applicant cells only, its 总计
+    # unprinted (None: no column sum runs through it; the column sums may still place
+    # its figures).
+    blank_totals = any(k not in domains for k in loose) or any(
+        t[-1] is None for d in (exact or {}).values() for t in d
+    )
     if blank_totals:
         for key, (chunks, was_glued) in loose.items():
             open_cells = glued.row_candidates(
@@ -953,32 +1008,40 @@ def _decide_requests(exact_rows, open_rows, template, reader):
             if open_cells is None:
                 domains.pop(key, None)  # too many readings: nothing is decided for it
                 continue
-            domains[key] = domains.get(key, set()) | {(*c, 0) for c in open_cells}
+            domains[key] = domains.get(key, set()) | {
+                (*c, None if sum(c) else 0) for c in open_cells
+            }
             if not domains[key]:
                 del domains[key]
-    decided.update({k: glued.agree(d, n) for k, d in domains.items()})
-    if not any(len(d) > 1 for d in domains.values()):
-        return decided
-    if blank_totals and sum(len(d) for d in domains.values()) > _BLANK_TOTAL_LIMIT * 4:
-        return decided  # too wide a search for a report read in a batch: row sums alone
-    # Column sums: every row of the table takes part.
-    table = dict(domains)
-    for key, cells in exact_rows.items():
-        nums = [None if c is None or is_blank(c) else read_number(c) for c in cells]
-        if any(v is None and not is_blank(c or "") for c, v in zip(cells, nums, strict=True)):
-            return decided  # an unreadable cell: its column cannot be summed
-        table[key] = {tuple(0 if v is None else v.value for v in nums)}
+    table = {**domains, **(exact or {})}
     equations = _request_equations(template)
-    if any(k not in table for eq in equations for k, _ in eq):
-        return decided
-    # Result rows whose 总计 is blank do not add up to （七）总计's 总计 (a blank is not summed).
-    results_cols = range(n - 1) if blank_totals else range(n)
-    solved = glued.solve_columns(table, equations, n, [range(n), results_cols])
-    if solved is None:
-        return decided  # the printed figures break the column sums: row sums alone decide
-    for key in domains:
-        decided[key] = glued.agree(solved[key], n)
+    solved = None
+    if (
+        exact is not None
+        and any(len(d) > 1 for d in domains.values())
+        and all(k in table for eq in equations for k, _ in eq)
+    ):
+        # Column sums: every row of the table takes part. None: the printed figures
+        # break the column sums, and the rows' own sums alone decide.
+        solved = glued.solve_columns(table, equations, n)
+    for key, readings in (solved or domains).items():
+        if key in domains:
+            decided[key] = _agree(readings)
     return decided
+
+
+def _agree(readings):
+    """The cells every reading of a table 三 row agrees on (an unprinted 总计 reads as 0,
+    as a blank does)."""
+    if not readings:
+        return [None] * len(tables.REQUEST_COLUMNS)
+    first, *rest = readings
+    out = [0 if v is None else v for v in first]
+    for t in rest:
+        for i, v in enumerate(t):
+            if out[i] is not None and (v or 0) != out[i]:
+                out[i] = None
+    return out
 
 
 def read_appeals(lines, reader):
@@ -1185,6 +1248,20 @@ def stream_rows(text, rows, start=0, window=600):
             continue
         out[row.key] = figures.split()
     return out
+
+
+# Table 四's heading followed by its header cells: "…行政诉讼情况行政复议行政诉讼结果维持…".
+_APPEALS_HEAD = re.compile(r"行政诉讼情况[^\d]{0,40}?结果维持")
+
+
+def appeals_start(text):
+    """Where table 四 begins in text with no line breaks, or -1.
+
+    The preamble of many reports lists the sections by name ("…行政复议、行政诉讼情况、
+    存在的主要问题…"): the table's own heading is the one its header cells follow.
+    """
+    m = _APPEALS_HEAD.search(text)
+    return m.start() if m else text.find("行政诉讼情况")
 
 
 def stream_appeals(text, start):

@@ -5,13 +5,15 @@ The truth files of the corpus (tests/corpus/truth) are real reports' tables.
 """
 
 import copy
+import itertools
 import random
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongkai.reports import accuracy, tables
-from gongkai.reports.glued import readings
+from gongkai.reports import accuracy, glued, tables
+from gongkai.reports.glued import readings, solve_columns
 from gongkai.reports.parsing import parse_text
 from gongkai.reports.render import render
 
@@ -55,6 +57,46 @@ def test_a_wrapped_label_continuation_stays_in_its_row():
     assert parsed["requests"]["partial"] == report["requests"]["partial"]
     assert parsed["requests"]["other.other"] == report["requests"]["other.other"]
     assert_never_wrong(parsed, report)
+
+
+def test_a_row_number_with_a_stray_space_starts_its_own_row():
+    # Found by the wrapped-copy property below: "（二 ）部分" after a label-only row
+    # "（一）予以 公开" was read as more of that row's label, and 部分公开's figures
+    # landed in 予以公开.
+    report = copy.deepcopy(truth("shanghai_bgt_2019"))
+    rows = report["requests"]
+    rows["partial"] = {
+        c: (rows["granted"][c] or 0) + (rows["partial"][c] or 0) or None for c in rows["granted"]
+    }
+    rows["granted"] = dict.fromkeys(rows["granted"])
+    assert accuracy.truth_errors(report) == []
+    lines = text_of(report).split("\n")
+    at = lines.index("| 三、本年度办理结果 （一）予以公开 | | | | | | | |")
+    lines[at : at + 2] = [
+        "（一）予以 公开",
+        "（二 ）部分",
+        "公开（区分处理的，只计这一情形，不计其他情形） 261 12 1 1",
+    ]
+    parsed = parse_text("\n".join(lines))
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["partial"]["natural_person"] == 261
+
+
+def test_a_row_cut_in_two_cell_rows_whose_rest_holds_its_own_words_keeps_its_figures():
+    # Found by the PDF-to-Markdown property below: the label's head over blank cells, the
+    # rest ("要求缴纳费用…", itself a phrase of the row) with the figures. The blank head
+    # was taken for the row, its figures dropped: blank cells without a finding.
+    report = truth("hangzhou_2025")
+    lines = text_of(report).split("\n")
+    at = next(i for i, line in enumerate(lines) if "未按收费通知" in line)
+    figures = lines[at].split("|")[2:-1]
+    lines[at : at + 1] = [
+        "| 2.申请人逾期未按收费通知 |" + " |" * len(figures),
+        "| 要求缴纳费用、行政机关不再处理其政府信息公开申请 |" + "|".join(figures) + "|",
+    ]
+    parsed = parse_text("\n".join(lines))
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["other.no_fee"] == report["requests"]["other.no_fee"]
 
 
 def test_tab_positions_keep_a_blank_total_column_blank():
@@ -160,6 +202,161 @@ def test_rows_with_a_blank_total_are_placed_by_the_column_sums():
     assert parsed["requests"]["partial"]["legal_service"] == 0  # 3 cannot stand there
 
 
+def test_a_crawled_table_with_one_blank_total_is_read_by_the_column_sums():
+    # 上海市科委 2024 leaves 四、结转下年度继续办理's 总计 blank ("1 0 0 0 0 0"): no reading
+    # of that row adds up, so any row may leave its 总计 blank; the whole table's column
+    # sums, searched jointly, still leave one reading of every row.
+    report = truth("shanghai_kw_2024")
+    for seed in range(4):
+        parsed = parse_text(accuracy.damage(text_of(report), "flat", random.Random(seed)))
+        assert_never_wrong(parsed, report)
+        for key, row in report["requests"].items():
+            assert {c: v or 0 for c, v in parsed["requests"][key].items()} == {
+                c: v or 0 for c, v in row.items()
+            }, (seed, key)
+
+
+def test_a_crawled_table_with_blank_totals_and_blank_columns_reads_what_the_sums_fix():
+    # 上海市政府办公厅 2019: every result row's 总计 blank, and 科研机构 and 社会公益组织
+    # blank on every row. Glued ("821 3521859"), each figure could stand in any column:
+    # the column sums fix the totals and the columns right of every figure, never which
+    # of the applicant columns the figures fill (any shift of the four printed columns
+    # over the two blank ones adds up as well): those stay blank.
+    report = truth("shanghai_bgt_2019")
+    text = accuracy.damage(text_of(report), "flat", random.Random(0))
+    assert "数量821 3521859二、" in text
+    parsed = parse_text(text)
+    assert_never_wrong(parsed, report)
+    requests = parsed["requests"]
+    assert requests["new"]["total"] == 859
+    assert requests["carry_forward"]["total"] == 72
+    assert requests["granted"]["total"] == 0  # not a figure of the row: left blank in print
+    assert requests["partial"]["legal_service"] == 0
+    assert requests["new"]["natural_person"] is None  # 821 may stand in three columns
+
+
+def test_a_row_whose_figures_add_up_by_chance_still_may_leave_its_total_blank():
+    # The table leaves 总计 blank on every result row (the rows in known columns show it);
+    # one row lost its blank cells' positions: "2.重复申请 5 5" is not 5 with a 总计 of 5.
+    report = copy.deepcopy(truth("shanghai_bgt_2019"))
+    rows = report["requests"]
+    rows["not_processed.duplicate"]["commercial"] = 5
+    for key in ("total", "new"):
+        rows[key]["commercial"] += 1
+        rows[key]["total"] += 1
+    assert accuracy.truth_errors(report) == []
+    text = text_of(report)
+    row = "| 三、本年度办理结果 （五）不予处理 2.重复申请 | 5 | 5 | | | | | |"
+    assert row in text
+    parsed = parse_text(text.replace(row, "2.重复申请 5 5"))
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["not_processed.duplicate"]["commercial"] == 5
+
+
+def test_a_blank_total_is_not_summed_in_its_column():
+    # a + b = t in each column; a leaves its 总计 blank (None): column 2 is not summed,
+    # columns 0 and 1 still place b's figure.
+    domains = {"a": {(1, 0, None)}, "b": {(2, 0, 2), (0, 2, 2)}, "t": {(3, 0, 3)}}
+    solved = solve_columns(domains, [[("a", 1), ("b", 1), ("t", -1)]], 3)
+    assert solved["b"] == {(2, 0, 2)}
+
+
+def test_a_table_whose_columns_add_up_one_by_one_but_not_together_has_no_reading():
+    # Each column alone can add up (1 + 2 or 2 + 1 = 3), the rows' readings cannot.
+    domains = {"a": {(1, 2), (2, 1)}, "b": {(1, 1), (2, 2)}, "t": {(3, 3)}}
+    assert solve_columns(domains, [[("a", 1), ("b", 1), ("t", -1)]], 2) is None
+
+
+def test_a_search_too_wide_to_finish_decides_nothing_more(monkeypatch):
+    domains = {"a": {(1, 2), (2, 1)}, "b": {(2, 1), (1, 2), (0, 3)}, "t": {(3, 3)}}
+    equations = [[("a", 1), ("b", 1), ("t", -1)]]
+    monkeypatch.setattr(glued, "_ROUNDS", 0)  # the search alone
+    assert solve_columns(domains, equations, 2)["b"] == {(2, 1), (1, 2)}  # 0 + a ≠ 3
+    # Stopped at once: neither "no reading adds up" (which would set the column sums
+    # aside) nor any reading dropped.
+    monkeypatch.setattr(glued, "_SEARCH_BUDGET", 1)
+    assert solve_columns(domains, equations, 2) == domains
+
+
+@st.composite
+def small_table(draw):
+    """A few rows' readings and equations between them; a last-column cell may be None."""
+    width = draw(st.integers(1, 3))
+    keys = ["a", "b", "c", "d"][: draw(st.integers(2, 4))]
+    cell = st.integers(0, 4)
+    last = st.one_of(cell, st.none())
+    reading = st.tuples(*([cell] * (width - 1)), last)
+    domains = {k: draw(st.sets(reading, min_size=1, max_size=4)) for k in keys}
+    equations = []
+    for _ in range(draw(st.integers(1, 2))):
+        rows = draw(st.lists(st.sampled_from(keys), min_size=2, max_size=len(keys), unique=True))
+        equations.append([(k, draw(st.sampled_from([1, -1]))) for k in rows])
+    return domains, equations, width
+
+
+@given(table=small_table())
+@settings(max_examples=300, deadline=None)
+def test_the_column_search_keeps_exactly_the_readings_some_whole_solution_uses(table):
+    domains, equations, width = table
+    keys = list(domains)
+    used = {k: set() for k in keys}
+    for combo in itertools.product(*(domains[k] for k in keys)):
+        rows = dict(zip(keys, combo, strict=True))
+        if all(
+            any(rows[k][col] is None for k, _c in eq)  # through an unprinted cell: not summed
+            or sum(c * rows[k][col] for k, c in eq) == 0
+            for eq in equations
+            for col in range(width)
+        ):
+            for k in keys:
+                used[k].add(rows[k])
+    expected = used if all(used.values()) else None
+    assert solve_columns(domains, equations, width) == expected
+
+
+def preamble_and_no_note(text):
+    """The text with a preamble naming the sections, and table 三 without its note on
+    the sums ("（本列数据的勾稽关系为…）"), as many reports print it."""
+    text = re.sub(r"（本列数据[^）]*）", "", text)
+    preamble = (
+        "本报告包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况和其他需要报告的事项。"
+        + "本机关认真贯彻落实条例要求，持续推进政务公开工作。"
+        * 30
+    )
+    return text.replace("\n一、", f"\n{preamble}\n一、", 1)
+
+
+def test_table_three_is_found_after_a_preamble_that_names_it():
+    # Read from the preamble's "收到和处理政府信息公开申请情况", only 3.其他 turned up
+    # (in "其他需要报告的事项") and every other row was left blank without a word.
+    report = truth("hangzhou_2025")
+    text = accuracy.damage(preamble_and_no_note(text_of(report)), "flat", random.Random(1))
+    parsed = parse_text(text)
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["new"] == report["requests"]["new"]
+
+
+def test_a_row_the_crawled_text_does_not_yield_is_blank_with_a_finding():
+    report = truth("hangzhou_2025")
+    text = accuracy.damage(text_of(report), "flat", random.Random(1))
+    assert "3.补正后申请内容仍不明确" in text
+    parsed = parse_text(text.replace("3.补正后申请内容仍不明确", "3.补正后申请内容不清"))
+    assert_never_wrong(parsed, report)
+    assert parsed["requests"]["unavailable.unclear"]["total"] is None
+    assert any(f["where"] == "requests.unavailable.unclear" for f in parsed["findings"])
+
+
+def test_table_four_is_found_after_a_preamble_that_names_it():
+    # 平潭 2025: "本报告包括…政府信息公开行政复议、行政诉讼情况、存在的主要问题…"
+    # comes first; table 四's figures follow its own heading and header cells.
+    report = truth("pingtan_2025")
+    text = report["published_text"].read_text(encoding="utf-8")
+    assert text.find("行政诉讼情况、存在") < text.find("行政诉讼情况行政复议")
+    parsed = parse_text(text)
+    assert parsed["appeals"] == report["appeals"]
+
+
 def test_tab_positions_place_table_four():
     report = truth("shanghai_bgt_2019")
     text = accuracy.damage(text_of(report), "tabs", random.Random(0))
@@ -178,16 +375,19 @@ def test_the_corpus_is_read_without_a_wrong_cell():
         cells = right + blank + bad + silent
         # "published" holds the reports' own texts, crawled pages with glued tables among
         # them (平潭): the issue's floor for flattened layouts, 95 %, applies to them.
-        # Floors as measured (16 reports, 2026-12): published 97.7 %, wrapped and pdf
-        # 96.7 %, PDF-to-Markdown copies 100 %, flat 93.3 %, the agencies' own PDF files 100 %.
+        # Floors as measured (18 reports, 2026-12): published 98.3 %, wrapped and pdf
+        # 97.4 %, PDF-to-Markdown copies 100 %, flat 94.9 %, the agencies' own PDF files
+        # 100 %. What the flattened copies leave blank, two readings satisfy every sum:
+        # whole columns printed blank (any shift of the printed ones adds up as well),
+        # table 二 (no sums), table 四's groups cut two ways.
         floor = {
             "published": 0.97,
             "clean": 1.0,
             "tabs": 1.0,
-            "wrapped": 0.96,
-            "pdf": 0.96,
+            "wrapped": 0.97,
+            "pdf": 0.97,
             "pdf-md": 0.99,
-            "flat": 0.92,
+            "flat": 0.94,
             "pdf-real": 0.98,
         }[kind]
         assert right / cells >= floor, (kind, right, cells)
