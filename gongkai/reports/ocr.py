@@ -132,7 +132,8 @@ def _union(spans):
 
 def _rules(img, min_len):
     """Rules along the pixel rows of a binary image: dark runs of min_len+ pixels, the runs
-    of adjacent pixel rows taken as one rule (thicker than 14 px is a filled box, not a rule)."""
+    of adjacent pixel rows taken as one rule (thicker than 14 px is a filled box, not a
+    rule, unless a long rule stands inside it: see _rules_within)."""
     w = img.width
     data = img.tobytes()
     pattern = re.compile(rb"\x00{%d,}" % min_len)
@@ -151,10 +152,47 @@ def _rules(img, min_len):
     out = []
     for group in groups:
         if len(group) > 14:
+            out += _rules_within(group, min_len)
             continue
         ys = [y for y, _ in group]
         spans = _union([span for _, runs in group for span in runs])
         out.append(Rule(round(sum(ys) / len(ys)), len(group), spans))
+    return out
+
+
+def _rules_within(group, min_len):
+    """The long rules inside a group of adjacent pixel rows too thick to be one rule.
+
+    A rule's neighbouring pixel rows may hold long runs far from it (the strokes of text
+    well below a table's column rule): taken together the rows read as one thick box and
+    the rule was lost, and with it the column it bounds (two columns' figures then read
+    as one cell, the rule between them as "1"). Here runs join only where they touch a
+    run of the row before; a line of them at most 14 px thick and at least three times
+    min_len long is a rule. Character strokes are never that long."""
+    lines = []  # [first row, last row, runs of the last row, all runs]
+    for y, runs in group:
+        now = {}
+        for run in runs:
+            line = next(
+                (
+                    ln
+                    for ln in lines
+                    if ln[1] == y - 1 and any(run[0] < e and s < run[1] for s, e in ln[2])
+                ),
+                None,
+            )
+            if line is None:
+                line = [y, y, [], []]
+                lines.append(line)
+            now.setdefault(id(line), (line, []))[1].append(run)
+            line[3].append(run)
+        for line, line_runs in now.values():
+            line[1], line[2] = y, line_runs
+    out = []
+    for first, last, _runs, spans in lines:
+        spans = _union(spans)
+        if last - first < 14 and spans[-1][1] - spans[0][0] >= 3 * min_len:
+            out.append(Rule(round((first + last) / 2), last - first + 1, spans))
     return out
 
 

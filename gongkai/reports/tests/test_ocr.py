@@ -49,6 +49,27 @@ def test_a_scanned_table_is_read_from_its_geometry_and_every_figure_kept_is_righ
     assert all(0 <= f["confidence"] <= 100 for f in page.figures)
 
 
+def test_a_column_rule_is_found_although_text_far_below_it_fills_the_pixel_columns_beside_it():
+    # 洪泽区 2024 (a real PDF, printed and scanned): the thin rule between 科研机构 and
+    # 社会公益组织 stands in pixel columns whose neighbours hold strokes of the text far
+    # below the table; taken with them as one thick "box" it was dropped, and every row
+    # then printed 6 figures (the rule between two 0s read as "010") instead of 7.
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (600, 800), 255)
+    draw = ImageDraw.Draw(page)
+    for y in (50, 100, 150):
+        draw.line([(50, y), (500, y)], fill=0, width=2)
+    for x in (50, 200, 350, 500):
+        draw.line([(x, 50), (x, 150)], fill=0, width=2)
+    for x in range(185, 218):  # text strokes beside x=200, 450 px below the table
+        draw.line([(x, 600 + (x % 7)), (x, 640 + (x % 7))], fill=0, width=1)
+    [table], _h, _v = ocr.find_tables(page)
+    rows = [[c for c in table.cells if c.top == b] for b in range(len(table.bands))]
+    assert [len(r) for r in rows] == [3, 3]
+    assert all(abs(c.x0 - a) <= 2 for c, a in zip(rows[0], (50, 200, 350), strict=True))
+
+
 def test_scans_are_refused_where_ocr_is_not_allowed_with_a_chinese_reason():
     data = (TESTDATA / "scan_table4.jpg").read_bytes()
     with pytest.raises(engine.ScannedPdf, match="扫描件") as caught:
