@@ -411,6 +411,31 @@ def _digits_pass(img, cells):
     return found
 
 
+def _block_widths(table, rows, figure_cells):
+    """How many figure cells the row of each band should have: the most common count (two
+    or more) among the table's rows, except in a block whose rows all have one figure
+    cell at most. A block is the rows between two rows that are one cell across the whole
+    table ("第二十条第（五）项" in table 二): the rows under it hold one figure, merged across
+    the columns of the block above, and are not rows whose rules went unseen."""
+    counts = Counter(sum(c in figure_cells for c in row) for row in rows)
+    counts.pop(0, None)
+    counts.pop(1, None)
+    width = counts.most_common(1)[0][0] if counts else 0
+    blocks, current = [], []
+    for b, row in enumerate(rows):
+        whole = len(row) == 1 and row[0].x1 - row[0].x0 >= 0.9 * (table.x1 - table.x0)
+        if whole and current:
+            blocks.append(current)
+            current = []
+        current.append(b)
+    blocks.append(current)
+    widths = {}
+    for block in blocks:
+        single = all(sum(c in figure_cells for c in rows[b]) <= 1 for b in block)
+        widths.update(dict.fromkeys(block, 0 if single else width))
+    return widths
+
+
 @dataclass
 class Page:
     lines: list  # text lines in reading order (table rows as strict pipe rows)
@@ -462,11 +487,9 @@ def read_page(img):
     items, figures = [], []
     for table in tables:
         rows = [[c for c in table.cells if c.top == b] for b in range(len(table.bands))]
-        counts = Counter(sum(c in figure_cells for c in row) for row in rows)
-        counts.pop(0, None)
-        counts.pop(1, None)
-        width = counts.most_common(1)[0][0] if counts else 0
+        widths = _block_widths(table, rows, figure_cells)
         for b, row in enumerate(rows):
+            width = widths[b]
             label = "".join(c.text for c in row if c not in figure_cells)
             n_fig = sum(c in figure_cells for c in row)
             # Two numbered rows in one band (a rule between them was not seen), fewer

@@ -70,6 +70,33 @@ def test_a_column_rule_is_found_although_text_far_below_it_fills_the_pixel_colum
     assert all(abs(c.x0 - a) <= 2 for c, a in zip(rows[0], (50, 200, 350), strict=True))
 
 
+@needs_ocr
+def test_a_figure_merged_across_the_columns_of_the_block_above_is_read():
+    # Table 二 as agencies lay it out (淮安 2024, 洪泽区 2024): one ruled table whose
+    # 第二十条第（五）项 block holds one figure merged across the three columns above.
+    # That row was taken for one whose rules went unseen and printed as three □.
+    import pypdfium2
+    import weasyprint
+
+    td = 'style="border:1px solid #000;padding:6px 10px"'
+    html = f"""<table style="border-collapse:collapse;font-size:15pt;margin:40px">
+      <tr><td {td} colspan="4">第二十条第（一）项</td></tr>
+      <tr><td {td}>信息内容</td><td {td}>本年制发件数</td><td {td}>本年废止件数</td>
+          <td {td}>现行有效件数</td></tr>
+      <tr><td {td}>规章</td><td {td}>0</td><td {td}>0</td><td {td}>0</td></tr>
+      <tr><td {td}>行政规范性文件</td><td {td}>3</td><td {td}>0</td><td {td}>8</td></tr>
+      <tr><td {td} colspan="4">第二十条第（五）项</td></tr>
+      <tr><td {td}>信息内容</td><td {td} colspan="3">本年处理决定数量</td></tr>
+      <tr><td {td}>行政许可</td><td {td} colspan="3">9487</td></tr>
+    </table>"""
+    pdf = pypdfium2.PdfDocument(weasyprint.HTML(string=html).write_pdf())
+    image = pdf[0].render(scale=200 / 72, grayscale=True).to_pil()
+    rows = [ln.strip("|").split("|") for ln in ocr.read_page(image).lines]
+    figures = [[c.strip() for c in cells[1:]] for cells in rows]
+    assert ["3", "0", "8"] in figures
+    assert figures[-1] == ["9487"]
+
+
 def test_scans_are_refused_where_ocr_is_not_allowed_with_a_chinese_reason():
     data = (TESTDATA / "scan_table4.jpg").read_bytes()
     with pytest.raises(engine.ScannedPdf, match="扫描件") as caught:
