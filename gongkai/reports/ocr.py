@@ -20,6 +20,7 @@ reject them (never a misread figure printed as fact).
 """
 
 import io
+import itertools
 import os
 import re
 import shutil
@@ -273,8 +274,23 @@ def find_tables(img):
             continue
         x0 = min(r.start for r in levels)
         x1 = max(r.end for r in levels)
-        bands = [(levels[i].pos, levels[i + 1].pos) for i in range(len(levels) - 1)]
         verticals = [r for r in v_rules if x0 - 6 <= r.pos <= x1 + 6]
+        # A table cut by the page's end goes on over the page without a closing rule:
+        # its column rules run on below the last horizontal rule, and where most of them
+        # end is the bottom of its last row (else that row is lost), if no other rule
+        # lies between and the row is not much taller than the table's tallest.
+        last = levels[-1].pos
+        ends = sorted(r.end for r in verticals if r.start < last - 4 and r.end > last + 20)
+        bottom = ends[len(ends) // 2] if ends else last
+        tallest = max(b.pos - a.pos for a, b in itertools.pairwise(levels))
+        if (
+            len(ends) >= 3
+            and len(ends) * 2 >= len([r for r in verticals if r.start < last - 4 < r.end + 14])
+            and bottom - last <= 1.5 * tallest
+            and not any(last + 4 < r.pos < bottom + 4 for r in h_rules)
+        ):
+            levels = [*levels, Rule(bottom, 1, [(x0, x1)])]
+        bands = [(levels[i].pos, levels[i + 1].pos) for i in range(len(levels) - 1)]
         cells, open_cells = [], {}
         for b, (y0, y1) in enumerate(bands):
             inner = [r.pos for r in verticals if r.covers(y0 + 4, y1 - 4, 0.75)]

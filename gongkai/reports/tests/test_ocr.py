@@ -70,6 +70,33 @@ def test_a_column_rule_is_found_although_text_far_below_it_fills_the_pixel_colum
     assert all(abs(c.x0 - a) <= 2 for c, a in zip(rows[0], (50, 200, 350), strict=True))
 
 
+def test_the_last_row_of_a_table_cut_by_the_page_end_without_its_closing_rule_is_kept():
+    # 洪泽区 2023, page 3: table 三 goes on over the page, and its last row on the page
+    # ("2.没有现成信息需要另行制作") has column rules but no rule below it.
+    from PIL import Image, ImageDraw
+
+    def page(closed):
+        img = Image.new("L", (600, 400), 255)
+        draw = ImageDraw.Draw(img)
+        for y in (50, 100, 150) + ((200,) if closed else ()):
+            draw.line([(50, y), (500, y)], fill=0, width=2)
+        for x in (50, 200, 350, 500):
+            draw.line([(x, 50), (x, 200)], fill=0, width=2)
+        draw.text((70, 360), "-3-", fill=0)  # the page number well below
+        return img
+
+    [cut], _h, _v = ocr.find_tables(page(closed=False))
+    [closed], _h, _v = ocr.find_tables(page(closed=True))
+    assert len(cut.bands) == len(closed.bands) == 3
+    assert abs(cut.bands[-1][1] - closed.bands[-1][1]) <= 2
+    assert len([c for c in cut.cells if c.top == 2]) == 3
+    # A table closed by its rule gets no row below it.
+    img = page(closed=True)
+    ImageDraw.Draw(img).line([(200, 200), (200, 215)], fill=0, width=2)  # a rule overshooting
+    [table], _h, _v = ocr.find_tables(img)
+    assert len(table.bands) == 3
+
+
 @needs_ocr
 def test_a_figure_merged_across_the_columns_of_the_block_above_is_read():
     # Table 二 as agencies lay it out (淮安 2024, 洪泽区 2024): one ruled table whose
