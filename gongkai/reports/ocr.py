@@ -20,6 +20,7 @@ reject them (never a misread figure printed as fact).
 """
 
 import io
+import itertools
 import os
 import re
 import shutil
@@ -132,7 +133,8 @@ def _union(spans):
 
 def _rules(img, min_len):
     """Rules along the pixel rows of a binary image: dark runs of min_len+ pixels, the runs
-    of adjacent pixel rows taken as one rule (thicker than 14 px is a filled box, not a rule)."""
+    of adjacent pixel rows taken as one rule (thicker than 14 px is a filled box, not a
+    rule, unless a long rule stands inside it: see _rules_within)."""
     w = img.width
     data = img.tobytes()
     pattern = re.compile(rb"\x00{%d,}" % min_len)
@@ -151,10 +153,47 @@ def _rules(img, min_len):
     out = []
     for group in groups:
         if len(group) > 14:
+            out += _rules_within(group, min_len)
             continue
         ys = [y for y, _ in group]
         spans = _union([span for _, runs in group for span in runs])
         out.append(Rule(round(sum(ys) / len(ys)), len(group), spans))
+    return out
+
+
+def _rules_within(group, min_len):
+    """The long rules inside a group of adjacent pixel rows too thick to be one rule.
+
+    A rule's neighbouring pixel rows may hold long runs far from it (the strokes of text
+    well below a table's column rule): taken together the rows read as one thick box and
+    the rule was lost, and with it the column it bounds (two columns' figures then read
+    as one cell, the rule between them as "1"). Here runs join only where they touch a
+    run of the row before; a line of them at most 14 px thick and at least three times
+    min_len long is a rule. Character strokes are never that long."""
+    lines = []  # [first row, last row, runs of the last row, all runs]
+    for y, runs in group:
+        now = {}
+        for run in runs:
+            line = next(
+                (
+                    ln
+                    for ln in lines
+                    if ln[1] == y - 1 and any(run[0] < e and s < run[1] for s, e in ln[2])
+                ),
+                None,
+            )
+            if line is None:
+                line = [y, y, [], []]
+                lines.append(line)
+            now.setdefault(id(line), (line, []))[1].append(run)
+            line[3].append(run)
+        for line, line_runs in now.values():
+            line[1], line[2] = y, line_runs
+    out = []
+    for first, last, _runs, spans in lines:
+        spans = _union(spans)
+        if last - first < 14 and spans[-1][1] - spans[0][0] >= 3 * min_len:
+            out.append(Rule(round((first + last) / 2), last - first + 1, spans))
     return out
 
 
@@ -235,8 +274,23 @@ def find_tables(img):
             continue
         x0 = min(r.start for r in levels)
         x1 = max(r.end for r in levels)
-        bands = [(levels[i].pos, levels[i + 1].pos) for i in range(len(levels) - 1)]
         verticals = [r for r in v_rules if x0 - 6 <= r.pos <= x1 + 6]
+        # A table cut by the page's end goes on over the page without a closing rule:
+        # its column rules run on below the last horizontal rule, and where most of them
+        # end is the bottom of its last row (else that row is lost), if no other rule
+        # lies between and the row is not much taller than the table's tallest.
+        last = levels[-1].pos
+        ends = sorted(r.end for r in verticals if r.start < last - 4 and r.end > last + 20)
+        bottom = ends[len(ends) // 2] if ends else last
+        tallest = max(b.pos - a.pos for a, b in itertools.pairwise(levels))
+        if (
+            len(ends) >= 3
+            and len(ends) * 2 >= len([r for r in verticals if r.start < last - 4 < r.end + 14])
+            and bottom - last <= 1.5 * tallest
+            and not any(last + 4 < r.pos < bottom + 4 for r in h_rules)
+        ):
+            levels = [*levels, Rule(bottom, 1, [(x0, x1)])]
+        bands = [(levels[i].pos, levels[i + 1].pos) for i in range(len(levels) - 1)]
         cells, open_cells = [], {}
         for b, (y0, y1) in enumerate(bands):
             inner = [r.pos for r in verticals if r.covers(y0 + 4, y1 - 4, 0.75)]
@@ -373,6 +427,31 @@ def _digits_pass(img, cells):
     return found
 
 
+def _block_widths(table, rows, figure_cells):
+    """How many figure cells the row of each band should have: the most common count (two
+    or more) among the table's rows, except in a block whose rows all have one figure
+    cell at most. A block is the rows between two rows that are one cell across the whole
+    table ("第二十条第（五）项" in table 二): the rows under it hold one figure, merged across
+    the columns of the block above, and are not rows whose rules went unseen."""
+    counts = Counter(sum(c in figure_cells for c in row) for row in rows)
+    counts.pop(0, None)
+    counts.pop(1, None)
+    width = counts.most_common(1)[0][0] if counts else 0
+    blocks, current = [], []
+    for b, row in enumerate(rows):
+        whole = len(row) == 1 and row[0].x1 - row[0].x0 >= 0.9 * (table.x1 - table.x0)
+        if whole and current:
+            blocks.append(current)
+            current = []
+        current.append(b)
+    blocks.append(current)
+    widths = {}
+    for block in blocks:
+        single = all(sum(c in figure_cells for c in rows[b]) <= 1 for b in block)
+        widths.update(dict.fromkeys(block, 0 if single else width))
+    return widths
+
+
 @dataclass
 class Page:
     lines: list  # text lines in reading order (table rows as strict pipe rows)
@@ -424,11 +503,9 @@ def read_page(img):
     items, figures = [], []
     for table in tables:
         rows = [[c for c in table.cells if c.top == b] for b in range(len(table.bands))]
-        counts = Counter(sum(c in figure_cells for c in row) for row in rows)
-        counts.pop(0, None)
-        counts.pop(1, None)
-        width = counts.most_common(1)[0][0] if counts else 0
+        widths = _block_widths(table, rows, figure_cells)
         for b, row in enumerate(rows):
+            width = widths[b]
             label = "".join(c.text for c in row if c not in figure_cells)
             n_fig = sum(c in figure_cells for c in row)
             # Two numbered rows in one band (a rule between them was not seen), fewer

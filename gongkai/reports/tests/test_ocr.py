@@ -49,6 +49,81 @@ def test_a_scanned_table_is_read_from_its_geometry_and_every_figure_kept_is_righ
     assert all(0 <= f["confidence"] <= 100 for f in page.figures)
 
 
+def test_a_column_rule_is_found_although_text_far_below_it_fills_the_pixel_columns_beside_it():
+    # 洪泽区 2024 (a real PDF, printed and scanned): the thin rule between 科研机构 and
+    # 社会公益组织 stands in pixel columns whose neighbours hold strokes of the text far
+    # below the table; taken with them as one thick "box" it was dropped, and every row
+    # then printed 6 figures (the rule between two 0s read as "010") instead of 7.
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (600, 800), 255)
+    draw = ImageDraw.Draw(page)
+    for y in (50, 100, 150):
+        draw.line([(50, y), (500, y)], fill=0, width=2)
+    for x in (50, 200, 350, 500):
+        draw.line([(x, 50), (x, 150)], fill=0, width=2)
+    for x in range(185, 218):  # text strokes beside x=200, 450 px below the table
+        draw.line([(x, 600 + (x % 7)), (x, 640 + (x % 7))], fill=0, width=1)
+    [table], _h, _v = ocr.find_tables(page)
+    rows = [[c for c in table.cells if c.top == b] for b in range(len(table.bands))]
+    assert [len(r) for r in rows] == [3, 3]
+    assert all(abs(c.x0 - a) <= 2 for c, a in zip(rows[0], (50, 200, 350), strict=True))
+
+
+def test_the_last_row_of_a_table_cut_by_the_page_end_without_its_closing_rule_is_kept():
+    # 洪泽区 2023, page 3: table 三 goes on over the page, and its last row on the page
+    # ("2.没有现成信息需要另行制作") has column rules but no rule below it.
+    from PIL import Image, ImageDraw
+
+    def page(closed):
+        img = Image.new("L", (600, 400), 255)
+        draw = ImageDraw.Draw(img)
+        for y in (50, 100, 150) + ((200,) if closed else ()):
+            draw.line([(50, y), (500, y)], fill=0, width=2)
+        for x in (50, 200, 350, 500):
+            draw.line([(x, 50), (x, 200)], fill=0, width=2)
+        draw.text((70, 360), "-3-", fill=0)  # the page number well below
+        return img
+
+    [cut], _h, _v = ocr.find_tables(page(closed=False))
+    [closed], _h, _v = ocr.find_tables(page(closed=True))
+    assert len(cut.bands) == len(closed.bands) == 3
+    assert abs(cut.bands[-1][1] - closed.bands[-1][1]) <= 2
+    assert len([c for c in cut.cells if c.top == 2]) == 3
+    # A table closed by its rule gets no row below it.
+    img = page(closed=True)
+    ImageDraw.Draw(img).line([(200, 200), (200, 215)], fill=0, width=2)  # a rule overshooting
+    [table], _h, _v = ocr.find_tables(img)
+    assert len(table.bands) == 3
+
+
+@needs_ocr
+def test_a_figure_merged_across_the_columns_of_the_block_above_is_read():
+    # Table 二 as agencies lay it out (淮安 2024, 洪泽区 2024): one ruled table whose
+    # 第二十条第（五）项 block holds one figure merged across the three columns above.
+    # That row was taken for one whose rules went unseen and printed as three □.
+    import pypdfium2
+    import weasyprint
+
+    td = 'style="border:1px solid #000;padding:6px 10px"'
+    html = f"""<table style="border-collapse:collapse;font-size:15pt;margin:40px">
+      <tr><td {td} colspan="4">第二十条第（一）项</td></tr>
+      <tr><td {td}>信息内容</td><td {td}>本年制发件数</td><td {td}>本年废止件数</td>
+          <td {td}>现行有效件数</td></tr>
+      <tr><td {td}>规章</td><td {td}>0</td><td {td}>0</td><td {td}>0</td></tr>
+      <tr><td {td}>行政规范性文件</td><td {td}>3</td><td {td}>0</td><td {td}>8</td></tr>
+      <tr><td {td} colspan="4">第二十条第（五）项</td></tr>
+      <tr><td {td}>信息内容</td><td {td} colspan="3">本年处理决定数量</td></tr>
+      <tr><td {td}>行政许可</td><td {td} colspan="3">9487</td></tr>
+    </table>"""
+    pdf = pypdfium2.PdfDocument(weasyprint.HTML(string=html).write_pdf())
+    image = pdf[0].render(scale=200 / 72, grayscale=True).to_pil()
+    rows = [ln.strip("|").split("|") for ln in ocr.read_page(image).lines]
+    figures = [[c.strip() for c in cells[1:]] for cells in rows]
+    assert ["3", "0", "8"] in figures
+    assert figures[-1] == ["9487"]
+
+
 def test_scans_are_refused_where_ocr_is_not_allowed_with_a_chinese_reason():
     data = (TESTDATA / "scan_table4.jpg").read_bytes()
     with pytest.raises(engine.ScannedPdf, match="扫描件") as caught:
