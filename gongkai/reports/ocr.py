@@ -710,7 +710,7 @@ def _rows_in(text):
         line = parsing.split_line(raw)
         if line is None or not line.labels or not line.region:
             continue
-        key = parsing.match_row("".join(line.labels), parsing._REQUEST_PHRASES, has_values=True)
+        key = parsing.request_row("".join(line.labels), has_values=True)
         if key:
             found.add(key)
     return found
@@ -963,7 +963,7 @@ def label_by_position(text):
         label = "".join(h for h in heads if h != UNSURE)
         if not label:
             continue
-        found = parsing.match_row(label, parsing._REQUEST_PHRASES, has_values=True)
+        found = parsing.request_row(label, has_values=True)
         if found is None:
             continue
         if found != key:

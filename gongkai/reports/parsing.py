@@ -498,11 +498,11 @@ def request_rows(lines):
             open_key = None
             pending = ""
             continue
-        key = match_row(label, _REQUEST_PHRASES, has_values=has_values) if strong else None
+        key = request_row(label, has_values=has_values) if strong else None
         if key is None:
-            key = match_row(pending + label, _REQUEST_PHRASES, has_values=has_values)
+            key = request_row(pending + label, has_values=has_values)
         if key is None and not has_values:
-            key_alone = match_row(label, _REQUEST_PHRASES, has_values=False)
+            key_alone = request_row(label, has_values=False)
             if key_alone is None:
                 if not strong and open_key is not None:
                     continue  # more of the open row's label
@@ -566,11 +566,15 @@ _SUB_NUMBER = re.compile(r"(\d{1,2})\s*[.．、]")
 
 
 def _anchor_key(label):
-    """The row a label names, if the sub-row number it prints agrees with that row's.
+    """The row a label printed with its figures names (request_row)."""
+    return request_row(label, has_values=True)
 
-    "2.其他法律" (cut short) holds the words of the row 3.其他 but not its number.
-    """
-    key = match_row(label, _REQUEST_PHRASES, has_values=True)
+
+def request_row(label, *, has_values):
+    """The table 三 row a label names (match_row), unless the sub-row number it prints
+    disagrees with that row's: "2.其他法律" (cut short) and "2.其他法律行政止公开"
+    (words dropped) hold 其他, the words of the row 3.其他, but not its number."""
+    key = match_row(label, _REQUEST_PHRASES, has_values=has_values)
     own = _SUB_NUMBER.match(_REQUEST_LABELS.get(key, ""))
     printed = _SUB_NUMBER.findall(label)
     if own and printed and printed[-1] != own[1]:
@@ -718,7 +722,32 @@ def read_requests(lines, reader, template):
                 exact_rows[row.key] = [""] * n
     found = _fill_requests(exact_rows, open_rows, reader, template)
     _check_order(reader, template, [k for k, ln in by_order.items() if not _anchored(ln)])
+    if found:
+        # A label printed with no figure at all is a row printed blank: not unread.
+        printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
+        blank = {
+            row.key
+            for row in tables.TEMPLATES[template].request_rows
+            if len(_phrase(row.label)) >= 4 and _phrase(row.label) in printed_labels
+        }
+        _say_unread(reader, template, found | doubted | set(printed_rows) | blank)
     return found
+
+
+def _say_unread(reader, template, read):
+    """Rows of a table 三 that was found whose label was not (misprinted beyond
+    recognition, or not printed): blank, and said so, never a silent 0."""
+    for row in tables.TEMPLATES[template].request_rows:
+        if row.key in read:
+            continue
+        reader.findings.append(
+            finding(
+                "PARSE",
+                WARNING,
+                f"requests.{row.key}",
+                f"未能读出“{row.label}”一行的数字，已留空，请对照原文核实。",
+            )
+        )
 
 
 def _check_order(reader, template, keys):
@@ -799,17 +828,7 @@ def read_requests_stream(text, reader, template):
     if not chunks:
         return set()
     _fill_requests(blank_rows, open_rows, reader, template)
-    for row in rows:
-        if row.key not in chunks:
-            # Its label was not found in order: blank, and said so (never a silent 0).
-            reader.findings.append(
-                finding(
-                    "PARSE",
-                    WARNING,
-                    f"requests.{row.key}",
-                    f"未能读出“{row.label}”一行的数字，已留空，请对照原文核实。",
-                )
-            )
+    _say_unread(reader, template, set(chunks))  # labels not found in order
     return set(chunks)
 
 
@@ -908,14 +927,21 @@ def _fill_requests(exact_rows, open_rows, reader, template):
             reader.shape(where, _REQUEST_LABELS[key], n, printed, values, col_names)
         for col, value in zip(tables.REQUEST_COLUMNS, values, strict=True):
             rows[key][col.key] = value
+    read = set(exact_rows) | set(open_rows)
     if template == "2021":
+        if not read & set(tables.OTHER_PARTS) and all(v == 0 for v in rows["other"].values()):
+            # （六）其他处理 printed as one row of zeros, without its three parts: each
+            # part is 0 too (counts are never negative). Other figures leave them unknown.
+            for key in tables.OTHER_PARTS:
+                rows[key] = {c.key: 0 for c in tables.REQUEST_COLUMNS}
+            read |= set(tables.OTHER_PARTS)
         parts = [rows[k] for k in tables.OTHER_PARTS]
         for col in tables.REQUEST_COLUMNS:
             vals = [p[col.key] for p in parts]
             rows["other"][col.key] = (
                 None if all(v is None for v in vals) else sum(v or 0 for v in vals)
             )
-    return set(exact_rows) | set(open_rows)
+    return read
 
 
 def _collapsed(line, offsets, n):
@@ -1298,7 +1324,7 @@ def parse_text(text, *, filename=None):
     parsed = [split_line(ln) for ln in raw_lines]
     # Rows of table 三 (a label on its own short line counts: its values may follow).
     request_keys = {
-        match_row("".join(p.labels), _REQUEST_PHRASES, has_values=p.separated)
+        request_row("".join(p.labels), has_values=p.separated)
         for p in parsed
         if p is not None and p.labels and (p.separated or len(p.labels[0]) <= 40)
     } - {None}

@@ -135,3 +135,50 @@ def test_a_report_opening_on_a_row_of_figures_does_not_raise():
     # Found by Hypothesis (a truncated report): the first line is figures with a label
     # that names no row.
     parse_text("政府集中采购\t9\t855.034 万元\t\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量")
+
+
+@pytest.mark.parametrize("other_printed", [True, False])
+def test_a_row_label_missing_words_is_not_taken_for_the_row_its_words_fit(other_printed):
+    # 淮安市洪泽区 2023/2024 print "2.其他法律行政止公开" (法规禁 dropped): its words hold
+    # 其他, the phrase of the row 3.其他, but its number is 2. Read as 3.其他 its figures
+    # went to the wrong row, printed as fact. Some reports print no 3.其他 row at all.
+    # A table 三 row whose label is not found is blank with a finding, never a silent 0.
+    from gongkai.reports.render import render
+
+    report = truth("huaian_2024")
+    text = render(report, "txt").decode("utf-8")
+    assert "2.其他法律行政法规禁止公开" in text
+    text = text.replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
+    if not other_printed:
+        lines = text.split("\n")
+        [row] = [ln for ln in lines if "3.其他" in ln and "（六）" in ln]
+        text = "\n".join(ln for ln in lines if ln != row)
+    parsed = parse_text(text)
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (wrong, silent) == (0, 0), cells  # blank, each with a finding that says so
+    where = {f["where"] for f in parsed["findings"] if f["rule"] == "PARSE"}
+    assert "requests.denied.prohibited_by_law" in where
+    assert ("requests.other.other" in where) is not other_printed
+
+
+@pytest.mark.parametrize("figure", ["0", "2"])
+def test_other_handling_printed_as_one_row_without_its_parts(figure):
+    # 淮安市洪泽区 2023/2024 print （六）其他处理 as a single row of zeros: its three parts
+    # are 0 as well (counts are never negative). A row with other figures leaves the
+    # parts unknown: blank, with a finding.
+    from gongkai.reports.render import render
+
+    report = truth("linxia_2023")
+    lines = render(report, "txt").decode("utf-8").split("\n")
+    parts = [i for i, ln in enumerate(lines) if "（六）其他处理" in ln]
+    assert len(parts) == 3
+    lines[parts[0] : parts[-1] + 1] = [f"| 三、本年度办理结果 （六）其他处理 |{f' {figure} |' * 7}"]
+    parsed = parse_text("\n".join(lines))
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (wrong, silent) == (0, 0), cells
+    unread = {f["where"] for f in parsed["findings"] if f["rule"] == "PARSE"}
+    if figure == "0":
+        assert blank == 0 and not unread
+        assert parsed["requests"]["other.no_fee"]["natural_person"] == 0
+    else:
+        assert unread == {f"requests.{k}" for k in tables.OTHER_PARTS}
