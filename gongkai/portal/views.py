@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from gongkai.agencies.models import Agency
+from gongkai.generations import Kept
 from gongkai.portal import catalogue, pagecache, reportview, scope, search
 from gongkai.portal.forms import CatalogueForm
 from gongkai.portal.models import PageSlug, PageVersion, PortalPage, PublishedReport
@@ -82,10 +83,10 @@ def issuers_of(agency, generation=None):
     """The distinct 发文机关 of the agency's public items (cached; for the filter list).
     generation: the page cache's (pagecache.generation_of), under which the list is
     also kept in the process (no cache round trip; a change of the items moves it on)."""
-    if generation is not None:
-        kept = _issuers_kept.get(agency.pk)
-        if kept is not None and kept[0] == generation:
-            return kept[1]
+    return _issuers_kept.get(agency.pk, lambda: _issuers(agency), generation)
+
+
+def _issuers(agency):
     key = f"portal:issuers:{agency.pk}"
     names = cache.get(key)
     if names is None:
@@ -97,15 +98,10 @@ def issuers_of(agency, generation=None):
         )
         names.sort()
         cache.set(key, names, ISSUERS_SECONDS)
-    if generation is not None:
-        if len(_issuers_kept) >= ISSUERS_KEPT:
-            _issuers_kept.clear()
-        _issuers_kept[agency.pk] = (generation, names)
     return names
 
 
-ISSUERS_KEPT = 256
-_issuers_kept = {}
+_issuers_kept = Kept(256)
 
 
 # ---- home, 指南, 制度 -------------------------------------------------------------------
@@ -248,8 +244,7 @@ def catalogue_page(request, agency=None):
 # A page whose title is its own (an item's) is kept as one frame too: the frame prints
 # its title as {{ page_title }}, written with a mark in its place.
 FRAME_CONTEXT = ("agency", "section", "links")
-FRAMES_KEPT = 256
-_frames = {}
+_frames = Kept(256)
 _BODY_MARK = "\x00portal-body\x00"
 _TITLE_MARK = "\x00portal-title\x00"
 
@@ -272,22 +267,20 @@ def framed(request, template_name, page, body, status=200, title=None):
         tuple(page["links"].items()),
         get_script_prefix(),
     )
-    parts = _frames.get(key)
-    if parts is None:
-        frame_context["portal_body"] = mark_safe(_BODY_MARK)
-        frame_context["page_title"] = mark_safe(_TITLE_MARK) if title is not None else None
-        head, mark, tail = render_to_string(template_name, frame_context, request).partition(
-            _BODY_MARK
-        )
-        if not mark:  # pragma: no cover - a frame template that does not print the body
-            raise ValueError(f"{template_name} 没有输出 portal_body")
-        parts = (head.split(_TITLE_MARK), tail.split(_TITLE_MARK))
-        if len(_frames) >= FRAMES_KEPT:
-            _frames.clear()
-        _frames[key] = parts
+    parts = _frames.get(key, lambda: _cut_frame(request, template_name, frame_context, title))
     shown = html.escape(title) if title is not None else ""
     head, tail = (shown.join(pieces) for pieces in parts)
     return HttpResponse(f"{head}{body}{tail}", status=status)
+
+
+def _cut_frame(request, template_name, frame_context, title):
+    """The frame's text before and after the body, each cut where the title goes."""
+    frame_context["portal_body"] = mark_safe(_BODY_MARK)
+    frame_context["page_title"] = mark_safe(_TITLE_MARK) if title is not None else None
+    head, mark, tail = render_to_string(template_name, frame_context, request).partition(_BODY_MARK)
+    if not mark:  # pragma: no cover - a frame template that does not print the body
+        raise ValueError(f"{template_name} 没有输出 portal_body")
+    return head.split(_TITLE_MARK), tail.split(_TITLE_MARK)
 
 
 # The 目录's query checked, per process, by everything the check and the filter form
@@ -297,29 +290,26 @@ def framed(request, template_name, page, body, status=200, title=None):
 # a fifth of a page that is not in the page cache (a new deployment, a page just
 # expired, a later page of a query). The results are never kept here. Cleared whole
 # when full.
-CHECKED_QUERIES_KEPT = 2048
-_checked_queries = {}
+_checked_queries = Kept(2048)
 
 
 def _checked(params, page_links, first_query, issuers):
     """(Filters, whether the query has errors, the filter form's HTML) for the query
     `params` (request.GET)."""
     key = (page_links["catalogue"], bool(params), first_query, tuple(issuers))
-    found = _checked_queries.get(key)
-    if found is None:
-        form = CatalogueForm(params or None, issuers=issuers)
-        valid = not params or form.is_valid()
-        filters = form.filters() if params and valid else catalogue.Filters()
-        context = {"form": form, "links": page_links, "filtered": filters.any()}
-        if valid:
-            html = _valid_form_html(form, context, tuple(issuers))
-        else:
-            html = render_to_string(FORM_TEMPLATE, context)
-        found = (filters, not valid, html)
-        if len(_checked_queries) >= CHECKED_QUERIES_KEPT:
-            _checked_queries.clear()
-        _checked_queries[key] = found
-    return found
+    return _checked_queries.get(key, lambda: _check(params, page_links, issuers))
+
+
+def _check(params, page_links, issuers):
+    form = CatalogueForm(params or None, issuers=issuers)
+    valid = not params or form.is_valid()
+    filters = form.filters() if params and valid else catalogue.Filters()
+    context = {"form": form, "links": page_links, "filtered": filters.any()}
+    if valid:
+        html = _valid_form_html(form, context, tuple(issuers))
+    else:
+        html = render_to_string(FORM_TEMPLATE, context)
+    return filters, not valid, html
 
 
 # A query the 目录 has not seen yet (nearly every filtered page of a new deployment)
@@ -329,17 +319,13 @@ def _checked(params, page_links, first_query, issuers):
 # widgets are, and a query's form is those pieces with the query's widgets in between
 # (a third of the cost of the template). A form with errors is written by the template.
 FORM_TEMPLATE = "portal/_catalogue_form.html"
-_form_pieces = {}
+_form_pieces = Kept(2048)
 
 
 def _valid_form_html(form, context, issuers):
     """The HTML of FORM_TEMPLATE for `form` (validated, without errors) in `context`."""
     key = (context["links"]["catalogue"], context["filtered"], issuers)
-    pieces = _form_pieces.get(key)
-    if pieces is None:
-        pieces = _form_pieces[key] = _cut_form(CatalogueForm(issuers=form.issuers), context)
-        if len(_form_pieces) > CHECKED_QUERIES_KEPT:
-            _form_pieces.clear()
+    pieces = _form_pieces.get(key, lambda: _cut_form(CatalogueForm(issuers=form.issuers), context))
     if not pieces:
         return render_to_string(FORM_TEMPLATE, context)
     texts, names = pieces
