@@ -331,8 +331,20 @@ def _valid_form_html(form, context, issuers):
     texts, names = pieces
     out = [texts[0]]
     for name, text in zip(names, texts[1:], strict=True):
-        out += (str(form[name]), text)
+        out += (_widget_html(form, name), text)
     return mark_safe("".join(out))
+
+
+# A widget of a form without errors prints only the value given for its field (a new
+# query of a new deployment is mostly made of values seen already: a topic, a month's
+# first day): each kept per field and value.
+_widgets = Kept(4096)
+
+
+def _widget_html(form, name):
+    """str(form[name]) for `form` (validated, without errors)."""
+    value = form.data.get(name) if form.is_bound else None
+    return _widgets.get((name, form.is_bound, value), lambda: str(form[name]))
 
 
 def _cut_form(empty, context):

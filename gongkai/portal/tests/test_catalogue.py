@@ -236,6 +236,7 @@ def test_the_filter_form_kept_per_query_shows_each_query_s_own_values_and_errors
     settings.PORTAL_CACHE_SECONDS = 0  # every request reaches the view
     url = URL
     views._checked_queries.clear()
+    views._form_pieces.clear()  # (the test alone, or after others: the same count)
     made = []
     real_form = views.CatalogueForm
     monkeypatch.setattr(
@@ -253,7 +254,7 @@ def test_the_filter_form_kept_per_query_shows_each_query_s_own_values_and_errors
         assert f'<option value="{Topic.TRAFFIC}" selected>' not in plain
         assert "请按“2024-03-01”的格式填写日期" not in plain
     assert len(views._checked_queries) == 4  # kept once each, served from there the 2nd time
-    assert len(made) == 4
+    assert len(made) == 4 + 2  # and the empty form, cut for a filtered and a plain form
 
 
 @pytest.mark.parametrize(
@@ -329,6 +330,39 @@ def test_a_new_query_s_form_is_the_template_s_form(world, query):
         views.FORM_TEMPLATE, {"form": form, "links": links, "filtered": filters.any()}
     )
     assert html == expected
+
+
+def test_a_form_of_kept_widgets_is_the_template_s_form(world):
+    """Widgets kept from earlier queries (the same value of a field in another query,
+    a field left empty, the empty form) put together a form that is exactly what the
+    template writes for the new query."""
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from gongkai.portal import views
+
+    views._checked_queries.clear()
+    views._widgets.clear()
+    links = views.links(world.agency)
+    queries = [
+        "",
+        "topic=traffic&date_from=2025-01-01",
+        "genre=notice&date_from=2025-01-01&date_to=2025-01-28",
+        "q=%E6%88%B7%E7%B1%8D&topic=traffic&date_to=2025-01-28",
+        "category=traffic&issuer=%E7%A4%BA%E8%8C%83&q=%22%3E%3Cb%3E",
+        "topic=traffic&topic=household&date_from=2025-01-01",
+        "",
+    ]
+    for query in queries:
+        params = QueryDict(query)
+        filters, errors, html = views._checked(params, links, query, ["示范市公安局"])
+        form = views.CatalogueForm(params or None, issuers=["示范市公安局"])
+        assert not errors and (not params or form.is_valid())
+        expected = render_to_string(
+            views.FORM_TEMPLATE, {"form": form, "links": links, "filtered": filters.any()}
+        )
+        assert html == expected, query
+    assert len(views._widgets) > len(views.CatalogueForm.base_fields)  # kept, and reused
 
 
 def test_a_miss_reads_the_default_agency_and_issuers_once_per_generation(
