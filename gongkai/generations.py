@@ -49,3 +49,44 @@ class Generation:
             label = sender._meta.label
             post_save.connect(self.changed, sender=sender, dispatch_uid=f"{self.key}:{label}")
             post_delete.connect(self.changed, sender=sender, dispatch_uid=f"{self.key}:d:{label}")
+
+
+_ANY = object()  # Kept.get without a generation: kept whatever the generation
+
+
+class Kept:
+    """Values worked out once per process and kept by key: at most `bound` of them
+    (forgotten all at once when full: the few hundred keys in use come back at once),
+    each for at most `seconds` (None: no limit), and, when got with a generation, only
+    while that generation lasts. A value of None is never kept."""
+
+    def __init__(self, bound, *, seconds=None):
+        self.bound, self.seconds = bound, seconds
+        self._kept = {}
+
+    def get(self, key, make, generation=_ANY):
+        """The value kept for `key` (under `generation`), else make() kept and returned.
+        generation None (not known: not a stored page, no cache reachable): make() is
+        neither looked up nor kept."""
+        if generation is None:
+            return make()
+        kept = self._kept.get(key)
+        now = time.monotonic()
+        if kept is not None and kept[0] == generation and (kept[1] is None or kept[1] > now):
+            return kept[2]
+        value = make()
+        if value is not None:
+            if len(self._kept) >= self.bound:
+                self._kept.clear()
+            until = now + self.seconds if self.seconds is not None else None
+            self._kept[key] = (generation, until, value)
+        return value
+
+    def clear(self):
+        self._kept.clear()
+
+    def __len__(self):
+        return len(self._kept)
+
+    def values(self):
+        return [kept[2] for kept in self._kept.values()]

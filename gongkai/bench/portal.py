@@ -30,7 +30,11 @@ load average, then min / median / max; the run says first whether the data is fr
 
 Environment: GONGKAI_BENCH_ITEMS (1000000), GONGKAI_BENCH_CLIENTS (50),
 GONGKAI_BENCH_SECONDS (20), GONGKAI_BENCH_WORKERS (one per core), GONGKAI_BENCH_THREADS (2),
-GONGKAI_BENCH_PACE (1.0).
+GONGKAI_BENCH_PACE (1.0), GONGKAI_BENCH_FIRST_SECONDS_ONLY (1: only the catalogue's first
+seconds with the page cache on, the hardest of the goals; for quick comparisons),
+GONGKAI_BENCH_BY_KIND (1: only what making one page costs, by kind of page: wrk over
+each kind alone with the page cache off, so that every request makes its page; the CPU
+per request is nearly independent of the machine's load, unlike the latencies).
 """
 
 import datetime as dt
@@ -63,6 +67,9 @@ SECONDS = float(os.environ.get("GONGKAI_BENCH_SECONDS", 20))
 WORKERS = int(os.environ.get("GONGKAI_BENCH_WORKERS", 0)) or (os.cpu_count() or 1)
 THREADS = int(os.environ.get("GONGKAI_BENCH_THREADS", 2))
 PACE = float(os.environ.get("GONGKAI_BENCH_PACE", 1.0))  # seconds between a reader's requests
+FIRST_SECONDS_ONLY = os.environ.get("GONGKAI_BENCH_FIRST_SECONDS_ONLY") == "1"
+BY_KIND = os.environ.get("GONGKAI_BENCH_BY_KIND") == "1"
+BY_KIND_SECONDS = 8
 WARM_UP = 3.0
 REBUILD_ABOVE = 100_000  # generate this many or more: drop and rebuild the search index
 GOAL_P95_MS = 50
@@ -113,13 +120,22 @@ def run():
             else f"沿用已有的 {COUNT} 条信息（此前生成，已 VACUUM ANALYZE）"
         ),
         服务器=f"granian {WORKERS} 进程 × {THREADS} 线程（WSGI，keep-alive），DEBUG=0",
-        负载=f"{CLIENTS} 个并发客户端，每轮 {SECONDS:g} 秒，每项重复 {RUNS} 次（每次新启动服务器）",
+        负载=f"{CLIENTS} 个并发客户端，每轮 {BY_KIND_SECONDS if BY_KIND else SECONDS:g} 秒，"
+        f"每项重复 {RUNS} 次（每次新启动服务器）",
         页面缓存=(
-            f"先关闭；再开启 30 秒（{where}），每次开始时清空（新部署的状态），"
+            f"关闭（每种页面单独测 {BY_KIND_SECONDS:g} 秒）"
+            if BY_KIND
+            else f"开启 30 秒（{where}），每次开始时清空（新部署的状态），只测最初几秒"
+            if FIRST_SECONDS_ONLY
+            else f"先关闭；再开启 30 秒（{where}），每次开始时清空（新部署的状态），"
             "先测最初几秒，再测持续承压超过一个缓存周期后"
         ),
     )
-    for label, cache_seconds in (("页面缓存关闭", 0), (f"页面缓存 30 秒（{where}）", 30)):
+    if BY_KIND:
+        _by_kind(plan)
+        return
+    caches = (("页面缓存关闭", 0), (f"页面缓存 30 秒（{where}）", 30))
+    for label, cache_seconds in caches[1:] if FIRST_SECONDS_ONLY else caches:
         results = {}
         for attempt in range(RUNS):
             _empty_page_cache()
@@ -128,6 +144,31 @@ def run():
                     results.setdefault(name, []).append(summary)
         for name, runs in results.items():
             _report_runs(f"{label}，{name}", runs)
+
+
+def _by_kind(plan):
+    """CPU per page made, by kind of page: each kind alone, page cache off."""
+    from gongkai.bench.runner import RUNS
+
+    results = {}
+    for attempt in range(RUNS):
+        with _server(0) as server:
+            for kind in MIX:
+                _wrk(server, plan, (kind,), 1, seed=attempt * 100 + 7)  # connections, plans
+                summary = _wrk(server, plan, (kind,), BY_KIND_SECONDS, seed=attempt * 100 + 8)
+                results.setdefault(kind, []).append(summary)
+    for kind, runs in results.items():
+        _report_runs(f"页面缓存关闭，每次请求都生成页面，只测{KIND_NAMES[kind]}", runs, goal=False)
+
+
+KIND_NAMES = {
+    "first": "目录第一页",
+    "deep": "目录后续页",
+    "filter": "筛选（其中四成带发布日期）",
+    "search": "检索（其中三成带主题）",
+    "item": "信息页",
+    "home": "首页",
+}
 
 
 def _empty_page_cache():
@@ -150,6 +191,8 @@ def _one_run(server, plan, cache_seconds, attempt):
             _wrk(server, plan, CATALOGUE, SECONDS, seed=seed + 1),
         )
     )
+    if FIRST_SECONDS_ONLY:
+        return out
     if cache_seconds:
         # Steady state, as in service: the load has gone on for longer than one cache
         # lifetime, so pages are being stored and expiring at once.
@@ -428,8 +471,9 @@ def _redis_cpu_ms():
     return (info["used_cpu_user"] + info["used_cpu_sys"]) * 1000
 
 
-def _report_runs(label, runs):
-    """Each run's line, then min / median / max over the runs; the goal by the median."""
+def _report_runs(label, runs, *, goal=True):
+    """Each run's line, then min / median / max over the runs; the goal by the median
+    (unless not a measure of the goal)."""
     from gongkai.bench.runner import spread, spread_text
 
     print(f"【{label}】", flush=True)
@@ -456,6 +500,8 @@ def _report_runs(label, runs):
                 f"{spread_text([r['cpu_server'] for r in runs], ' ms', 2)}，PostgreSQL "
                 f"{spread_text([r['cpu_postgresql'] for r in runs], ' ms', 2)}"
             )
+    if not goal:
+        return
     p95 = spread([r["p95"] for r in runs])[1]
     verdict = "达到" if p95 < GOAL_P95_MS else "未达到"
     print(f"  目标 p95 < {GOAL_P95_MS} ms：{verdict}（p95 中位数 {p95:.1f} ms）", flush=True)

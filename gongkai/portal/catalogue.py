@@ -67,6 +67,7 @@ _MATCH_SQL = (
 _EXACT_SQL = (
     f"(strpos(lower({_T}.title), lower(%s)) > 0 OR strpos(lower({_T}.body), lower(%s)) > 0)"
 )
+_CASELESS_SQL = f"(strpos({_T}.title, %s) > 0 OR strpos({_T}.body, %s) > 0)"
 _TOKEN = re.compile(r"[a-z0-9_]+")
 # filter field -> token prefix in portal_item_document
 TOKENS = {"topic": "#t", "genre": "#g", "category": "#c"}
@@ -180,6 +181,10 @@ def _listing(v):
 
 
 def _exact(v):
+    """The exact test: title or body contains the words (v["query"]; or v["caseless"],
+    words that no lower-casing changes, search.caseless: compared as they are)."""
+    if "caseless" in v:
+        return RawSQL(_CASELESS_SQL, [v["caseless"]] * 2, output_field=BooleanField())
     return RawSQL(_EXACT_SQL, [v["query"], v["query"]], output_field=BooleanField())
 
 
@@ -204,7 +209,8 @@ def _searched_older(v):
 
 def _search_postgresql(slots, agency, filters, want, top, light):
     read = functools.partial(_read, light=light)
-    slots = {**slots, "query": (None, filters.q)}
+    words = "caseless" if search.caseless(filters.q) else "query"
+    slots = {**slots, words: (None, filters.q)}
     probe = read(_listing, slots, ("published_at", "id"), PROBE - 1, PROBE)
     if not probe:  # fewer than PROBE items pass the filters: read them all
         return read(_searched_first, slots, LIST_FIELDS, 0, want)
@@ -219,10 +225,12 @@ def _search_postgresql(slots, agency, filters, want, top, light):
         slots["tokens"] = (None, tokens)
     with transaction.atomic(), connection.cursor() as cursor:
         # one round trip; work_mem: room for an exact bitmap (a lossy one would recompute
-        # the document per row)
+        # the document per row); no parallel workers: the leader builds the bitmap alone
+        # (most of the step's time), and starting two more processes to read the few
+        # rows it finds cost 10-20 ms and their CPU (measured on 1,000,000 items)
         cursor.execute(
             "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off;"
-            " SET LOCAL work_mem = '32MB'"
+            " SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0"
         )
         months = search.window(top, when, len(rows), want)
         if months is not None:  # 2a: the months just before the probe

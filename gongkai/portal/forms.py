@@ -61,6 +61,15 @@ def _options(choices, current):
     )
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A ChoiceField whose choices are the same for every form and never changed by
+    one: a form shares them instead of deep-copying them (Django copies each field per
+    form; the choices were most of a 目录 filter form's making)."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)  # the widget and messages still copied
+
+
 class CatalogueForm(forms.Form):
     """GET filters of the 目录; every field optional, bad values explained in Chinese."""
 
@@ -71,13 +80,13 @@ class CatalogueForm(forms.Form):
         help_text=f"在标题和正文中查找，例如“户籍”“交通管理”（最多 {search.MAX_QUERY} 个字）。",
         widget=PlainTextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    topic = forms.ChoiceField(
+    topic = FixedChoiceField(
         label="主题分类", required=False, choices=_choices(Topic), widget=PlainSelect
     )
-    genre = forms.ChoiceField(
+    genre = FixedChoiceField(
         label="体裁分类", required=False, choices=_choices(Genre), widget=PlainSelect
     )
-    category = forms.ChoiceField(
+    category = FixedChoiceField(
         label="公开类别", required=False, choices=_choices(Category), widget=PlainSelect
     )
     issuer = forms.CharField(

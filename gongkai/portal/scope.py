@@ -7,14 +7,13 @@ API carry no agency: an item knows its own. Agency codes equal to a RESERVED
 word cannot be used in URLs (those paths belong to the portal or its neighbours).
 """
 
-import time
-
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.urls import reverse
 
 from gongkai.agencies.models import Agency
+from gongkai.generations import Kept
 
 RESERVED = (
     "apply",
@@ -49,7 +48,7 @@ class AgencyCodeConverter:
 
 DEFAULT_SECONDS = 60  # the cache keeps the default agency this long
 KEPT_SECONDS = 10  # a process keeps it this long (a renamed agency shows within both)
-_default_kept = {}
+_default_kept = Kept(16, seconds=KEPT_SECONDS)
 
 
 def default_agency(generation=None):
@@ -57,22 +56,17 @@ def default_agency(generation=None):
     cache's (pagecache.generation_of); the agency is then also kept in the process under
     it, for at most KEPT_SECONDS (no cache round trip)."""
     code = getattr(settings, "PORTAL_AGENCY_CODE", "") or ""
-    if generation is not None:
-        kept = _default_kept.get(code)
-        if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
-            return kept[2]
+    return _default_kept.get(code, lambda: _default_from_cache(code), generation)
+
+
+def _default_from_cache(code):
     cached = cache.get(_DEFAULT_KEY)
     if cached is not None and cached[0] == code:
-        agency = cached[1]
-    else:
-        agencies = Agency.objects.only("id", "name", "code", "parent_id")
-        agency = agencies.filter(code=code).first() if code else agencies.order_by("pk").first()
-        if agency is not None:
-            cache.set(_DEFAULT_KEY, (code, agency), DEFAULT_SECONDS)
-    if generation is not None and agency is not None:
-        if len(_default_kept) > 16:
-            _default_kept.clear()
-        _default_kept[code] = (generation, time.monotonic() + KEPT_SECONDS, agency)
+        return cached[1]
+    agencies = Agency.objects.only("id", "name", "code", "parent_id")
+    agency = agencies.filter(code=code).first() if code else agencies.order_by("pk").first()
+    if agency is not None:
+        cache.set(_DEFAULT_KEY, (code, agency), DEFAULT_SECONDS)
     return agency
 
 

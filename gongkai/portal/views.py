@@ -14,7 +14,7 @@ import html
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -25,10 +25,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from gongkai.agencies.models import Agency
+from gongkai.generations import Kept
 from gongkai.portal import catalogue, pagecache, reportview, scope, search
 from gongkai.portal.forms import CatalogueForm
 from gongkai.portal.models import PageSlug, PageVersion, PortalPage, PublishedReport
-from gongkai.publications.models import CATEGORY_ARTICLES, Category, Item
+from gongkai.publications.models import CATEGORY_ARTICLES, Category, Item, ItemAttachment
 from gongkai.publications.sanitize import clean_body
 
 STATUTORY_PER_CATEGORY = 5
@@ -82,10 +83,10 @@ def issuers_of(agency, generation=None):
     """The distinct 发文机关 of the agency's public items (cached; for the filter list).
     generation: the page cache's (pagecache.generation_of), under which the list is
     also kept in the process (no cache round trip; a change of the items moves it on)."""
-    if generation is not None:
-        kept = _issuers_kept.get(agency.pk)
-        if kept is not None and kept[0] == generation:
-            return kept[1]
+    return _issuers_kept.get(agency.pk, lambda: _issuers(agency), generation)
+
+
+def _issuers(agency):
     key = f"portal:issuers:{agency.pk}"
     names = cache.get(key)
     if names is None:
@@ -97,15 +98,10 @@ def issuers_of(agency, generation=None):
         )
         names.sort()
         cache.set(key, names, ISSUERS_SECONDS)
-    if generation is not None:
-        if len(_issuers_kept) >= ISSUERS_KEPT:
-            _issuers_kept.clear()
-        _issuers_kept[agency.pk] = (generation, names)
     return names
 
 
-ISSUERS_KEPT = 256
-_issuers_kept = {}
+_issuers_kept = Kept(256)
 
 
 # ---- home, 指南, 制度 -------------------------------------------------------------------
@@ -248,8 +244,7 @@ def catalogue_page(request, agency=None):
 # A page whose title is its own (an item's) is kept as one frame too: the frame prints
 # its title as {{ page_title }}, written with a mark in its place.
 FRAME_CONTEXT = ("agency", "section", "links")
-FRAMES_KEPT = 256
-_frames = {}
+_frames = Kept(256)
 _BODY_MARK = "\x00portal-body\x00"
 _TITLE_MARK = "\x00portal-title\x00"
 
@@ -272,22 +267,20 @@ def framed(request, template_name, page, body, status=200, title=None):
         tuple(page["links"].items()),
         get_script_prefix(),
     )
-    parts = _frames.get(key)
-    if parts is None:
-        frame_context["portal_body"] = mark_safe(_BODY_MARK)
-        frame_context["page_title"] = mark_safe(_TITLE_MARK) if title is not None else None
-        head, mark, tail = render_to_string(template_name, frame_context, request).partition(
-            _BODY_MARK
-        )
-        if not mark:  # pragma: no cover - a frame template that does not print the body
-            raise ValueError(f"{template_name} 没有输出 portal_body")
-        parts = (head.split(_TITLE_MARK), tail.split(_TITLE_MARK))
-        if len(_frames) >= FRAMES_KEPT:
-            _frames.clear()
-        _frames[key] = parts
+    parts = _frames.get(key, lambda: _cut_frame(request, template_name, frame_context, title))
     shown = html.escape(title) if title is not None else ""
     head, tail = (shown.join(pieces) for pieces in parts)
     return HttpResponse(f"{head}{body}{tail}", status=status)
+
+
+def _cut_frame(request, template_name, frame_context, title):
+    """The frame's text before and after the body, each cut where the title goes."""
+    frame_context["portal_body"] = mark_safe(_BODY_MARK)
+    frame_context["page_title"] = mark_safe(_TITLE_MARK) if title is not None else None
+    head, mark, tail = render_to_string(template_name, frame_context, request).partition(_BODY_MARK)
+    if not mark:  # pragma: no cover - a frame template that does not print the body
+        raise ValueError(f"{template_name} 没有输出 portal_body")
+    return head.split(_TITLE_MARK), tail.split(_TITLE_MARK)
 
 
 # The 目录's query checked, per process, by everything the check and the filter form
@@ -297,29 +290,26 @@ def framed(request, template_name, page, body, status=200, title=None):
 # a fifth of a page that is not in the page cache (a new deployment, a page just
 # expired, a later page of a query). The results are never kept here. Cleared whole
 # when full.
-CHECKED_QUERIES_KEPT = 2048
-_checked_queries = {}
+_checked_queries = Kept(2048)
 
 
 def _checked(params, page_links, first_query, issuers):
     """(Filters, whether the query has errors, the filter form's HTML) for the query
     `params` (request.GET)."""
     key = (page_links["catalogue"], bool(params), first_query, tuple(issuers))
-    found = _checked_queries.get(key)
-    if found is None:
-        form = CatalogueForm(params or None, issuers=issuers)
-        valid = not params or form.is_valid()
-        filters = form.filters() if params and valid else catalogue.Filters()
-        context = {"form": form, "links": page_links, "filtered": filters.any()}
-        if valid:
-            html = _valid_form_html(form, context, tuple(issuers))
-        else:
-            html = render_to_string(FORM_TEMPLATE, context)
-        found = (filters, not valid, html)
-        if len(_checked_queries) >= CHECKED_QUERIES_KEPT:
-            _checked_queries.clear()
-        _checked_queries[key] = found
-    return found
+    return _checked_queries.get(key, lambda: _check(params, page_links, issuers))
+
+
+def _check(params, page_links, issuers):
+    form = CatalogueForm(params or None, issuers=issuers)
+    valid = not params or form.is_valid()
+    filters = form.filters() if params and valid else catalogue.Filters()
+    context = {"form": form, "links": page_links, "filtered": filters.any()}
+    if valid:
+        html = _valid_form_html(form, context, tuple(issuers))
+    else:
+        html = render_to_string(FORM_TEMPLATE, context)
+    return filters, not valid, html
 
 
 # A query the 目录 has not seen yet (nearly every filtered page of a new deployment)
@@ -329,24 +319,32 @@ def _checked(params, page_links, first_query, issuers):
 # widgets are, and a query's form is those pieces with the query's widgets in between
 # (a third of the cost of the template). A form with errors is written by the template.
 FORM_TEMPLATE = "portal/_catalogue_form.html"
-_form_pieces = {}
+_form_pieces = Kept(2048)
 
 
 def _valid_form_html(form, context, issuers):
     """The HTML of FORM_TEMPLATE for `form` (validated, without errors) in `context`."""
     key = (context["links"]["catalogue"], context["filtered"], issuers)
-    pieces = _form_pieces.get(key)
-    if pieces is None:
-        pieces = _form_pieces[key] = _cut_form(CatalogueForm(issuers=form.issuers), context)
-        if len(_form_pieces) > CHECKED_QUERIES_KEPT:
-            _form_pieces.clear()
+    pieces = _form_pieces.get(key, lambda: _cut_form(CatalogueForm(issuers=form.issuers), context))
     if not pieces:
         return render_to_string(FORM_TEMPLATE, context)
     texts, names = pieces
     out = [texts[0]]
     for name, text in zip(names, texts[1:], strict=True):
-        out += (str(form[name]), text)
+        out += (_widget_html(form, name), text)
     return mark_safe("".join(out))
+
+
+# A widget of a form without errors prints only the value given for its field (a new
+# query of a new deployment is mostly made of values seen already: a topic, a month's
+# first day): each kept per field and value.
+_widgets = Kept(4096)
+
+
+def _widget_html(form, name):
+    """str(form[name]) for `form` (validated, without errors)."""
+    value = form.data.get(name) if form.is_bound else None
+    return _widgets.get((name, form.is_bound, value), lambda: str(form[name]))
 
 
 def _cut_form(empty, context):
@@ -416,9 +414,18 @@ def _with(query, **params):
     return query.urlencode()
 
 
-def public_item(key):
-    """The public item for an id or a 索引号; Http404 when it is not public."""
-    items = Item.objects.public(now()).select_related("agency")
+def public_item(key, *, linked=False):
+    """The public item for an id or a 索引号; Http404 when it is not public. linked:
+    it also says whether it has attachments (`attached`) and public interpretations
+    (`interpreted`), so that its page asks for them only when there are some (most
+    items have neither: two queries fewer)."""
+    moment = now()
+    items = Item.objects.public(moment).select_related("agency")
+    if linked:
+        items = items.annotate(
+            attached=Exists(ItemAttachment.objects.filter(item=OuterRef("pk"))),
+            interpreted=Exists(Item.objects.public(moment).filter(interprets=OuterRef("pk"))),
+        )
     lookup = Q(pk=int(key)) if key.isdigit() and len(key) < 19 else Q(index_number=key)
     item = items.filter(lookup).first()
     if item is None:
@@ -429,10 +436,14 @@ def public_item(key):
 @require_safe
 @pagecache.cached
 def item_page(request, key):
-    item = public_item(key)
+    item = public_item(key, linked=True)
     public = Item.objects.public(now()).only("id", "title", "published_at")
     policy = public.filter(pk=item.interprets_id).first() if item.interprets_id else None
-    interpretations = list(public.filter(interprets=item).order_by("published_at", "id"))
+    interpretations = (
+        list(public.filter(interprets=item).order_by("published_at", "id"))
+        if item.interpreted
+        else []
+    )
     page = context(
         item.agency,
         "catalogue",
@@ -440,7 +451,7 @@ def item_page(request, key):
         # cleaned on every save by publications; cleaned again here because rows can
         # also arrive without save() (bulk loads, imports)
         body=mark_safe(clean_body(item.body)),
-        attachments=list(item.attachments.order_by("position", "id")),
+        attachments=list(item.attachments.order_by("position", "id")) if item.attached else [],
         policy=policy,
         interpretations=interpretations,
     )

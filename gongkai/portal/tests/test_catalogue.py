@@ -168,6 +168,58 @@ def test_word_deep_in_a_very_long_body_is_found(client, world):
     assert titles(client.get(URL, {"q": "麒麟"})) == ["长篇文件"]
 
 
+def test_words_without_case_are_compared_as_they_are(client, world, settings):
+    """Han characters, digits and spaces are found without lower() (nothing lower-casing
+    changes); anything else is still found whatever its case."""
+    settings.PORTAL_CACHE_SECONDS = 0  # every request reaches the view
+    assert search.caseless("户籍") and search.caseless("交通 管理 2025")
+    assert not search.caseless("GPS") and not search.caseless("gps")
+    assert not search.caseless("户籍Ⅻ") and not search.caseless("\u0307")  # ⅻ; İ → i̇
+    make_item(world.agency, title="GPS定位户籍业务", body="<p>办理ABC证件</p>")
+    make_item(world.agency, title="其他", body="<p>户籍2025年</p>")
+    sent = []
+
+    def searched(query):
+        sent.clear()
+        with connection.execute_wrapper(
+            lambda run, sql, *args: sent.append(sql) or run(sql, *args)
+        ):
+            found = titles(client.get(URL, {"q": query}))
+        return found, [sql for sql in sent if "strpos" in sql]
+
+    found, han = searched("户籍")
+    assert len(found) == 2
+    assert searched("户籍2025")[0] == ["其他"]
+    found, latin = searched("gps定位")
+    assert found == ["GPS定位户籍业务"]
+    assert searched("abc证件")[0] == ["GPS定位户籍业务"]
+    if connection.vendor == "postgresql":
+        assert han and not any("lower(" in sql for sql in han)
+        assert latin and all("strpos(lower(" in sql for sql in latin)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search step 2 is PostgreSQL's")
+def test_search_step_2_starts_no_parallel_workers(client, world, monkeypatch, settings):
+    """Step 2 reads through the index without parallel workers (their start costs more
+    than the few rows they would read)."""
+    settings.PORTAL_CACHE_SECONDS = 0
+    monkeypatch.setattr(catalogue, "PROBE", 3)
+    for n in range(6):
+        make_item(world.agency, title=f"麒麟通告{n}", published_at=at(f"2024-0{n + 1}-01 09:00"))
+    workers = []
+
+    def record(run, sql, params, many, context):
+        if "@@" in sql:  # the index test: step 2
+            with context["connection"].connection.cursor() as cursor:
+                cursor.execute("SHOW max_parallel_workers_per_gather")
+                workers.append(cursor.fetchone()[0])
+        return run(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert len(titles(client.get(URL, {"q": "麒麟"}))) == 6
+    assert workers and set(workers) == {"0"}
+
+
 @pytest.mark.parametrize("probe", [3, 1000])
 def test_search_steps_find_new_and_old_matches(client, world, monkeypatch, probe):
     """With a small probe the newest items are searched in order and the older ones
@@ -236,6 +288,7 @@ def test_the_filter_form_kept_per_query_shows_each_query_s_own_values_and_errors
     settings.PORTAL_CACHE_SECONDS = 0  # every request reaches the view
     url = URL
     views._checked_queries.clear()
+    views._form_pieces.clear()  # (the test alone, or after others: the same count)
     made = []
     real_form = views.CatalogueForm
     monkeypatch.setattr(
@@ -253,7 +306,7 @@ def test_the_filter_form_kept_per_query_shows_each_query_s_own_values_and_errors
         assert f'<option value="{Topic.TRAFFIC}" selected>' not in plain
         assert "请按“2024-03-01”的格式填写日期" not in plain
     assert len(views._checked_queries) == 4  # kept once each, served from there the 2nd time
-    assert len(made) == 4
+    assert len(made) == 4 + 2  # and the empty form, cut for a filtered and a plain form
 
 
 @pytest.mark.parametrize(
@@ -329,6 +382,39 @@ def test_a_new_query_s_form_is_the_template_s_form(world, query):
         views.FORM_TEMPLATE, {"form": form, "links": links, "filtered": filters.any()}
     )
     assert html == expected
+
+
+def test_a_form_of_kept_widgets_is_the_template_s_form(world):
+    """Widgets kept from earlier queries (the same value of a field in another query,
+    a field left empty, the empty form) put together a form that is exactly what the
+    template writes for the new query."""
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from gongkai.portal import views
+
+    views._checked_queries.clear()
+    views._widgets.clear()
+    links = views.links(world.agency)
+    queries = [
+        "",
+        "topic=traffic&date_from=2025-01-01",
+        "genre=notice&date_from=2025-01-01&date_to=2025-01-28",
+        "q=%E6%88%B7%E7%B1%8D&topic=traffic&date_to=2025-01-28",
+        "category=traffic&issuer=%E7%A4%BA%E8%8C%83&q=%22%3E%3Cb%3E",
+        "topic=traffic&topic=household&date_from=2025-01-01",
+        "",
+    ]
+    for query in queries:
+        params = QueryDict(query)
+        filters, errors, html = views._checked(params, links, query, ["示范市公安局"])
+        form = views.CatalogueForm(params or None, issuers=["示范市公安局"])
+        assert not errors and (not params or form.is_valid())
+        expected = render_to_string(
+            views.FORM_TEMPLATE, {"form": form, "links": links, "filtered": filters.any()}
+        )
+        assert html == expected, query
+    assert len(views._widgets) > len(views.CatalogueForm.base_fields)  # kept, and reused
 
 
 def test_a_miss_reads_the_default_agency_and_issuers_once_per_generation(

@@ -1,5 +1,7 @@
 """Every public page renders, with data and without (helpful empty states)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -232,3 +234,31 @@ def test_an_item_page_s_kept_frame_shows_each_item_s_own_title(client, world, se
         assert "<title>第二条信息 · " in client.get(f"/xxgk/items/{second.pk}/").text
     client.force_login(world.users["office"])
     assert "<title>第二条信息 · " in client.get(f"/xxgk/items/{second.pk}/").text
+
+
+def test_an_item_page_asks_for_attachments_and_interpretations_only_when_there_are_some(
+    client, world, settings, django_assert_num_queries
+):
+    """One query for an item with neither (most items); with both, each is listed, and
+    a withdrawn or scheduled interpretation is not."""
+    from django.core.files.base import ContentFile
+
+    from gongkai.publications.models import ItemAttachment, Status
+
+    settings.PORTAL_CACHE_SECONDS = 0  # every request reaches the view
+    plain = make_item(world.agency, title="没有附件的通告")
+    client.get(reverse("portal:item", args=[plain.pk]))  # the default agency, cached
+    with django_assert_num_queries(1):
+        assert client.get(reverse("portal:item", args=[plain.pk])).status_code == 200
+    policy = make_item(world.agency, title="示范市养犬管理办法", genre=Genre.MEASURES)
+    attachment = ItemAttachment(item=policy, name="附表.pdf", uploaded_by=world.office)
+    attachment.file.save("a.pdf", ContentFile(b"x"), save=False)
+    attachment.save()
+    reading = make_item(world.agency, title="养犬管理办法解读", interprets=policy)
+    make_item(world.agency, title="草稿解读", interprets=policy, status=Status.DRAFT)
+    make_item(
+        world.agency, title="定时解读", interprets=policy, published_at=NOW + dt.timedelta(days=1)
+    )
+    page = html(client.get(reverse("portal:item", args=[policy.pk])))
+    assert "附表.pdf" in page and reading.title in page
+    assert "草稿解读" not in page and "定时解读" not in page
