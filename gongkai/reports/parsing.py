@@ -474,6 +474,7 @@ def request_rows(lines):
     """
     out = {}
     found = set()
+    unplaced = []  # (index, line, label): a numbered row with figures naming no row
     pending = ""  # label text of a row broken across lines
     open_key = None  # a row whose label was read and whose values are still to come
     orphan = None  # a values-only line no row could take yet
@@ -514,6 +515,8 @@ def request_rows(lines):
                 continue
             key = key_alone
         pending = ""
+        if key is None and has_values and strong:
+            unplaced.append((i, line, label))
         if key is None or key in found:
             open_key = None
             continue
@@ -531,7 +534,41 @@ def request_rows(lines):
         orphan = None
         found.add(key)
         out[key] = (line, label)
+    _place_by_number(lines, out, unplaced)
     return out
+
+
+def _place_by_number(lines, out, unplaced):
+    """A numbered row with figures whose label names no row ("2.其他法律行政止公开", words
+    dropped) takes the row of its number when the rows printed just before and just
+    after it are that number's neighbours in the same group (1. and 3. of 不予公开)."""
+    if not unplaced:
+        return
+    at = {id(line): i for i, line in enumerate(lines)}
+    placed = sorted((at[id(line)], key) for key, (line, _) in out.items() if id(line) in at)
+    for i, line, label in unplaced:
+        printed = _SUB_NUMBER.findall(label)
+        before = [key for j, key in placed if j < i]
+        after = [key for j, key in placed if j > i]
+        if not (printed and before and after):
+            continue
+        number = int(printed[-1])
+        group = before[-1].split(".")[0]
+        if after[0].split(".")[0] != group or "." not in before[-1]:
+            continue
+        if (_sub_number(before[-1]), _sub_number(after[0])) != (number - 1, number + 1):
+            continue
+        rows = [
+            k for k in _REQUEST_LABELS if k.startswith(f"{group}.") and _sub_number(k) == number
+        ]
+        if len(rows) == 1 and rows[0] not in out:
+            out[rows[0]] = (line, label)
+
+
+def _sub_number(key):
+    """The sub-row number a table 三 row prints ("2." of 2.其他法律行政法规禁止公开), or None."""
+    m = _SUB_NUMBER.match(_REQUEST_LABELS.get(key, ""))
+    return int(m[1]) if m else None
 
 
 _SENTENCE = re.compile(r"[,，。;；]")

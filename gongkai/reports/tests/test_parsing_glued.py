@@ -373,11 +373,13 @@ def test_the_corpus_is_read_without_a_wrong_cell():
     assert wrong == []  # neither a wrong figure nor a blank without a finding
     for kind, (right, blank, bad, silent, _docs) in totals.items():
         cells = right + blank + bad + silent
+        if not cells:
+            continue  # the agencies' PDFs are not in this checkout (corpus/README.md)
         # "published" holds the reports' own texts, crawled pages with glued tables among
         # them (平潭): the issue's floor for flattened layouts, 95 %, applies to them.
         # Floors as measured (20 reports, 2026-12): published 98.3 %, wrapped and pdf
         # 97.6 %, PDF-to-Markdown copies 100 %, flat 94.9 %, the agencies' own PDF files
-        # 97.7 % (3 files, where a checkout has them in var/corpus/). What the flattened
+        # 100 % (3 files, where a checkout has them in var/corpus/). What the flattened
         # copies leave blank, two readings satisfy every sum: whole columns printed
         # blank (any shift of the printed ones adds up as well), table 二 (no sums),
         # table 四's groups cut two ways.
@@ -389,8 +391,7 @@ def test_the_corpus_is_read_without_a_wrong_cell():
             "pdf": 0.97,
             "pdf-md": 0.99,
             "flat": 0.94,
-            # 洪泽区 prints "2.其他法律行政止公开": no row's label, left blank (14 cells)
-            "pdf-real": 0.97,
+            "pdf-real": 0.98,
         }[kind]
         assert right / cells >= floor, (kind, right, cells)
 

@@ -141,8 +141,8 @@ def test_a_report_opening_on_a_row_of_figures_does_not_raise():
 def test_a_row_label_missing_words_is_not_taken_for_the_row_its_words_fit(other_printed):
     # 淮安市洪泽区 2023/2024 print "2.其他法律行政止公开" (法规禁 dropped): its words hold
     # 其他, the phrase of the row 3.其他, but its number is 2. Read as 3.其他 its figures
-    # went to the wrong row, printed as fact. Some reports print no 3.其他 row at all.
-    # A table 三 row whose label is not found is blank with a finding, never a silent 0.
+    # went to the wrong row, printed as fact. Some reports print no 3.其他 row at all:
+    # a row not found is blank with a finding, never a silent 0.
     from gongkai.reports.render import render
 
     report = truth("huaian_2024")
@@ -155,10 +155,29 @@ def test_a_row_label_missing_words_is_not_taken_for_the_row_its_words_fit(other_
         text = "\n".join(ln for ln in lines if ln != row)
     parsed = parse_text(text)
     right, blank, wrong, silent, cells = accuracy.score(parsed, report)
-    assert (wrong, silent) == (0, 0), cells  # blank, each with a finding that says so
+    assert (wrong, silent) == (0, 0), cells
+    # Between 1. and 3. of 不予公开, the row numbered 2. is 2.其他法律行政法规禁止公开.
+    assert (
+        parsed["requests"]["denied.prohibited_by_law"]
+        == report["requests"]["denied.prohibited_by_law"]
+    )
     where = {f["where"] for f in parsed["findings"] if f["rule"] == "PARSE"}
-    assert "requests.denied.prohibited_by_law" in where
-    assert ("requests.other.other" in where) is not other_printed
+    assert where == (set() if other_printed else {"requests.other.other"})
+
+
+def test_a_row_naming_no_row_is_placed_by_number_only_between_its_neighbours():
+    # Without 3. after it, "2.其他法律行政止公开" could be any row numbered 2: blank, said.
+    from gongkai.reports.render import render
+
+    report = truth("huaian_2024")
+    lines = render(report, "txt").decode("utf-8").split("\n")
+    lines = [ln for ln in lines if "3.危及" not in ln]
+    text = "\n".join(lines).replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
+    parsed = parse_text(text)
+    right, blank, wrong, silent, cells = accuracy.score(parsed, report)
+    assert (wrong, silent) == (0, 0), cells
+    where = {f["where"] for f in parsed["findings"] if f["rule"] == "PARSE"}
+    assert {"requests.denied.prohibited_by_law", "requests.denied.security_stability"} <= where
 
 
 @pytest.mark.parametrize("figure", ["0", "2"])
