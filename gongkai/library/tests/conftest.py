@@ -33,6 +33,24 @@ def linxia_with_error():
     return render(report, "txt")
 
 
+def fail_second_batch(monkeypatch):
+    """Uploads stored a file a batch, and the second batch's checks fail (storage away);
+    returns the way to put the real checks back."""
+    from gongkai.library import collecting, review
+
+    monkeypatch.setattr(collecting, "UPLOAD_BATCH", 1)
+    real, calls = review.refresh_all, []
+
+    def refresh_all(reports, user):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("存储暂时不可用")
+        return real(reports, user)
+
+    monkeypatch.setattr(review, "refresh_all", refresh_all)
+    return lambda: monkeypatch.setattr(review, "refresh_all", real)
+
+
 def songxian_misprinted():
     """嵩县 2020 with its name misprinted by one character (嵩县公按局)."""
     return SONGXIAN.read_bytes().replace("嵩县公安局".encode(), "嵩县公按局".encode())

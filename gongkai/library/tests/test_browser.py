@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from gongkai.cases.tests.browsing import login, with_passwords
 
-from .conftest import linxia_with_error, songxian_misprinted
+from .conftest import fail_second_batch, linxia_with_error, songxian_misprinted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots/library")
@@ -104,22 +104,12 @@ def test_a_failed_upload_is_re_run_from_its_page(page, world, settings, monkeypa
     """The worker fails halfway through an upload; the office sees the error and 重新运行
     on the upload's page, re-runs it, and once the worker has done it sees what became of
     every file (the one stored before the failure, as stored then)."""
-    from gongkai.library import collecting, review
+    from gongkai.library import collecting
     from gongkai.library.models import UploadJob
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with_passwords(world, settings)
-    monkeypatch.setattr(collecting, "UPLOAD_BATCH", 1)
-    real = review.refresh_all
-    calls = []
-
-    def refresh_all(reports, user):
-        calls.append(1)
-        if len(calls) == 2:
-            raise OSError("存储暂时不可用")
-        return real(reports, user)
-
-    monkeypatch.setattr(review, "refresh_all", refresh_all)
+    restore = fail_second_batch(monkeypatch)
     login(page, world.office)
     page.goto("/library/import/")
     page.get_by_label("年报文件或 zip 压缩包").set_input_files(
@@ -136,7 +126,7 @@ def test_a_failed_upload_is_re_run_from_its_page(page, world, settings, monkeypa
     expect(page.get_by_role("status")).to_contain_text("排队中")
     with pytest.raises(OSError):
         collecting.run_upload(UploadJob.objects.get())  # the worker, failing
-    monkeypatch.setattr(review, "refresh_all", real)
+    restore()
     expect(page.get_by_role("alert")).to_contain_text("存储暂时不可用", timeout=15_000)
     expect(page.get_by_role("status")).to_contain_text("出错：已处理 1 / 2 个文件")
     page.screenshot(path=str(SHOTS / "upload-failed.png"), full_page=True)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from gongkai.library import collecting
 from gongkai.library.models import LibraryAgency, LibraryReport, Review, Status
 
-from .conftest import DIRECTORY, SEEDS, linxia_with_error, songxian_misprinted
+from .conftest import DIRECTORY, SEEDS, fail_second_batch, linxia_with_error, songxian_misprinted
 
 # Who may do what. View: the grid and a report; edit: import, queue, assign, review,
 # correct, re-check. The 公安部 office reaches every agency below it; the 海宁 office
@@ -466,19 +466,9 @@ def _failed_upload(client, world, monkeypatch):
     task queue as the worker runs it; the second batch fails (the first is stored)."""
     from django_tasks_db.models import DBTaskResult
 
-    from gongkai.library import review
     from gongkai.library.models import UploadJob
 
-    monkeypatch.setattr(collecting, "UPLOAD_BATCH", 1)
-    real, calls = review.refresh_all, []
-
-    def refresh_all(reports, user):
-        calls.append(1)
-        if len(calls) == 2:
-            raise OSError("存储暂时不可用")
-        return real(reports, user)
-
-    monkeypatch.setattr(review, "refresh_all", refresh_all)
+    restore = fail_second_batch(monkeypatch)
     client.force_login(world.office)
     files = [SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes()),
              SimpleUploadedFile("临夏.txt", linxia_with_error()),
@@ -488,7 +478,7 @@ def _failed_upload(client, world, monkeypatch):
     [queued] = DBTaskResult.objects.filter(args_kwargs__args=[job.pk])
     with pytest.raises(OSError):
         queued.task.call(job.pk)  # what the worker does
-    monkeypatch.setattr(review, "refresh_all", real)
+    restore()
     job.refresh_from_db()
     assert (job.state, job.error) == (job.State.FAILED, "存储暂时不可用")
     client.logout()
