@@ -381,10 +381,8 @@ def test_a_possible_duplicate_on_the_queue_page_taken_as_a_new_version(client, f
         assert filed.linxia.version == 1 and LibraryReport.objects.filter(pk=second.pk).exists()
 
 
-@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
-def test_an_upload_job_page_per_role(client, world, role):
-    """Only the uploading office sees its upload's progress and results; another editing
-    office (the county's) is told there is no such upload."""
+def _uploaded_by_the_office(client, world):
+    """One seed uploaded by the 公安部 office (not yet run): its UploadJob."""
     from gongkai.library.models import UploadJob
 
     client.force_login(world.office)
@@ -393,7 +391,15 @@ def test_an_upload_job_page_per_role(client, world, role):
         {"files": [SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes())]},
     )
     client.logout()
-    job = UploadJob.objects.get()
+    return UploadJob.objects.get()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_an_upload_job_page_per_role(client, world, role):
+    """Only the uploading office sees its upload's progress and results; another editing
+    office (the county's) is told there is no such upload."""
+
+    job = _uploaded_by_the_office(client, world)
     url = reverse("library:upload_job", args=[job.pk])
     response = as_user(client, world, role).get(url)
     expected = {"anonymous": 302, "office": 200, "county": 404}.get(role, 403)
@@ -643,13 +649,7 @@ def test_re_running_a_failed_upload_per_role(client, world, role):
     office (the county's) is told there is no such upload; the rest may not."""
     from gongkai.library.models import LibraryEvent, UploadJob
 
-    client.force_login(world.office)
-    client.post(
-        reverse("library:import"),
-        {"files": [SimpleUploadedFile(SEEDS[0].name, SEEDS[0].read_bytes())]},
-    )
-    client.logout()
-    job = UploadJob.objects.get()
+    job = _uploaded_by_the_office(client, world)
     UploadJob.objects.filter(pk=job.pk).update(state=UploadJob.State.FAILED, error="出错")
     response = as_user(client, world, role).post(reverse("library:rerun_upload_job", args=[job.pk]))
     expected = {"anonymous": 302, "office": 302, "county": 404}.get(role, 403)
