@@ -378,22 +378,22 @@ def test_the_corpus_is_read_without_a_wrong_cell():
             continue  # the agencies' PDFs are not in this checkout (corpus/README.md)
         # "published" holds the reports' own texts, crawled pages with glued tables among
         # them (平潭): the issue's floor for flattened layouts, 95 %, applies to them.
-        # Floors as measured (40 reports, 2026-12): published 97.9 %, wrapped 96.8 %, pdf
-        # 96.6 %, PDF-to-Markdown copies 97.4 %, flat 97.5 %, the agencies' own PDF files
+        # Floors as measured (44 reports, 2026-12): published 97.6 %, wrapped 95.8 %, pdf
+        # 95.6 %, PDF-to-Markdown copies 96.4 %, flat 97.4 %, the agencies' own PDF files
         # 100 % (3 files, where a checkout has them in var/corpus/). What the flattened
         # copies leave blank, two readings satisfy every sum: whole columns printed
         # blank (any shift of the printed ones adds up as well), table 二 (no sums),
-        # table 四's groups cut two ways. Two reports print a table 三 whose results do
-        # not add up to their 总计 (平潭 2020, 平潭经济发展局 2024): where labels and
-        # figures are apart (wrapped, pdf, pdf-md) the reader then leaves most of table
-        # 三 blank, which is what lowered those three floors from 97-99 %.
+        # table 四's groups cut two ways. Three reports print a table 三 whose results do
+        # not add up to their 总计 (平潭 2020, 平潭经济发展局 2024 and 2025): where labels
+        # and figures are apart (wrapped, pdf, pdf-md) the reader then leaves most of
+        # table 三 blank, which is what lowered those three floors from 97-99 %.
         floor = {
             "published": 0.97,
             "clean": 1.0,
             "tabs": 1.0,
-            "wrapped": 0.96,
-            "pdf": 0.96,
-            "pdf-md": 0.97,
+            "wrapped": 0.95,
+            "pdf": 0.95,
+            "pdf-md": 0.96,
             "flat": 0.94,
             "pdf-real": 0.98,
             "html-real": 0.98,
