@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from . import glued, legacy, tables
 from .cells import (
+    UNITS,
     VALUE_ENDS,
     YUAN_PER,
     header_unit,
@@ -898,7 +899,9 @@ def read_appeals_stream(text, reader):
     return True
 
 
-_PROACTIVE_FIGURES = re.compile(r"^[^\d]*?((?:[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?\s*)+)")
+# A figure of table 二 in text with no cell breaks, with its unit or measure word if any.
+_PROACTIVE_FIGURE = rf"[增减]?\d[\d.,]*(?:\s*(?:{UNITS}))?"
+_PROACTIVE_FIGURES = re.compile(rf"^[^\d]*?((?:{_PROACTIVE_FIGURE}\s*)+)")
 
 
 def read_proactive_stream(text, reader, template):
@@ -920,7 +923,7 @@ def read_proactive_stream(text, reader, template):
         lead = _PROACTIVE_FIGURES.match(text[m.end() : stop])
         block, _ = rows[row.key]
         n = len(block.columns)
-        tokens = re.findall(r"[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?", lead[1]) if lead else []
+        tokens = re.findall(_PROACTIVE_FIGURE, lead[1]) if lead else []
         where = f"proactive.{row.key}"
         found.add(row.key)
         cells = tokens

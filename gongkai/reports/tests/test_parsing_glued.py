@@ -523,3 +523,13 @@ def test_a_misprinted_total_is_read_as_printed_or_left_blank_never_elsewhere_wro
     report["requests"]["total"][col] = (report["requests"]["total"][col] or 0) + slip
     text = accuracy.damage(text_of(report), kind, random.Random(seed))
     assert_never_wrong(parse_text(text), report)
+
+
+def test_a_count_with_its_measure_word_in_a_crawled_table_two():
+    # 平潭财政金融局 2020's crawled page prints "政府集中采购 2笔 984361元": the count
+    # carries 笔, as amounts carry 元; both cells are read, not the row left blank.
+    text = accuracy.damage(text_of(truth("shizuishan_2020")), "flat", random.Random(1))
+    glued_row = re.search(r"政府集中采购\s*[\d ]+元", text)[0]
+    parsed = parse_text(text.replace(glued_row, "政府集中采购 2笔 984361元"))
+    assert parsed["proactive"]["procurement"]["items"] == 2
+    assert parsed["proactive"]["procurement"]["amount_yuan"] == 984361
