@@ -158,6 +158,28 @@ def _a_link(item):
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+_CELL_BREAK = _BLOCK | {"td", "th", "table"}
+
+
+def _own_rows(table):
+    """The table's own rows, not those of a table inside one of its cells."""
+    return [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
+
+
+def _data_table(table):
+    """A table read row by row: one with no table inside, or one whose own rows of
+    three or more cells outnumber the rows of the tables inside it (a small table in
+    a header cell, as Word sometimes nests one). A page laid out in a table (menus in
+    one cell, the report and its tables in another) is read as text, its tables each
+    in turn."""
+    inner = table.xpath(".//table")
+    if not inner:
+        return True
+    rows = sum(1 for tr in _own_rows(table) if len(tr.xpath("./td|./th")) >= 3)
+    nested_rows = sum(len(t.xpath(".//tr")) for t in inner)
+    return rows >= 4 and rows > nested_rows
+
+
 def html_to_text(data):
     import lxml.html
 
@@ -180,7 +202,7 @@ def html_to_text(data):
         parts = []
 
         def collect(el):
-            block = isinstance(el.tag, str) and el.tag in _BLOCK
+            block = isinstance(el.tag, str) and el.tag in _CELL_BREAK
             if block:
                 parts.append(" ")
             if el.text and isinstance(el.tag, str):
@@ -197,9 +219,9 @@ def html_to_text(data):
 
     def walk(el):
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "table" and not el.xpath(".//table"):
+        if tag == "table" and _data_table(el):
             out.append("\n")
-            for tr in el.iter("tr"):
+            for tr in _own_rows(el):
                 out.append(strict_row([text_of(c) for c in tr if c.tag in ("td", "th")]) + "\n")
             return
         if tag in _BLOCK:

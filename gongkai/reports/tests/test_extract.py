@@ -190,6 +190,38 @@ def test_html_site_menus_are_not_the_report():
     assert "2018" not in text and "某区人民政府" not in text and "附件" in text
 
 
+def test_html_table_with_a_small_table_in_a_header_cell():
+    """Word sometimes nests a table in a header cell: the outer table is still the
+    report's table, read row by row (before, its rows ran together: these rows read
+    blank, and in the whole 2019 table three 总计 cells were read as 0). A page laid out
+    in a table is still read as text around its tables."""
+    rows = [
+        ("一、本年新收政府信息公开申请数量", [821, 35, None, None, 2, 1, 859]),
+        ("二、上年结转政府信息公开申请数量", [18, None, None, None, None, None, 18]),
+        ("（七）总计", [767, 35, None, None, 2, 1, 805]),
+        ("四、结转下年度继续办理", [72, None, None, None, None, None, 72]),
+    ]
+    body = "".join(
+        f'<tr><td colspan="3">{label}</td>'
+        + "".join(f"<td>{'&nbsp;' if v is None else v}</td>" for v in values)
+        + "</tr>"
+        for label, values in rows
+    )
+    report_html = f"""<p>某市人民政府办公厅2019年政府信息公开工作年度报告</p>
+    <p>三、收到和处理政府信息公开申请情况</p><table>
+    <tr><td colspan="3" rowspan="3"><table><tr><td>（本列数据的勾稽关系为：第一项加第二项之和，
+        等于第三项加第四项之和）</td></tr></table></td><td colspan="7">申请人情况</td></tr>
+    <tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>
+    <tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>
+    {body}</table>"""
+    page = f"""<html><body><table><tr><td>首页</td><td>{report_html}</td><td>右栏</td></tr>
+    </table></body></html>"""
+    for html in (report_html, page):
+        report = analyse_bytes(html.encode(), filename="r.html")
+        assert list(report["requests"]["new"].values()) == rows[0][1]
+        assert list(report["requests"]["carry_forward"].values()) == rows[3][1]
+
+
 def test_docx_report_with_word_tables():
     report = analyse_bytes(seed_as_docx(LINXIA), filename="年报.docx")
     assert same_data(report, parse_text(seed_text(LINXIA)))
