@@ -222,6 +222,56 @@ def test_html_table_with_a_small_table_in_a_header_cell():
         assert list(report["requests"]["carry_forward"].values()) == rows[3][1]
 
 
+def test_html_page_with_two_reports_reads_the_first():
+    """A page publishing two reports, one after the other (here a 2019-format one, then
+    a 2021-format one without its title): the second's rows are not the first's (before,
+    its 2021 rows made the first read in the 2021 format). The first is read, with a
+    finding that the rest was not."""
+
+    def report(title, rows):
+        body = "".join(
+            f'<tr><td colspan="3">{label}</td>'
+            + "".join(f"<td>{v}</td>" for v in values + [sum(values)])
+            + "</tr>"
+            for label, values in rows
+        )
+        return f"""<p>{title}</p><p>一、总体情况</p><p>本年度依法公开。</p>
+        <p>三、收到和处理政府信息公开申请情况</p><table>{body}</table>
+        <p>四、政府信息公开行政复议、行政诉讼情况</p><p>六、其他需要报告的事项</p><p>无。</p>"""
+
+    ones, zeros = [2, 1, 0, 0, 0, 0], [0] * 6
+    first = report(
+        "某县人民政府2019年政府信息公开工作年度报告",
+        [
+            ("一、本年新收政府信息公开申请数量", ones),
+            ("二、上年结转政府信息公开申请数量", zeros),
+            ("（一）予以公开", ones),
+            ("（六）其他处理", zeros),
+            ("（七）总计", ones),
+            ("四、结转下年度继续办理", zeros),
+        ],
+    )
+    other = "行政机关不再处理其政府信息公开申请"
+    second = report(
+        "",
+        [
+            ("一、本年新收政府信息公开申请数量", [9, 0, 0, 0, 0, 3]),
+            ("二、上年结转政府信息公开申请数量", zeros),
+            (f"1.申请人无正当理由逾期不补正、{other}", [5, 0, 0, 0, 0, 0]),
+            (f"2.申请人逾期未按收费通知要求缴纳费用、{other}", [4, 0, 0, 0, 0, 0]),
+            ("3.其他", [0, 0, 0, 0, 0, 3]),
+            ("（七）总计", [9, 0, 0, 0, 0, 3]),
+            ("四、结转下年度继续办理", zeros),
+        ],
+    )
+    html = f"<html><body>{first}<div>{second}</div></body></html>".encode()
+    got = analyse_bytes(html, filename="r.html")
+    assert (got["agency"], got["year"], got["template"]) == ("某县人民政府", 2019, "2019")
+    assert list(got["requests"]["new"].values()) == [2, 1, 0, 0, 0, 0, 3]
+    assert list(got["requests"]["other"].values()) == [0] * 7
+    assert any("不止一份年度报告" in f["message"] for f in got["findings"])
+
+
 def test_docx_report_with_word_tables():
     report = analyse_bytes(seed_as_docx(LINXIA), filename="年报.docx")
     assert same_data(report, parse_text(seed_text(LINXIA)))
