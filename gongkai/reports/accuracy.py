@@ -19,6 +19,9 @@ text report and then damaged the way real copies are damaged:
            and their label, cut in pieces, as lines up to two rows before or just
            after them, or are cut into two cell rows (the label's head over blank
            cells) (failure class 4); a page footer may fall inside the table
+  cell-lines each cell on a line of its own, blank cells dropped (pdftotext without
+           -layout, a browser's copy of some tables): a row's figures stand apart
+           from each other and from its label (failure class 4)
   pdf-file a real PDF (failure class 5): the report laid out by WeasyPrint with
            ruled tables, read by the PDF reader from its table geometry
   pdf-real the agency's own PDF file, where the corpus has it (pdf/*.pdf), read
@@ -65,6 +68,7 @@ CLASSES = (
     "flat",
     "pdf",
     "pdf-md",
+    "cell-lines",
     "pdf-file",
     "pdf-real",
     "html-real",
@@ -72,7 +76,7 @@ CLASSES = (
     "scan",
     "scan-pdf",
 )
-TEXT_CLASSES = CLASSES[: CLASSES.index("pdf-md") + 1]
+TEXT_CLASSES = CLASSES[: CLASSES.index("cell-lines") + 1]
 # The agencies' own files a truth file may name (its key: the file's kind), each scored
 # as the class "<kind>-real", read straight from the file as a user uploads it.
 REAL_KINDS = ("pdf", "html", "docx")
@@ -284,6 +288,10 @@ def damage(text, kind, rng):
                 out[at:at] = pieces
             if rng.random() < 0.05:
                 out.append(f"— {rng.randrange(2, 9)} —")
+        elif kind == "cell-lines":
+            # Each cell on a line of its own, blank cells dropped: pdftotext without
+            # -layout, a browser's copy of some tables.
+            out.extend(c for c in cells if c)
         elif kind == "flat":
             own = _own_label(label)
             seps = ["", " "]

@@ -465,6 +465,22 @@ def _values_only(line):
     return line is not None and not line.labels and bool(line.filled)
 
 
+def _cell_lines(lines, i):
+    """(the figures of a row whose label stood alone, the index after them) from lines[i]:
+    a run of lines holding one figure each is one row printed a cell per line (pdftotext
+    without -layout, a browser's copy of some tables; blank cells dropped), joined into
+    one line of figures whose places the sums decide; any other line is itself."""
+    j = i
+    while j < len(lines) and _values_only(lines[j]) and len(lines[j].region) == 1:
+        j += 1
+    if j - i < 2:
+        return lines[i], i + 1
+    run = lines[i:j]
+    cells = [ln.region[0] for ln in run]
+    text = " ".join(ln.text.strip() for ln in run)
+    return Line(text, [], cells, False, True, glued=any(ln.glued for ln in run)), j
+
+
 def request_rows(lines):
     """{row key: (line with the row's values, label)} for table 三, in printed order.
 
@@ -479,13 +495,17 @@ def request_rows(lines):
     pending = ""  # label text of a row broken across lines
     open_key = None  # a row whose label was read and whose values are still to come
     orphan = None  # a values-only line no row could take yet
+    skip = 0  # lines up to here were taken with the row before them (_cell_lines)
     for i, line in enumerate(lines):
+        if i < skip:
+            continue
         label = "".join(line.labels)
         has_values = bool(line.filled)
         if not label:
             if not has_values:
                 continue
             if open_key is not None:
+                line, skip = _cell_lines(lines, i)
                 out[open_key] = (line, "")
                 found.add(open_key)
                 open_key = None
@@ -1104,21 +1124,29 @@ def _decide_requests(exact_rows, open_rows, template, reader):
         # break the column sums, and the rows' own sums alone decide.
         solved = glued.solve_columns(table, equations, n)
     for key, readings in (solved or domains).items():
-        if key in domains:
-            decided[key] = _agree(readings)
+        if key not in domains:
+            continue
+        if solved is None and blank_totals and all(t[-1] is None for t in readings):
+            # Read only as a row whose 总计 was left blank: a guess the column sums
+            # must confirm. Without them it may as well be a misprinted 总计 (its
+            # figures would be cut anew around it): nothing is decided.
+            continue
+        decided[key] = _agree(readings)
     return decided
 
 
 def _agree(readings):
-    """The cells every reading of a table 三 row agrees on (an unprinted 总计 reads as 0,
-    as a blank does)."""
+    """The cells every reading of a table 三 row agrees on. An unprinted 总计 (None) is no
+    figure: a row read with its 总计 unprinted in every reading leaves it blank, never 0
+    (a row of "821" whose other figures stood apart in the print, 859 among them, has
+    only such readings: its 总计 was printed, just not found)."""
     if not readings:
         return [None] * len(tables.REQUEST_COLUMNS)
     first, *rest = readings
-    out = [0 if v is None else v for v in first]
+    out = list(first)
     for t in rest:
         for i, v in enumerate(t):
-            if out[i] is not None and (v or 0) != out[i]:
+            if out[i] is not None and v != out[i]:
                 out[i] = None
     return out
 
