@@ -481,7 +481,7 @@ def _normalised_pass(img, cells):
 AGREE_CONF = 40.0  # two readings that agree: the less sure of them at least this sure
 
 
-def decide(page, digits, normal):
+def decide(page, digits, normal, *, marked=False):
     """A figure cell's value from its three readings, each (text, confidence): the page
     pass (the cell's own words, sign and unit taken off), the digit pass and the
     normalised pass. Returns (text, confidence, sure).
@@ -491,10 +491,17 @@ def decide(page, digits, normal):
     other two read nothing there (the page pass drops lone "0"s). Nothing read by the
     page and digit passes is a blank unless the normalised pass is that sure of a
     figure; anything else is unsure.
+
+    marked: the page pass read a mark beside the figure (`_marked`: a sign or a unit,
+    "增43", "251000元"), which the digit passes read as digits of their own, one or two
+    ("增43" as "1243" by both): the figure is then taken only where the page pass's
+    reading is one of the two that agree, never by the digit passes alone.
     """
     readings = [page, digits, normal]
     figures = [t for t, _c in readings if t and _FIGURE.match(t)]
     for text in dict.fromkeys(figures):
+        if marked and text != page[0]:
+            continue
         confs = sorted((c for t, c in readings if t == text), reverse=True)
         if len(confs) >= 2 and confs[0] >= MIN_CONF and confs[1] >= AGREE_CONF:
             return text, confs[0], True
@@ -503,7 +510,7 @@ def decide(page, digits, normal):
     seen = [r for r in read if r[0] or re.search(r"\d", r[1])]
     if len(seen) == 1:
         at, text, conf = seen[0]
-        if at and text in figures and conf >= ALONE_CONF:
+        if at and text in figures and conf >= ALONE_CONF and not marked:
             return text, conf, True
     if not read:
         return "", 100.0, True
@@ -536,6 +543,27 @@ def _block_widths(table, rows, figure_cells):
         single = all(sum(c in figure_cells for c in rows[b]) <= 1 for b in block)
         widths.update(dict.fromkeys(block, 0 if single else width))
     return widths
+
+
+def _marked(text):
+    """Whether the page pass read in a figure cell, beside a figure, a character the
+    digit-only passes read as digits of their own: a sign or a unit ("增43", "251000元"),
+    or digits with a Chinese character or a symbol ("12%"). A Chinese character read
+    alone is the page pass's misreading of small figures ("四" for "12"), not a mark."""
+    if text.startswith(("增", "减")) or re.search(r"[元万亿]", text):
+        return True
+    return bool(re.search(r"\d", text) and re.search(r"[^\w\s,.，．]|[\u3400-\u9fff]", text))
+
+
+def _without_marks(reading, sign, unit, digits):
+    """A digit pass's reading of a cell whose figure the page pass read with a sign before
+    it (增/减) or a unit after it (元, 万元): the digit-only engine reads each of those
+    characters as a digit ("增8" as "48", "251000元" as "2510007"), so as many are taken
+    off, where the reading is exactly that many longer than the page pass's figure."""
+    text, conf = reading
+    if (sign or unit) and len(text) == len(digits) + len(sign) + len(unit):
+        text = text[len(sign) : len(text) - len(unit)]
+    return text, conf
 
 
 def _own_reading(cell):
@@ -652,9 +680,11 @@ def read_page(img):
                 unit = _UNIT.search(first)
                 unit = unit[0] if unit and re.search(r"\d", first) else ""
                 digits = first[len(sign) : len(first) - len(unit)]
-                again, conf2 = second[id(c)]
-                third, conf3 = third_pass[id(c)]
-                value, conf, sure = decide((digits, conf1), (again, conf2), (third, conf3))
+                again, conf2 = _without_marks(second[id(c)], sign, unit, digits)
+                third, conf3 = _without_marks(third_pass[id(c)], sign, unit, digits)
+                value, conf, sure = decide(
+                    (digits, conf1), (again, conf2), (third, conf3), marked=_marked(first)
+                )
                 if not value and sure:
                     texts.append("")
                     continue

@@ -384,6 +384,11 @@ def test_a_figure_is_taken_when_two_of_its_three_readings_agree_surely():
     assert ocr.decide(("", 0.0), ("", 100.0), ("", 100.0))[::2] == ("", True)
     # A page reading with no digit ("四" for "12") does not keep a sure digit pass out.
     assert ocr.decide(("四", 87.0), ("12", 95.0), ("", 100.0)) == ("12", 95.0, True)
+    # A mark beside a figure does: the digit passes read it as digits too.
+    assert ocr.decide(("43", 90.0), ("1243", 95.0), ("1243", 96.0), marked=True)[2] is False
+    assert ocr._marked("增43") and ocr._marked("251000元") and ocr._marked("12%")
+    assert not ocr._marked("四") and not ocr._marked("35S1") and not ocr._marked("1,288.5")
+    assert not ocr._marked("")  # nothing read: no mark
 
 
 def test_a_page_word_running_over_its_cell_is_not_the_cells_reading():
@@ -486,3 +491,28 @@ def test_strokes_of_a_bold_heading_below_a_table_make_no_row_of_it():
         draw.line([(x, 340), (x, 380)], fill=0, width=5)  # the heading below
     [table], _h, _v = ocr.find_tables(img)
     assert table.bands[-1][1] == 300
+
+
+@needs_ocr
+def test_a_sign_or_unit_beside_a_figure_never_makes_the_digit_passes_agree_on_a_wrong_one():
+    # The 2019 format's table 二 prints "增43" and "8550340元": the digit-only passes read
+    # 增 as digits ("1243" both of them) and agreed, so "增1243" was printed as fact in a
+    # table that has no sums to catch it.
+    html = f"""<table style="border-collapse:collapse;font-size:12pt;margin:40px">
+      <tr><td {_TD}>信息内容</td><td {_TD}>上一年项目数量</td><td {_TD}>本年增减</td>
+          <td {_TD}>处理决定数量</td></tr>
+      <tr><td {_TD}>行政许可</td><td {_TD}>40</td><td {_TD}>增8</td><td {_TD}>16</td></tr>
+      <tr><td {_TD}>行政处罚</td><td {_TD}>247</td><td {_TD}>增43</td><td {_TD}>750</td></tr>
+      <tr><td {_TD}>政府集中采购</td><td {_TD}>9</td><td {_TD}>8550340元</td>
+          <td {_TD}>减2</td></tr>
+    </table>"""
+    want = [["40", "增8", "16"], ["247", "增43", "750"], ["9", "8550340元", "减2"]]
+    for seed in ("marks", "m3"):
+        got = [cells[1:] for cells in _cells_of(ocr.read_page(_scanned_html(html, seed)))[1:]]
+        pairs = [
+            (g, w) for gr, wr in zip(got, want, strict=True) for g, w in zip(gr, wr, strict=True)
+        ]
+        assert all(g in (w, UNREADABLE) for g, w in pairs), got
+    assert sum(g == w for g, w in pairs) >= 7  # seed m3: the marked figures read too
+    assert ocr.decide(("43", 90.0), ("1243", 95.0), ("1243", 96.0), marked=True)[2] is False
+    assert ocr.decide(("43", 90.0), ("43", 95.0), ("1243", 96.0), marked=True)[:1] == ("43",)
