@@ -10,8 +10,9 @@ sent anywhere. A page is
    every cell's box, merged cells included, and are then painted white so the
    engine never reads a rule as the digit 1;
 3. read once by tesseract with word boxes (TSV); each word lands in the cell
-   that holds its centre. Figure cells are read again on their own with a digit-only
-   engine pass, and the two readings must agree.
+   that holds its centre. Figure cells are read twice more with a digit-only engine
+   pass: as the page shows them, and with their ink's contrast stretched and enlarged
+   (small print in a light font); two of the three readings must agree (`decide`).
 
 Each table row becomes one strict pipe row, as HTML and DOCX tables do, so the
 parser reads scans the way it reads any table. Every figure cell keeps its
@@ -205,7 +206,7 @@ class Cell:
     x1: int
     y0: int = 0
     y1: int = 0
-    words: list = field(default_factory=list)  # (y, x, text, conf)
+    words: list = field(default_factory=list)  # (y, x, text, conf, height, width)
 
     @property
     def text(self):
@@ -280,12 +281,15 @@ def find_tables(img):
         # end is the bottom of its last row (else that row is lost), if no other rule
         # lies between and the row is not much taller than the table's tallest.
         last = levels[-1].pos
-        ends = sorted(r.end for r in verticals if r.start < last - 4 and r.end > last + 20)
+        # (A rule's own span through the last rule: the strokes of a bold heading below
+        # the table, in the same pixel column, are spans of their own, not the rule.)
+        ends = sorted(e for r in verticals for s, e in r.spans if s < last - 4 and e > last + 20)
         bottom = ends[len(ends) // 2] if ends else last
         tallest = max(b.pos - a.pos for a, b in itertools.pairwise(levels))
         if (
             len(ends) >= 3
-            and len(ends) * 2 >= len([r for r in verticals if r.start < last - 4 < r.end + 14])
+            and len(ends) * 2
+            >= sum(any(s < last - 4 < e + 14 for s, e in r.spans) for r in verticals)
             and bottom - last <= 1.5 * tallest
             and not any(last + 4 < r.pos < bottom + 4 for r in h_rules)
         ):
@@ -340,6 +344,7 @@ _ROW_NUMBERS = (
     re.compile(r"[(（][一二三四五六七八九十]{1,2}[)）]"),  # （一）（二）
 )
 _FIGURE = re.compile(r"^[\d,.，．]+$")
+_WIDE_FIGURE = re.compile(r"[\dSOolIB,.，．]*\d[\dSOolIB,.，．]*")  # a figure, letters misread
 _UNIT = re.compile(r"(?:亿元|万元|元)$")  # a money figure's unit, printed in its cell
 UNSURE = UNREADABLE  # printed for a figure not read surely: the parser blanks it, with a finding
 MIN_CONF = 60.0  # below this (tesseract's 0-100) a figure is not taken even when both agree
@@ -399,17 +404,15 @@ def loose_lines(words):
     return [(min(w[1] for w in ws), _join(ws)) for ws in by_line.values()]
 
 
-def _digits_pass(img, cells):
-    """The figure cells read again by a digit-only engine pass over one composite image.
-
-    Returns {id(cell): (text, conf)}.
-    """
+def _sheet(crops, pad):
+    """Crops read by the digit-only engine as one composite image, one crop a line (one
+    engine run for a page's figures): [(text, conf)] in the crops' order (None: blank)."""
     from PIL import Image
 
-    if not cells:
-        return {}
-    pad = 16
-    crops = [img.crop((c.x0 + 7, c.y0 + 6, c.x1 - 7, c.y1 - 6)) for c in cells]
+    if not crops:
+        return []
+    blank = Image.new("L", (pad, pad), 255)
+    crops = [blank if c is None else c for c in crops]
     width = max(c.width for c in crops) + 2 * pad
     height = sum(c.height + pad for c in crops) + pad
     sheet = Image.new("L", (width, height), 255)
@@ -419,12 +422,102 @@ def _digits_pass(img, cells):
         spans.append((y, y + crop.height))
         y += crop.height + pad
     words = _tesseract(sheet, lang="eng", psm=6, digits=True)
-    found = {}
-    for cell, (a, b) in zip(cells, spans, strict=True):
+    found = []
+    for a, b in spans:
         mine = [w for w in words if a <= w[1] + w[3] / 2 <= b]
         text = "".join(w[5] for w in sorted(mine))
-        found[id(cell)] = (text, min((w[4] for w in mine), default=100.0))
+        found.append((text, min((w[4] for w in mine), default=100.0)))
     return found
+
+
+def _digits_pass(img, cells):
+    """The figure cells read again by a digit-only engine pass over one composite image.
+
+    Returns {id(cell): (text, conf)}.
+    """
+    crops = [img.crop((c.x0 + 7, c.y0 + 6, c.x1 - 7, c.y1 - 6)) for c in cells]
+    return {id(c): r for c, r in zip(cells, _sheet(crops, 16), strict=True)}
+
+
+NORMAL_SCALE = 2  # the normalised pass enlarges a figure's ink this many times
+
+
+def _normalised(img, cell):
+    """A figure cell's ink cut from the grey page (rules erased, no threshold yet), its
+    contrast stretched from the darkest ink (black) to the paper (white) and enlarged:
+    None when the cell holds no ink. Small print in a light font keeps its thin strokes
+    here, which the page's fixed threshold breaks ("103" read as "104", "447" as "47")."""
+    crop = img.crop((cell.x0 + 7, cell.y0 + 6, cell.x1 - 7, cell.y1 - 6))
+    if crop.width < 4 or crop.height < 4:
+        return None
+    hist = crop.histogram()
+    n = crop.width * crop.height
+    ink = paper = None
+    seen = 0
+    for value, count in enumerate(hist):
+        seen += count
+        if ink is None and seen >= n * 0.005:
+            ink = value
+        if seen >= n * 0.5:
+            paper = value
+            break
+    if paper - ink < 40:  # no stroke darker than the paper's own grain
+        return None
+    cut = ink + (paper - ink) * 0.7
+    box = crop.point(lambda v: 255 if v < cut else 0).getbbox()
+    if box is None:
+        return None
+    span = paper - ink
+    crop = crop.crop(box).point(lambda v: max(0, min(255, (v - ink) * 255 // span)))
+    return crop.resize((crop.width * NORMAL_SCALE, crop.height * NORMAL_SCALE), 3)
+
+
+def _normalised_pass(img, cells):
+    """The figure cells read a third time, each normalised (`_normalised`): {id(cell): (text, conf)}."""
+    crops = [_normalised(img, c) for c in cells]
+    return {id(c): r for c, r in zip(cells, _sheet(crops, 16 * NORMAL_SCALE), strict=True)}
+
+
+AGREE_CONF = 40.0  # two readings that agree: the less sure of them at least this sure
+
+
+def decide(page, digits, normal, *, marked=False):
+    """A figure cell's value from its three readings, each (text, confidence): the page
+    pass (the cell's own words, sign and unit taken off), the digit pass and the
+    normalised pass. Returns (text, confidence, sure).
+
+    Two readings that agree make the figure, when the surer of them has MIN_CONF and
+    the other AGREE_CONF. A digit pass alone makes it, sure to ALONE_CONF, when the
+    other two read nothing there (the page pass drops lone "0"s). Nothing read by the
+    page and digit passes is a blank unless the normalised pass is that sure of a
+    figure; anything else is unsure.
+
+    marked: the page pass read a mark beside the figure (`_marked`: a sign or a unit,
+    "增43", "251000元"), which the digit passes read as digits of their own, one or two
+    ("增43" as "1243" by both): the figure is then taken only where the page pass's
+    reading is one of the two that agree, never by the digit passes alone.
+    """
+    readings = [page, digits, normal]
+    figures = [t for t, _c in readings if t and _FIGURE.match(t)]
+    for text in dict.fromkeys(figures):
+        if marked and text != page[0]:
+            continue
+        confs = sorted((c for t, c in readings if t == text), reverse=True)
+        if len(confs) >= 2 and confs[0] >= MIN_CONF and confs[1] >= AGREE_CONF:
+            return text, confs[0], True
+    read = [(i, t, c) for i, (t, c) in enumerate(readings) if t]
+    # The page pass counts here only where it read a digit (it reads specks as letters).
+    seen = [r for r in read if r[0] or re.search(r"\d", r[1])]
+    if len(seen) == 1:
+        at, text, conf = seen[0]
+        if at and text in figures and conf >= ALONE_CONF and not marked:
+            return text, conf, True
+    if not read:
+        return "", 100.0, True
+    if len(read) == 1 and read[0][0] == 2:
+        return "", 100.0 - read[0][2], True
+    best = max(read, key=lambda r: r[2])
+    return best[1], min(c for _i, _t, c in read), False
 
 
 def _block_widths(table, rows, figure_cells):
@@ -452,6 +545,37 @@ def _block_widths(table, rows, figure_cells):
     return widths
 
 
+def _marked(text):
+    """Whether the page pass read in a figure cell, beside a figure, a character the
+    digit-only passes read as digits of their own: a sign or a unit ("增43", "251000元"),
+    or digits with a Chinese character or a symbol ("12%"). A Chinese character read
+    alone is the page pass's misreading of small figures ("四" for "12"), not a mark."""
+    if text.startswith(("增", "减")) or re.search(r"[元万亿]", text):
+        return True
+    return bool(re.search(r"\d", text) and re.search(r"[^\w\s,.，．]|[\u3400-\u9fff]", text))
+
+
+def _without_marks(reading, sign, unit, digits):
+    """A digit pass's reading of a cell whose figure the page pass read with a sign before
+    it (增/减) or a unit after it (元, 万元): the digit-only engine reads each of those
+    characters as a digit ("增8" as "48", "251000元" as "2510007"), so as many are taken
+    off, where the reading is exactly that many longer than the page pass's figure."""
+    text, conf = reading
+    if (sign or unit) and len(text) == len(digits) + len(sign) + len(unit):
+        text = text[len(sign) : len(text) - len(unit)]
+    return text, conf
+
+
+def _own_reading(cell):
+    """The page pass's reading of a figure cell: its words that lie within the cell (a
+    word running over the cell's sides holds the neighbours' figures too: "0000" read
+    over four cells whose rules were erased), as (text, lowest confidence)."""
+    own = [w for w in cell.words if w[1] >= cell.x0 - 6 and w[1] + w[5] <= cell.x1 + 6]
+    mine = Cell(cell.top, cell.bottom, cell.x0, cell.x1, cell.y0, cell.y1, own)
+    conf = mine.conf
+    return re.sub(r"\s", "", mine.text), 100.0 if conf is None else conf
+
+
 @dataclass
 class Page:
     lines: list  # text lines in reading order (table rows as strict pipe rows)
@@ -477,7 +601,8 @@ def read_page(img):
     tables, h_rules, v_rules = find_tables(binary)
     # Shaded cells and paper grey go white: the engine's own global threshold would
     # otherwise fall between white and a light shade and black out a shaded cell.
-    clean = erase_rules(grey, h_rules, v_rules).point(lambda v: 255 if v > 180 else v)
+    erased = erase_rules(grey, h_rules, v_rules)
+    clean = erased.point(lambda v: 255 if v > 180 else v)
     words = _tesseract(clean, lang=LANG, psm=6)
     all_cells = [c for t in tables for c in t.cells]
     loose = []
@@ -485,21 +610,27 @@ def read_page(img):
         cx, cy = w[0] + w[2] / 2, w[1] + w[3] / 2
         for cell in all_cells:
             if cell.x0 <= cx < cell.x1 and cell.y0 <= cy < cell.y1:
-                cell.words.append((w[1], w[0], w[5], w[4], w[3]))
+                cell.words.append((w[1], w[0], w[5], w[4], w[3], w[2]))
                 break
         else:
             loose.append(w)
     # Figure cells: one-band cells not wider than half their table whose first reading
-    # has at most one Chinese character (a misread figure; two or more make a label).
+    # has at most one Chinese character (a misread figure; two or more make a label),
+    # and wider ones read as a figure with no Chinese at all (table 二's 本年处理决定数量,
+    # one cell across three columns: "550" read "S50").
     figure_cells = [
         c
         for t in tables
         for c in t.cells
         if c.bottom == c.top
-        and c.x1 - c.x0 < (t.x1 - t.x0) / 2
-        and len(_CJK.findall(_UNIT.sub("", c.text))) < 2
+        and (
+            len(_CJK.findall(_UNIT.sub("", c.text))) < 2
+            if c.x1 - c.x0 < (t.x1 - t.x0) / 2
+            else _WIDE_FIGURE.fullmatch(_UNIT.sub("", c.text))
+        )
     ]
     second = _digits_pass(clean, figure_cells)
+    third_pass = _normalised_pass(erased, figure_cells)
     items, figures = [], []
     for table in tables:
         rows = [[c for c in table.cells if c.top == b] for b in range(len(table.bands))]
@@ -519,6 +650,18 @@ def read_page(img):
                     for c in row
                 )
             )
+            # A header row whose cells the digit passes find no digit in (one header
+            # cell's words lost or misread as "2") is no row of figures gone astray.
+            figures_read = any(
+                re.search(r"\d", again[id(c)][0])
+                for c in row
+                if c in figure_cells
+                for again in (second, third_pass)
+            )
+            if broken and width and not figures_read:
+                texts = [c.text if c not in figure_cells else "" for c in row]
+                items.append((table.bands[b][0], strict_row(texts)))
+                continue
             if broken and width:
                 heads = [c.text for c in row if c not in figure_cells and _CJK.search(c.text)]
                 items.append((table.bands[b][0], strict_row(heads + [UNSURE] * width)))
@@ -532,34 +675,27 @@ def read_page(img):
                 if c not in figure_cells:
                     texts.append(c.text)
                     continue
-                first = re.sub(r"\s", "", c.text)
-                again, conf2 = second[id(c)]
-                conf1 = c.conf if c.conf is not None else 100.0
-                if not first and not again:
-                    texts.append("")
-                    continue
+                first, conf1 = _own_reading(c)
                 sign = first[:1] if first[:1] in "增减" else ""
                 unit = _UNIT.search(first)
                 unit = unit[0] if unit and re.search(r"\d", first) else ""
                 digits = first[len(sign) : len(first) - len(unit)]
-                agree = digits == again and _FIGURE.match(again or "-")
-                # The digit pass alone, when the page pass saw no figure there at all and
-                # the digit pass is sure (the page pass drops lone "0"s and reads specks).
-                alone = (
-                    not agree
-                    and _FIGURE.match(again or "-")
-                    and not re.search(r"\d", first)
-                    and conf2 >= ALONE_CONF
+                again, conf2 = _without_marks(second[id(c)], sign, unit, digits)
+                third, conf3 = _without_marks(third_pass[id(c)], sign, unit, digits)
+                value, conf, sure = decide(
+                    (digits, conf1), (again, conf2), (third, conf3), marked=_marked(first)
                 )
-                conf = max(conf1, conf2) if agree else conf2 if alone else min(conf1, conf2)
-                sure = bool(agree or alone) and conf >= MIN_CONF and not merged
-                first = sign + again + unit if (agree or alone) else first
-                texts.append(first if sure else UNSURE)
+                if not value and sure:
+                    texts.append("")
+                    continue
+                sure = sure and not merged
+                value = sign + value + unit if sure else value
+                texts.append(value if sure else UNSURE)
                 figures.append(
                     {
                         "row": label,
                         "column": len(figures),
-                        "read": first if first == again else f"{first}/{again}",
+                        "read": "/".join(dict.fromkeys((first, again, third))),
                         "confidence": round(conf, 1),
                         "taken": sure,
                     }
@@ -652,7 +788,7 @@ def read_images(images, *, workers=1, progress=None):
         "figures": figures,
     }
     text = "\n".join(line for page in pages for line in page.lines)
-    return label_by_position(text), meta
+    return label_by_position(mend_headings(text)), meta
 
 
 # ---- The sums confirm, correct or reject what was read -----------------------------------
@@ -892,7 +1028,7 @@ def summary(meta, report):
         INFO,
         "source",
         f"这是扫描件：表格由文字识别读出（{meta['engine']}，{meta['pages']} 页，用时 "
-        f"{meta['seconds']} 秒）。{len(meta['figures'])} 个数字单元格中 {taken} 个两次识别一致并被采用，"
+        f"{meta['seconds']} 秒）。{len(meta['figures'])} 个数字单元格中 {taken} 个多次识别一致并被采用，"
         f"其余由表格的合计关系推算或留空（{blank} 处无法确定，见下）；每格的识别置信度见 JSON 导出的 "
         "source.ocr。数字均已按合计关系核验，仍请对照原件核实。",
     )
@@ -914,6 +1050,49 @@ def _canonical_labels():
     return out
 
 
+def _distance(text, target, *, within=False):
+    """Edits (a character changed, dropped or added) that turn text into target; within:
+    the fewest that turn some stretch of text into target."""
+    prev = [0] * (len(text) + 1) if within else list(range(len(text) + 1))
+    for i, t in enumerate(target, 1):
+        cur = [i]
+        for j, ch in enumerate(text, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ch != t)))
+        prev = cur
+    return min(prev) if within else prev[-1]
+
+
+_STRAY = re.compile(r"[\s!-/:-@\[-`{-~]")  # spaces and ASCII marks OCR scatters in a line
+
+
+def _has_heading(line, heading):
+    """Whether a line holds the heading, one character in five misread, dropped or added
+    ("公开□请": 申 misread as a figure the engine was unsure of)."""
+    return _distance(_STRAY.sub("", line), heading, within=True) <= len(heading) // 5
+
+
+_SECTION_LINE = re.compile(r"^\s*([一二三四五六])\s*[、.．,，]?\s*(.+)$")
+
+
+def mend_headings(text):
+    """The national sections' headings as the template prints them, where OCR misread one
+    character in five of them ("四、政府信息公开;了政复议、:了政诉讼情况"): the parser
+    finds each section by the words of its heading."""
+    from . import tables
+
+    titles = {h.split("、", 1)[0]: h for h in tables.SECTIONS}
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = _SECTION_LINE.match(line)
+        heading = titles.get(m[1]) if m and not line.startswith("|") else None
+        if heading is None or line == heading:
+            continue
+        title = heading.split("、", 1)[1]
+        if _distance(_STRAY.sub("", m[2]), title) <= len(title) // 5:
+            lines[i] = heading
+    return "\n".join(lines)
+
+
 def label_by_position(text):
     """Table 三's rows labelled by their place in the national template.
 
@@ -927,7 +1106,10 @@ def label_by_position(text):
     from .cells import is_value
 
     lines = text.split("\n")
-    start = next((i for i, ln in enumerate(lines) if _REQUESTS_HEADING in ln), None)
+    start = next(
+        (i for i, ln in enumerate(lines) if _has_heading(ln, _REQUESTS_HEADING)),
+        None,
+    )
     if start is None:
         return text
     end = next(
@@ -935,7 +1117,7 @@ def label_by_position(text):
             i
             for i in range(start + 1, len(lines))
             if not lines[i].startswith("|")
-            and (_APPEALS_HEADING in lines[i] or re.match(r"^四\s*[、.．]", lines[i]))
+            and (_has_heading(lines[i], _APPEALS_HEADING) or re.match(r"^四\s*[、.．]", lines[i]))
         ),
         None,
     )
@@ -966,6 +1148,8 @@ def label_by_position(text):
         found = parsing.request_row(label, has_values=True)
         if found is None:
             continue
+        if found == key.split(".")[0] != key:
+            continue  # only the group's name read ("（六）其他处理" over its first row)
         if found != key:
             return text  # a recognised row out of its place: the rows are not aligned
         recognised += 1
