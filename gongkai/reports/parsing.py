@@ -185,6 +185,7 @@ _PREFIX = re.compile(
 _REMARK = re.compile(r"\(.*?\)$")
 
 
+@functools.cache  # asked of the national rows' labels only, again for every report
 def _phrase(label):
     text = label.replace("（", "(").replace("）", ")")
     return label_key(_REMARK.sub("", _PREFIX.sub("", text)))
@@ -607,6 +608,7 @@ def _anchor_key(label):
     return request_row(label, has_values=True)
 
 
+@functools.lru_cache(maxsize=16384)  # asked of every labelled line, twice or more
 def request_row(label, *, has_values):
     """The table 三 row a label names (match_row), unless the sub-row number it prints
     disagrees with that row's: "2.其他法律" (cut short) and "2.其他法律行政止公开"
@@ -747,28 +749,32 @@ def read_requests(lines, reader, template):
             exact_rows[key] = exact
         else:
             open_rows[key] = (printed, line.glued)
+    blank = _printed_blank(lines, template) if open_rows else None
     if open_rows:
         # A row whose label is printed with no figure at all is blank: it takes part
         # in the column sums as zeros.
-        printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
-        for row in tables.TEMPLATES[template].request_rows:
-            phrase = _phrase(row.label)
-            if row.key in doubted:
-                continue
-            if row.key not in printed_rows and len(phrase) >= 4 and phrase in printed_labels:
-                exact_rows[row.key] = [""] * n
+        for key in blank:
+            if key not in doubted and key not in printed_rows:
+                exact_rows[key] = [""] * n
     found = _fill_requests(exact_rows, open_rows, reader, template)
     _check_order(reader, template, [k for k, ln in by_order.items() if not _anchored(ln)])
     if found:
         # A label printed with no figure at all is a row printed blank: not unread.
-        printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
-        blank = {
-            row.key
-            for row in tables.TEMPLATES[template].request_rows
-            if len(_phrase(row.label)) >= 4 and _phrase(row.label) in printed_labels
-        }
-        _say_unread(reader, template, found | doubted | set(printed_rows) | blank)
+        if blank is None:
+            blank = _printed_blank(lines, template)
+        _say_unread(reader, template, found | doubted | set(printed_rows) | set(blank))
     return found
+
+
+def _printed_blank(lines, template):
+    """Rows of table 三 whose label (a phrase of 4 characters or more) is printed among
+    `lines`, with or without figures: where none are read, the row was printed blank."""
+    printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
+    return [
+        row.key
+        for row in tables.TEMPLATES[template].request_rows
+        if len(_phrase(row.label)) >= 4 and _phrase(row.label) in printed_labels
+    ]
 
 
 def _say_unread(reader, template, read):
