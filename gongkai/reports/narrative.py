@@ -54,6 +54,10 @@ _YEAR = re.compile(r"(\d{4})\s?年")
 _PREVIOUS = re.compile(r"(?:上年|上一年|去年|前年|同比|较|比)$")
 _WITH_CARRIED = re.compile(r"\s?[(（]?(?:含|包括|其中)上一?年度?结转")
 _FIGURE = re.compile(r"\d\s?(?:件|个|起|宗|份|例)")
+_CHANNEL = re.compile(r"当面|信函|网上|网络|传真|电子邮件|邮寄|现场")
+_APPEAL = re.compile(r"复议|诉讼")
+_REQUEST = re.compile(_OBJ + r"|申请")
+_GOV_WORD = re.compile(_GOV)
 
 
 def _patterns():
@@ -199,9 +203,9 @@ def _passes(guard, text, m, sentence):
     if guard == "received":
         if "其中" in clause or before.rstrip(" ,，:：").endswith("其中"):
             return False  # a part (其中通过网络收到…), not the total
-        if re.search(r"当面|信函|网上|网络|传真|电子邮件|邮寄|现场", clause):
+        if _CHANNEL.search(clause):
             return False  # a count by channel
-        return not re.search(r"复议|诉讼", clause)
+        return not _APPEAL.search(clause)
     if guard == "none":
         if _FIGURE.search(text, head, tail):
             return False  # a sentence that also gives figures: let those speak
@@ -209,13 +213,13 @@ def _passes(guard, text, m, sentence):
             return True
         clause_end = _CLAUSE_END.search(text, m.end(), tail)
         rest = text[m.end() : clause_end.start() if clause_end else tail]
-        return not re.search(r"复议|诉讼", m.group(0) + rest)
+        return not _APPEAL.search(m.group(0) + rest)
     if guard == "request":
-        return re.search(_OBJ + r"|申请", text[head:tail]) is not None
+        return _REQUEST.search(text, head, tail) is not None
     if guard == "appeal":
         # The qualifier must be close: 因政府信息公开被申请行政复议1件，行政诉讼2件.
         near = text[max(head, m.start() - 25) : m.start()] + m.group(0)
-        return re.search(_GOV, near) is not None
+        return _GOV_WORD.search(near) is not None
     return True
 
 

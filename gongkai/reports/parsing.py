@@ -43,7 +43,7 @@ class Line:
         return tuple(i for i, cell in enumerate(self.region) if not is_blank(cell))
 
 
-_SPACE_SPLIT = re.compile(r"\s+")
+_SPACES = re.compile(r"\s+")
 # "一、本年新收政府信息公开申请数量230 000023": a label with its row's digits glued on.
 _LABEL_END = re.compile(r"[\u4e00-\u9fff)”\"]")
 
@@ -54,7 +54,7 @@ def split_line(text):
         strict = stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1
         body = stripped[1:-1] if strict else stripped
         cells = [c.strip() for c in body.split("|")]
-        if strict and set("".join(cells)) <= set("-: "):
+        if strict and not "".join(cells).strip("-: "):
             return None  # a Markdown separator row
         return _line(text, cells, strict, True)
     if "\t" in stripped:
@@ -79,7 +79,7 @@ def split_line(text):
         or not is_value(stripped.rsplit(None, 1)[-1])
     ):
         return Line(text, [stripped] if stripped else [], [], False, False)  # prose
-    tokens = _SPACE_SPLIT.split(stripped)
+    tokens = _SPACES.split(stripped)
     tail = 0
     while tail < len(tokens) and is_value(tokens[len(tokens) - 1 - tail]):
         tail += 1
@@ -97,10 +97,9 @@ def split_line(text):
 
 
 def _line(text, cells, strict, separated):
-    last = -1
-    for i, cell in enumerate(cells):
-        if not is_value(cell):
-            last = i
+    last = len(cells) - 1  # the last label: the cells after it are values
+    while last >= 0 and is_value(cells[last]):
+        last -= 1
     labels = [c for c in cells[: last + 1] if not is_blank(c)]
     return Line(text, labels, cells[last + 1 :], strict, separated)
 
@@ -321,7 +320,7 @@ _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 
 
 def _clean_agency(name):
-    name = re.sub(r"\s+", "", name).strip("《》“”\"'·:：,，")
+    name = _SPACES.sub("", name).strip("《》“”\"'·:：,，")
     name = re.sub(r"^(?:关于|印发)", "", name)
     return name or None
 
@@ -330,7 +329,7 @@ def read_metadata(lines, text):
     agency = year = None
     head = [ln.strip().lstrip("#").strip() for ln in lines[:15] if ln.strip()]
     for i, ln in enumerate(head):
-        flat = re.sub(r"\s+", "", ln)
+        flat = _SPACES.sub("", ln)
         if _TITLE not in flat and "政府信息公开年度报告" not in flat:
             continue
         before, _, after = flat.partition("政府信息公开")
@@ -338,7 +337,7 @@ def read_metadata(lines, text):
         if ym:
             year = int(ym[1])
         name = _YEAR_TITLE.sub("", before) if before else ""
-        if not name and i > 0 and _AGENCY_LINE.match(re.sub(r"\s+", "", head[i - 1])):
+        if not name and i > 0 and _AGENCY_LINE.match(_SPACES.sub("", head[i - 1])):
             name = head[i - 1]
         agency = _clean_agency(name) if name else None
         break
@@ -347,7 +346,7 @@ def read_metadata(lines, text):
         year = int(m[1].replace("\n", "")) if m else None
     if agency is None:
         for ln in reversed(lines[-12:]):
-            flat = re.sub(r"\s+", "", ln)
+            flat = _SPACES.sub("", ln)
             if _AGENCY_LINE.match(flat) and len(flat) <= 30:
                 agency = flat
                 break
@@ -426,12 +425,15 @@ class Reader:
         )
 
 
-def _count(cell, where, reader):
-    """A count cell: a whole number, or None for a blank (with a finding if unreadable)."""
+def _count(cell, where, reader, col=None):
+    """A count cell: a whole number, or None for a blank (with a finding if unreadable).
+    The finding names `where`, or its column `col` when given ("requests.new/total")."""
     if cell is None or is_blank(cell):
         return None
     num = read_number(cell)
     if num is None or isinstance(num.value, float) or num.sign < 0:
+        if col is not None:
+            where = f"{where}/{col}"
         reader.findings.append(
             finding("PARSE", WARNING, where, f"无法读作件数：“{cell}”，已留空。", None, cell)
         )
@@ -960,7 +962,7 @@ def _fill_requests(exact_rows, open_rows, reader, template):
     for key, cells in exact_rows.items():
         where = f"requests.{key}"
         for col, cell in zip(tables.REQUEST_COLUMNS, cells, strict=True):
-            rows[key][col.key] = _count(cell, f"{where}/{col.key}", reader)
+            rows[key][col.key] = _count(cell, where, reader, col.key)
     for key, (printed, was_glued) in open_rows.items():
         values = decided.get(key, [None] * n)
         where = f"requests.{key}"
@@ -1019,6 +1021,8 @@ def _decide_requests(exact_rows, open_rows, template, reader):
     are narrowed by its own row sum, then by the column sums across the whole
     table. A cell is filled only when every surviving reading agrees.
     """
+    if not open_rows:
+        return {}  # every row's cells stand in known columns: nothing to decide
     n = len(tables.REQUEST_COLUMNS)
     domains = {}
     decided = {}
@@ -1149,7 +1153,7 @@ def read_appeals(lines, reader):
     for group in tables.APPEAL_GROUPS:
         for col in tables.APPEAL_COLUMNS:
             reader.report["appeals"][group.key][col.key] = _count(
-                next(cells), f"appeals.{group.key}/{col.key}", reader
+                next(cells), f"appeals.{group.key}", reader, col.key
             )
     return True
 
@@ -1361,7 +1365,12 @@ def parse_text(text, *, filename=None):
     lines = text.split("\n")
     kept = [i for i, ln in enumerate(lines) if ln.strip() and not _PAGE_FOOTER.match(ln)]
     raw_lines = [lines[i] for i in kept]
-    own = [as_written(written[i]) for i in kept] if len(written) == len(lines) else raw_lines
+    as_printed = len(written) == len(lines)
+
+    def own(i):
+        """Kept line i as written (asked of the narrative's lines only)."""
+        return as_written(written[kept[i]]) if as_printed else raw_lines[i]
+
     agency, year, published = read_metadata(raw_lines, text)
     sections = split_sections(raw_lines)
     parsed = [split_line(ln) for ln in raw_lines]
@@ -1378,7 +1387,7 @@ def parse_text(text, *, filename=None):
     report.update(agency=agency, year=year, published=published)
     report["source"].update(script=script, file=filename)
     report["narrative"] = {
-        key: "\n".join(own[i].strip() for i in sections.get(key, []))
+        key: "\n".join(own(i).strip() for i in sections.get(key, []))
         for key in ("overview", "problems", "other")
     }
     reader = Reader(report)
@@ -1435,6 +1444,6 @@ def parse_text(text, *, filename=None):
         # Joined without line breaks: PDF copies break sentences mid-word.
         report["legacy"] = legacy.extract("".join(ln.strip() for ln in raw_lines))
         if not report["narrative"]["overview"]:
-            report["narrative"]["overview"] = "\n".join(own)
+            report["narrative"]["overview"] = "\n".join(map(own, range(len(raw_lines))))
     report["findings"] = reader.findings
     return report
