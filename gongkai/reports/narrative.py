@@ -48,7 +48,8 @@ _GOV = r"(?:信息公开|政务公开|依申请公开|公开申请)"  # qualifie
 _NEG = r"(?:(?<!尚)未(?!经)|没有|无(?!法|正当))"
 _DOC = r"(?:行政)?规范性文件"
 
-_SENTENCE_END = re.compile(r"[。;；!?！？\n]")
+_SENTENCE_ENDS = "。;；!?！？\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
 _CLAUSE_END = re.compile(r"[,，、:：]")
 _YEAR = re.compile(r"(\d{4})\s?年")
 _PREVIOUS = re.compile(r"(?:上年|上一年|去年|前年|同比|较|比)$")
@@ -136,7 +137,19 @@ _ANCHORS = {
     NORMATIVE_IN_FORCE: ("规范性文件",),
 }
 _COMPILED = [(key, re.compile(rx), guard) for key, rx, guard in _patterns()]
-_ANY_ANCHOR = re.compile("|".join(sorted({a for v in _ANCHORS.values() for a in v})))
+
+
+def _keys_by_anchor():
+    """Anchor word -> the keys it anchors (a sentence's keys are those of its words)."""
+    out = {}
+    for key, words in _ANCHORS.items():
+        for word in words:
+            out.setdefault(word, []).append(key)
+    return out
+
+
+_ANCHOR_KEYS = _keys_by_anchor()
+_ANY_ANCHOR = re.compile("|".join(sorted(_ANCHOR_KEYS)))
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _HALF = {chr(cp): chr(to) for cp, to in _WIDTH.items()}
 
@@ -184,9 +197,8 @@ def _anchored_sentences(text):
     from the anchors, as most sentences hold none. No anchor holds a sentence end."""
     pos, size = 0, len(text)
     while (anchor := _ANY_ANCHOR.search(text, pos)) is not None:
-        head = pos
-        for end in _SENTENCE_END.finditer(text, pos, anchor.start()):
-            head = end.end()
+        # Just after the last sentence end before the anchor (found from the anchor back).
+        head = max(pos, *(text.rfind(ch, pos, anchor.start()) + 1 for ch in _SENTENCE_ENDS))
         end = _SENTENCE_END.search(text, anchor.end())
         tail = end.start() if end else size
         yield head, tail
@@ -250,7 +262,7 @@ def stated_figures(text, year=None):
     found = {}
     for head, tail in _anchored_sentences(plain):
         sentence = plain[head:tail]
-        keys = {key for key, anchors in _ANCHORS.items() if any(a in sentence for a in anchors)}
+        keys = {key for word, of in _ANCHOR_KEYS.items() if word in sentence for key in of}
         for key, regex, guard in _COMPILED:
             if key not in keys:
                 continue
