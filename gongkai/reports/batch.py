@@ -6,6 +6,7 @@ whose Chinese reason names what is wrong.
 """
 
 import functools
+import itertools
 import json
 import os
 import sys
@@ -316,10 +317,15 @@ def table(rows, headers=None):
     widths = []
     padded = []
     for column in columns[:-1]:
-        cell_widths = list(map(display_width, column))
-        width = max(cell_widths)
+        if all(map(str.isascii, column)):
+            # Rule names, places, figures: one terminal column a character.
+            width = max(map(len, column))
+            padded.append(list(map(str.ljust, column, itertools.repeat(width))))
+        else:
+            cell_widths = list(map(display_width, column))
+            width = max(cell_widths)
+            padded.append([c + " " * (width - w) for c, w in zip(column, cell_widths, strict=True)])
         widths.append(width)
-        padded.append([c + " " * (width - w) for c, w in zip(column, cell_widths, strict=True)])
     padded.append(columns[-1])
     lines = ["  ".join(cells).rstrip() for cells in zip(*padded, strict=True)]
     if headers:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from . import glued, legacy, tables
 from .cells import (
+    BLANKS,
     VALUE_ENDS,
     YUAN_PER,
     header_unit,
@@ -29,6 +30,9 @@ from .normalize import as_written, label_key, lines_as_written, normalise
 
 @dataclass
 class Line:
+    """One line of report text as split_line reads it. Its cells are stripped, so a
+    blank cell (cells.is_blank) is one of cells.BLANKS as it stands."""
+
     text: str
     labels: list  # non-value cells, in order
     region: list  # the cells after the last label (values and blanks)
@@ -40,7 +44,7 @@ class Line:
     @functools.cached_property
     def filled(self):
         """Indexes of the region's cells that are not blank (asked of a row again and again)."""
-        return tuple(i for i, cell in enumerate(self.region) if not is_blank(cell))
+        return tuple(i for i, cell in enumerate(self.region) if cell not in BLANKS)
 
 
 _SPACES = re.compile(r"\s+")
@@ -100,7 +104,7 @@ def _line(text, cells, strict, separated):
     last = len(cells) - 1  # the last label: the cells after it are values
     while last >= 0 and is_value(cells[last]):
         last -= 1
-    labels = [c for c in cells[: last + 1] if not is_blank(c)]
+    labels = [c for c in cells[: last + 1] if c not in BLANKS]  # cells are stripped
     return Line(text, labels, cells[last + 1 :], strict, separated)
 
 
@@ -146,7 +150,6 @@ _SECTION_WORDS = (
     ("problems", ("问题",)),
     ("other", ("其他需要报告", "其他事项")),
 )
-SECTION_KEYS = tuple(k for k, _ in _SECTION_WORDS)
 
 
 def split_sections(lines):
@@ -157,6 +160,7 @@ def split_sections(lines):
     """
     sections = {"preamble": []}
     current = -1
+    here = sections["preamble"]  # the lines of the section read now
     for i, text in enumerate(lines):
         text = text.strip()
         m = _HEADING.match(text)
@@ -165,13 +169,12 @@ def split_sections(lines):
             for j in range(current + 1, len(_SECTION_WORDS)):
                 if any(w in title for w in _SECTION_WORDS[j][1]):
                     current = j
-                    sections[_SECTION_WORDS[j][0]] = []
+                    here = sections[_SECTION_WORDS[j][0]] = []
                     break
             else:
-                sections[SECTION_KEYS[current] if current >= 0 else "preamble"].append(i)
-                continue
+                here.append(i)
             continue
-        sections[SECTION_KEYS[current] if current >= 0 else "preamble"].append(i)
+        here.append(i)
     return sections
 
 
@@ -1054,17 +1057,11 @@ def _decide_requests(exact_rows, open_rows, template, reader):
     # Rows whose cells stand in known columns take part in the column sums as printed.
     exact = {}
     for key, cells in exact_rows.items():
-        nums = [None if c is None or is_blank(c) else read_number(c) for c in cells]
-        if any(
-            (v is None and not is_blank(c or "")) or (v is not None and type(v.value) is not int)
-            for c, v in zip(cells, nums, strict=True)
-        ):
+        row = _summed_row(cells)
+        if row is None:
             exact = None  # an unreadable cell: its column cannot be summed
             break
-        row = [0 if v is None else v.value for v in nums]
-        if nums[-1] is None and sum(row):
-            row[-1] = None  # a 总计 left blank beside figures: not printed, not summed
-        exact[key] = {tuple(row)}
+        exact[key] = {row}
     # A row none of whose readings adds up to a printed 总计 leaves its 总计 blank, as
     # some tables do on every result row (or a row in known columns shows it blank):
     # then any row may, and each row's figures may be applicant cells only, its 总计
@@ -1101,6 +1098,25 @@ def _decide_requests(exact_rows, open_rows, template, reader):
         if key in domains:
             decided[key] = _agree(readings)
     return decided
+
+
+def _summed_row(cells):
+    """A table 三 row in known columns as it takes part in the column sums: its counts,
+    a blank as 0 and a 总计 left blank beside figures as None (not printed, not summed);
+    None when a cell is no count (its column cannot be summed)."""
+    counts = []
+    for cell in cells:
+        if cell is None or is_blank(cell):
+            counts.append(None)
+            continue
+        num = read_number(cell)
+        if num is None or type(num.value) is not int:
+            return None
+        counts.append(num.value)
+    row = [0 if v is None else v for v in counts]
+    if counts[-1] is None and sum(row):
+        row[-1] = None
+    return tuple(row)
 
 
 def _agree(readings):
