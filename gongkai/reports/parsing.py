@@ -429,9 +429,10 @@ class Reader:
 
 
 def _count(cell, where, reader, col=None):
-    """A count cell: a whole number, or None for a blank (with a finding if unreadable).
-    The finding names `where`, or its column `col` when given ("requests.new/total")."""
-    if cell is None or is_blank(cell):
+    """A count cell of a Line (stripped): a whole number, or None for a blank (with a
+    finding if unreadable). The finding names `where`, or its column `col` when given
+    ("requests.new/total")."""
+    if cell is None or cell in BLANKS:
         return None
     num = read_number(cell)
     if num is None or isinstance(num.value, float) or num.sign < 0:
