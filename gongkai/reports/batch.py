@@ -247,10 +247,9 @@ class Summary:
             self.failed.append((outcome.file, outcome.error))
             return
         self.read += 1
-        for rule, severity in outcome.rules():
-            self.by_rule[rule] += 1
-            if severity == ERROR:
-                self.errors_by_rule[rule] += 1
+        rules = outcome.rules()
+        self.by_rule.update(rule for rule, _ in rules)
+        self.errors_by_rule.update(rule for rule, severity in rules if severity == ERROR)
 
     @property
     def error_findings(self):

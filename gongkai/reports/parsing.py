@@ -641,13 +641,14 @@ def rows_by_order(lines, printed_rows, order):
     passed over. Elsewhere nothing is placed by order.
     """
     position = {k: i for i, k in enumerate(order)}
-    anchors = {}
+    anchors = {}  # id(line) -> the row it anchors
+    anchored = set()
     for line in lines:
         if _anchored(line):
             key = _anchor_key("".join(line.labels))
-            if key in position and key not in anchors.values():
+            if key in position and key not in anchored:
                 anchors[id(line)] = key
-    anchored = set(anchors.values())
+                anchored.add(key)
     placed = {}
     last = None  # position of the last anchor
     last_key = last_line = None
