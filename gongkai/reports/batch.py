@@ -6,7 +6,6 @@ whose Chinese reason names what is wrong.
 """
 
 import functools
-import itertools
 import json
 import os
 import sys
@@ -316,15 +315,12 @@ def table(rows, headers=None):
     widths = []
     padded = []
     for column in columns[:-1]:
-        if all(map(str.isascii, column)):
-            # Rule names, places, figures: one terminal column a character.
-            width = max(map(len, column))
-            padded.append(list(map(str.ljust, column, itertools.repeat(width))))
-        else:
-            cell_widths = list(map(display_width, column))
-            width = max(cell_widths)
-            padded.append([c + " " * (width - w) for c, w in zip(column, cell_widths, strict=True)])
+        # An ASCII cell (a rule, a place, a figure) is as wide as it is long: measured
+        # without a look-up in display_width's cache.
+        cell_widths = [len(c) if c.isascii() else display_width(c) for c in column]
+        width = max(cell_widths)
         widths.append(width)
+        padded.append([c + " " * (width - w) for c, w in zip(column, cell_widths, strict=True)])
     padded.append(columns[-1])
     lines = ["  ".join(cells).rstrip() for cells in zip(*padded, strict=True)]
     if headers:
