@@ -293,15 +293,9 @@ def rerun_upload(job, *, by):
     (Chinese) for a job not FAILED or whose uploaded copies are gone."""
     from django.core.files.storage import default_storage
 
-    from gongkai.ops.tasks import enqueue
-
     from .tasks import upload_job
 
-    State = UploadJob.State
-    with transaction.atomic():
-        job = UploadJob.objects.get(pk=job.pk)
-        if job.state != State.FAILED:
-            raise review.ReviewError(RERUN_REFUSED.get(job.state, "这次上传不能重新运行。"))
+    def still_there(job):
         gone = [f["name"] for f in job.files if not default_storage.exists(f["path"])]
         if gone:
             raise review.ReviewError(
@@ -309,20 +303,44 @@ def rerun_upload(job, *, by):
                 + "、".join(gone[:5])
                 + ("等" if len(gone) > 5 else "")
             )
+
+    return requeue(
+        job, by=by, kind="rerun_upload", task=upload_job, refused=RERUN_REFUSED,
+        check=still_there, reset={"done": 0}, recorded={"done": job.done},
+    )  # fmt: skip
+
+
+def requeue(job, *, by, kind, task, refused, check=None, reset=None, recorded=None):
+    """重新运行 of a FAILED UploadJob or CollectJob: put back in the queue on `task`, as a
+    new job is, and audited (LibraryEvent `kind`, by `by`, with the failed run's error
+    and times and `recorded`). `check(job)` may refuse first; `reset`: more fields of
+    the job cleared with its results. ReviewError (Chinese, from `refused` by state) for
+    a job not FAILED. Only a FAILED job is put back: another request may have re-run
+    it meanwhile."""
+    from gongkai.ops.tasks import enqueue
+
+    model = type(job)
+    State = model.State
+    with transaction.atomic():
+        job = model.objects.get(pk=job.pk)
+        if job.state != State.FAILED:
+            raise review.ReviewError(refused.get(job.state, "这项任务不能重新运行。"))
+        if check:
+            check(job)
         failed = {
             "job": job.pk,
             "error": job.error,
-            "done": job.done,
+            **(recorded or {}),
             "started_at": job.started_at.isoformat() if job.started_at else None,
             "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         }
-        # Only a FAILED job is put back (another request may have re-run it meanwhile).
-        if not UploadJob.objects.filter(pk=job.pk, state=State.FAILED).update(
-            state=State.QUEUED, done=0, error="", results=[], started_at=None, finished_at=None
+        cleared = {"error": "", "results": [], "started_at": None, "finished_at": None}
+        if not model.objects.filter(pk=job.pk, state=State.FAILED).update(
+            state=State.QUEUED, **cleared, **(reset or {})
         ):
-            raise review.ReviewError(RERUN_REFUSED[State.QUEUED])
-        LibraryEvent.objects.create(actor=by, kind="rerun_upload", data=failed)
-        enqueue(upload_job, job.pk)
+            raise review.ReviewError(refused[State.QUEUED])
+        LibraryEvent.objects.create(actor=by, kind=kind, data=failed)
+        enqueue(task, job.pk)
     job.refresh_from_db()
     return job
 
@@ -370,7 +388,7 @@ def recover_interrupted(now):
 
     again = {
         UploadJob: "可以在此重新运行",
-        CollectJob: "可以重新发起收集",
+        CollectJob: "可以在此重新运行",
     }
     for model, t in ((UploadJob, upload_job), (CollectJob, collect_job)):
         for job in model.objects.filter(state=model.State.RUNNING):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("due/", views.due_list, name="due"),
     path("import/", views.import_page, name="import"),
     path("import/web/", views.collect_web, name="collect_web"),
+    path("import/web/<int:pk>/rerun/", views.rerun_collect_job, name="rerun_collect_job"),
     path("import/job/<int:pk>/", views.upload_job, name="upload_job"),
     path("import/job/<int:pk>/rerun/", views.rerun_upload_job, name="rerun_upload_job"),
     path("agencies/import/", views.import_directory, name="import_directory"),

@@ -473,6 +473,27 @@ def collect_web(request):
     return render(request, "library/collect_web.html", context, status=400 if error else 200)
 
 
+@login_required
+@require_POST
+def rerun_collect_job(request, pk):
+    """重新运行: a failed web-collecting job fetched again from its addresses
+    (webcollect.rerun); whoever may see it on the 从网址收集 page."""
+    from . import webcollect
+    from .models import CollectJob
+
+    access.require_edit(request.user)
+    job = get_object_or_404(CollectJob, pk=pk, collector__in=access.collectors(request.user))
+    try:
+        webcollect.rerun(job, by=request.user)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, "已重新排队，将再次抓取这项任务的全部网址；完成后结果显示在下方。"
+        )
+    return redirect("library:collect_web")
+
+
 def _shown(row):
     """A result row of a CollectJob as people read it: the address unquoted, the time
     in Beijing time."""

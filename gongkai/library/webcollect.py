@@ -36,6 +36,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import collecting, crosscheck
+from .models import CollectJob
 
 USER_AGENT = "gongkai-library/1.0 (annual report collector of an open-government office)"
 DELAY = 2.0
@@ -391,3 +392,22 @@ def enqueue(job):
     from .tasks import collect_job
 
     enqueue(collect_job, job.pk)
+
+
+RERUN_REFUSED = {
+    CollectJob.State.QUEUED: "这项收集任务正在排队等待抓取，不必重新运行。",
+    CollectJob.State.RUNNING: "这项收集任务正在抓取中，不能重新运行；请等它完成或出错后再看。",
+    CollectJob.State.DONE: "这项收集任务已经完成，不能重新运行。如需再次抓取，请重新填写网址"
+    "（已在库中的文件不会重复入库）。",
+}
+
+
+def rerun(job, *, by):
+    """A FAILED CollectJob fetched again from its addresses (tasks.collect_job), audited
+    as LibraryEvent "rerun_collect"; what a failed run stored is found again by content
+    and left as it is. ReviewError (Chinese) for a job not FAILED."""
+    from .tasks import collect_job
+
+    return collecting.requeue(
+        job, by=by, kind="rerun_collect", task=collect_job, refused=RERUN_REFUSED
+    )

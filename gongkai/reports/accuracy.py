@@ -23,6 +23,10 @@ text report and then damaged the way real copies are damaged:
            ruled tables, read by the PDF reader from its table geometry
   pdf-real the agency's own PDF file, where the corpus has it (pdf/*.pdf), read
            straight from the file as a user uploads it (engine.analyse_bytes)
+  html-real the agency's own web page as saved from the browser or a crawler
+           (html/*.html: the site's whole page, menus and scripts around the report),
+           read straight from the file as a user uploads it
+  docx-real the agency's own Word file (docx/*.docx), read the same way
   scan     a scanned paper copy (failure class 6): the report laid out by
            WeasyPrint, each page an image at 150 or 200 dpi, turned a little,
            blurred, speckled and JPEG-compressed, put back into an image-only PDF
@@ -33,7 +37,8 @@ text report and then damaged the way real copies are damaged:
            No real paper scan is in the corpus yet: this is the nearest to one.
 
 A cell is right when the parser's figure equals the truth (a blank counts as
-0, as in the checker); blank when the parser left it empty and said so in a
+0, as in the checker; a cell the report prints blank is right when read blank);
+blank when the parser left it empty and said so in a
 finding; wrong otherwise. Wrong cells are the ones that must never happen.
 Run as `python -m gongkai.reports.accuracy [--no-scan] [--write DIR]`.
 """
@@ -62,10 +67,15 @@ CLASSES = (
     "pdf-md",
     "pdf-file",
     "pdf-real",
+    "html-real",
+    "docx-real",
     "scan",
     "scan-pdf",
 )
-TEXT_CLASSES = CLASSES[:-4]
+TEXT_CLASSES = CLASSES[: CLASSES.index("pdf-md") + 1]
+# The agencies' own files a truth file may name (its key: the file's kind), each scored
+# as the class "<kind>-real", read straight from the file as a user uploads it.
+REAL_KINDS = ("pdf", "html", "docx")
 SCAN_VARIANTS = 2
 VARIANTS_PER_CLASS = 4
 _COLS = [c.key for c in tables.REQUEST_COLUMNS]
@@ -104,9 +114,14 @@ def load_truth(path):
     # that add to 11): the truth keeps the printed figure, and those sums are not checked.
     report["misprinted_cells"] = dict(data.get("misprinted_cells", {}))
     if data.get("published"):
-        report["published_text"] = (CORPUS / data["published"]).resolve()
+        # The report's own text: kept in the corpus, or (a copy of a crawled page the
+        # corpus does not carry) in var/corpus/ of this checkout; skipped where neither.
+        report["published_text"] = original(data["published"])
+        report["published_named"] = data["published"]
+    report["originals"] = {k: original(data[k]) for k in REAL_KINDS if data.get(k)}
+    report["originals_named"] = {k: data[k] for k in REAL_KINDS if data.get(k)}
     if data.get("pdf"):
-        report["pdf_file"] = original(data["pdf"])
+        report["pdf_file"] = report["originals"]["pdf"]
         report["pdf_named"] = data["pdf"]
     return report
 
@@ -149,7 +164,7 @@ def truth_errors(report):
             pass
         elif v("new", col) + v("carried_over", col) != v("total", col) + v("carry_forward", col):
             errors.append(f"勾稽关系：{col}")
-        if any(req[k][col] is not None for k in result_keys):
+        if any(req[k][col] is not None for k in result_keys) and printed(("total", col)):
             if sum(v(k, col) for k in result_keys) != v("total", col):
                 errors.append(f"办理结果合计：{col}")
     for group, row in report["appeals"].items():
@@ -417,7 +432,9 @@ def score(parsed, truth):
         value = got.get(cell)
         section, row, col = cell
         flagged = bool({section, f"{section}.{row}", f"{section}.{row}/{col}"} & unsure)
-        if value is None and (flagged or cell not in got):
+        if value is None and expected is None and cell in got:
+            right += 1  # printed blank (a row the report leaves out), read blank
+        elif value is None and (flagged or cell not in got):
             blank += 1
         elif (value or 0) == (expected or 0):
             right += 1
@@ -445,15 +462,17 @@ def pdf_files():
         yield "pdf-file", name, engine.analyse_bytes(pdf_of(truth), filename=name), truth
 
 
-def real_pdfs():
-    """(class, name, report, truth) for each agency's own PDF the corpus keeps (pdf/*.pdf)."""
+def real_files():
+    """(class, name, report, truth) for each agency's own file (PDF, web page, Word file)
+    the corpus or this checkout's var/corpus/ keeps, read as a user uploads it."""
     from . import engine
 
     for truth in truth_reports():
-        path = truth.get("pdf_file")
-        if path:
-            data = path.read_bytes()
-            yield "pdf-real", path.name, engine.analyse_bytes(data, filename=path.name), truth
+        for kind, path in truth["originals"].items():
+            if path:
+                data = path.read_bytes()
+                report = engine.analyse_bytes(data, filename=path.name)
+                yield f"{kind}-real", path.name, report, truth
 
 
 def scans(variants=SCAN_VARIANTS):
@@ -479,12 +498,12 @@ def scanned_pdfs():
 def measure(variants=VARIANTS_PER_CLASS, *, with_scans=False, with_pdfs=False, with_real=True):
     skip = {"scan", "scan-pdf"} - ({"scan", "scan-pdf"} if with_scans else set())
     skip |= {"pdf-file"} - ({"pdf-file"} if with_pdfs else set())
-    skip |= {"pdf-real"} - ({"pdf-real"} if with_real else set())
+    skip |= set() if with_real else {f"{k}-real" for k in REAL_KINDS}
     totals = {k: [0, 0, 0, 0, 0] for k in CLASSES if k not in skip}
     wrong_examples = []
     items = [(k, n, parsing.parse_text(t), truth) for k, n, t, truth in corpus(variants)]
     if with_real:
-        items = itertools.chain(items, real_pdfs())
+        items = itertools.chain(items, real_files())
     if with_pdfs:
         items = itertools.chain(items, pdf_files())
     if with_scans:
@@ -528,13 +547,19 @@ def main(argv=None):
     for example in wrong[:20]:
         print("  ", example)
     absent = [
-        f"{t['name']}（{t['pdf_named']}）"
+        f"{t['name']}（{named}）"
         for t in truth_reports()
-        if t.get("pdf_named") and not t["pdf_file"]
+        for kind, named in t["originals_named"].items()
+        if not t["originals"][kind]
+    ]
+    absent += [
+        f"{t['name']}（{t['published_named']}）"
+        for t in truth_reports()
+        if t.get("published_named") and not t["published_text"]
     ]
     if absent:
         print(
-            f"原件不在本机，未计入 pdf-real 和 scan-pdf：{'、'.join(absent)}"
+            f"原件不在本机，未计入 published、*-real 和 scan-pdf：{'、'.join(absent)}"
             "（放在 gongkai/reports/tests/corpus/ 或本仓库的 var/corpus/ 下即计入）"
         )
     print(f"用时 {time.perf_counter() - started:.1f} 秒")

@@ -12,10 +12,12 @@ from itertools import combinations
 from operator import itemgetter
 
 BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "空", "null", "None"})
-_UNITS = ("亿元", "万元", "元", "万", "件", "条", "项", "个")
+# Money units, then the measure words a count may carry ("2笔" purchases).
+_UNITS = ("亿元", "万元", "元", "万", "件", "条", "项", "个", "笔")
+UNITS = "|".join(_UNITS)  # a regex alternation, longest first where one ends another
 _NUMBER = re.compile(
     r"^(?P<sign>增加|减少|增|减|\+|-)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*"
-    rf"(?P<unit>{'|'.join(_UNITS)})?$"
+    rf"(?P<unit>{UNITS})?$"
 )
 _UNIT_IN_HEADER = re.compile(r"单位[:：]?\s*(亿元|万元|元)")
 YUAN_PER = {"元": 1, "万元": 10_000, "万": 10_000, "亿元": 100_000_000}

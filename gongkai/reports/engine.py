@@ -79,9 +79,50 @@ def _parsed(text, filename):
             f"无法读取：报告文字超过 {MAX_TEXT_CHARS // 10_000} 万字，不像一份年度报告。"
             "请只提交一份年度报告。"
         )
+    text, rest = _first_report(text)
     report = parsing.parse_text(text, filename=filename)
-    report["findings"] = _overlong_numbers(text) + report["findings"]
+    report["findings"] = _overlong_numbers(text) + rest + report["findings"]
     return report
+
+
+# Table 三's last row: printed once in each report.
+_LAST_ROW = "结转下年度继续办理"
+_LAST_ROW_LINE = re.compile(r"^[|#\s]*四\s*、\s*结转下年度继续办理", re.M)
+# Where the next report begins: its title, or else its first section heading (a report's
+# 一 to 三 come before its table 三, and the first report's 四 to 六 after it).
+_NEXT_REPORT = re.compile(
+    r"^[^\n]{0,60}?20\d\d[^\n]{0,30}?政府信息公开(?:工作)?年度报告[^\n]{0,60}$"
+    r"|^[|#\s]*(?:一\s*、\s*总体情况|二\s*、\s*主动公开政府信息情况"
+    r"|三\s*、\s*收到和处理政府信息公开申请情况)[^\n]{0,20}$",
+    re.M,
+)
+
+
+def _first_report(text):
+    """A file holding more than one report (a web page publishing two, one after the
+    other) is read up to where the next report begins: its figures would otherwise be
+    taken for the first one's. Returns (the first report's text, [finding])."""
+    if text.count(_LAST_ROW) < 2:
+        return text, []
+    ends = [m.start() for m in _LAST_ROW_LINE.finditer(text)]
+    if len(ends) < 2:
+        return text, []
+    m = _NEXT_REPORT.search(text, ends[0], ends[1])
+    if not m:
+        return text, []
+    start = " ".join(m[0].split()).strip("| ")[:60]
+    line = text.count("\n", 0, m.start()) + 1
+    return text[: m.start()], [
+        finding(
+            "PARSE",
+            WARNING,
+            "source",
+            f"文件中不止一份年度报告：只读取了第一份；从原文第 {line} 行“{start}”起的"
+            "其余部分未读入，请分别上传。",
+            None,
+            start,
+        )
+    ]
 
 
 def analyse_text(text, *, filename=None):

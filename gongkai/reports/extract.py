@@ -133,6 +133,53 @@ def _decode_html(data):
     return decode(data)
 
 
+def _site_menus(root):
+    """The site's menus around a report: <nav>, <menu>, drop-down site lists (<select>),
+    role="navigation", and lists whose every item is a link (a column's other articles,
+    "· 某局2018年度政府信息公开工作年度报告 2019-01-10" above this year's report, say).
+    Their text is not the report's, and a title in them would be taken for its own."""
+    found = root.xpath("//nav|//menu|//select|//*[@role='navigation']")
+    for lst in root.xpath("//ul|//ol"):
+        items = lst.xpath("./li")
+        if items and all(_a_link(li) for li in items):
+            found.append(lst)
+    return found
+
+
+def _a_link(item):
+    """An item that is a link: its words are all the link's (bullets, dates aside)."""
+    linked = "".join("".join(a.itertext()) for a in item.iter("a")).strip()
+    text = "".join(item.itertext())
+    for a in item.iter("a"):
+        text = text.replace("".join(a.itertext()), "", 1)
+    return bool(linked) and not _CJK.search(text)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+_CELL_BREAK = _BLOCK | {"td", "th", "table"}
+
+
+def _own_rows(table):
+    """The table's own rows, not those of a table inside one of its cells."""
+    return [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
+
+
+def _data_table(table):
+    """A table read row by row: one with no table inside, or one whose own rows of
+    three or more cells outnumber the rows of the tables inside it (a small table in
+    a header cell, as Word sometimes nests one). A page laid out in a table (menus in
+    one cell, the report and its tables in another) is read as text, its tables each
+    in turn."""
+    inner = table.xpath(".//table")
+    if not inner:
+        return True
+    rows = sum(1 for tr in _own_rows(table) if len(tr.xpath("./td|./th")) >= 3)
+    nested_rows = sum(len(t.xpath(".//tr")) for t in inner)
+    return rows >= 4 and rows > nested_rows
+
+
 def html_to_text(data):
     import lxml.html
 
@@ -143,16 +190,38 @@ def html_to_text(data):
         raise UnsupportedInput("HTML 文件无法解析：请确认文件完整。") from exc
     for bad in root.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
+    for menu in _site_menus(root):
+        if menu.getparent() is not None:  # not already dropped (found twice)
+            menu.drop_tree()
     out = []
 
-    def text_of(el):
-        return " ".join(t.strip() for t in el.itertext() if t.strip())
+    def text_of(cell):
+        """A cell's text as a browser shows it: inline runs joined as they are (Word's
+        HTML splits a figure across spans: <span>13</span><span>612</span> is 13612),
+        a line break or block (<br>, <p>) and any whitespace one space."""
+        parts = []
+
+        def collect(el):
+            block = isinstance(el.tag, str) and el.tag in _CELL_BREAK
+            if block:
+                parts.append(" ")
+            if el.text and isinstance(el.tag, str):
+                parts.append(el.text)
+            for child in el:
+                collect(child)
+                if child.tail:
+                    parts.append(child.tail)
+            if block:
+                parts.append(" ")
+
+        collect(cell)
+        return " ".join("".join(parts).split())
 
     def walk(el):
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "table" and not el.xpath(".//table"):
+        if tag == "table" and _data_table(el):
             out.append("\n")
-            for tr in el.iter("tr"):
+            for tr in _own_rows(el):
                 out.append(strict_row([text_of(c) for c in tr if c.tag in ("td", "th")]) + "\n")
             return
         if tag in _BLOCK:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from . import glued, legacy, tables
 from .cells import (
     BLANKS,
+    UNITS,
     VALUE_ENDS,
     YUAN_PER,
     header_unit,
@@ -822,7 +823,7 @@ def _check_order(reader, template, keys):
         cells = [rows[k][c] for k in results]
         if rows["total"][c] is None or None in cells:
             continue  # a cell not read (or printed blank): the column cannot be summed
-        if rows["total"][c] != sum(cells):
+        if rows["total"][c] != sum(cells) and not _ends_meet(rows, c, sum(cells), keys):
             broken = True
     if not broken:
         return
@@ -842,6 +843,19 @@ def _check_order(reader, template, keys):
         for c in cols:
             vals = [rows[k][c] for k in tables.OTHER_PARTS]
             rows["other"][c] = None if all(v is None for v in vals) else sum(v or 0 for v in vals)
+
+
+def _ends_meet(rows, col, results, by_order):
+    """一 + 二 = the results as read + 四 in column `col` (regulation.md §2.6), with 四
+    printed beside its own label (not among the rows `by_order`): the rows placed among
+    the results add up as the rest of the table says, so a printed （七）总计 that
+    disagrees with them is the report's own slip (the checker reports it), not a sign
+    that the printed order was misread. (A line swapped between 四 and a result row
+    would leave the sum as it is; one moved between 一 or 二 and the results would not.)"""
+    if "carry_forward" in by_order:
+        return False
+    new, carried, forward = (rows[k][col] for k in ("new", "carried_over", "carry_forward"))
+    return None not in (new, carried, forward) and new + carried == results + forward
 
 
 # Table 三's heading followed by its header cells (its note on the sums may stand between).
@@ -898,7 +912,9 @@ def read_appeals_stream(text, reader):
     return True
 
 
-_PROACTIVE_FIGURES = re.compile(r"^[^\d]*?((?:[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?\s*)+)")
+# A figure of table 二 in text with no cell breaks, with its unit or measure word if any.
+_PROACTIVE_FIGURE = rf"[增减]?\d[\d.,]*(?:\s*(?:{UNITS}))?"
+_PROACTIVE_FIGURES = re.compile(rf"^[^\d]*?((?:{_PROACTIVE_FIGURE}\s*)+)")
 
 
 def read_proactive_stream(text, reader, template):
@@ -920,7 +936,7 @@ def read_proactive_stream(text, reader, template):
         lead = _PROACTIVE_FIGURES.match(text[m.end() : stop])
         block, _ = rows[row.key]
         n = len(block.columns)
-        tokens = re.findall(r"[增减]?\d[\d.,]*(?:\s*(?:亿元|万元|元))?", lead[1]) if lead else []
+        tokens = re.findall(_PROACTIVE_FIGURE, lead[1]) if lead else []
         where = f"proactive.{row.key}"
         found.add(row.key)
         cells = tokens

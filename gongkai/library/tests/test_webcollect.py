@@ -225,3 +225,96 @@ def test_collect_web_form_refuses_bad_addresses(client, world):
         assert response.status_code == 400
         assert words in response.content.decode()
     assert not CollectJob.objects.exists()
+
+
+def _failed_collect(client, world, web, monkeypatch):
+    """A web-collecting job of the office whose run failed (its storage gave way)."""
+    client.force_login(world.office)
+    client.post(reverse("library:collect_web"), {"urls": web + "/xxgk/ndbg/index.html"})
+    job = CollectJob.objects.get()
+
+    def broken(*args, **kwargs):
+        raise OSError("存储暂时不可用")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(webcollect, "collect_urls", broken)
+        with pytest.raises(OSError):
+            webcollect.run_job(job, fetcher=fetcher())
+    job.refresh_from_db()
+    assert job.state == CollectJob.State.FAILED
+    client.logout()
+    return job
+
+
+def test_a_failed_collect_job_is_re_run(client, world, web, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    from gongkai.library.models import LibraryEvent
+
+    job = _failed_collect(client, world, web, monkeypatch)
+    client.force_login(world.office)
+    url = reverse("library:collect_web")
+    rerun = reverse("library:rerun_collect_job", args=[job.pk])
+    page = client.get(url).content.decode()
+    assert "存储暂时不可用" in page and rerun in page and "重新运行" in page
+    assert client.get(rerun).status_code == 405
+
+    page = client.post(rerun, follow=True).content.decode()
+    assert "已重新排队，将再次抓取这项任务的全部网址" in page
+    job.refresh_from_db()
+    assert (job.state, job.error, job.finished_at, job.results) == ("queued", "", None, [])
+    event = LibraryEvent.objects.get(kind="rerun_collect")
+    assert event.actor == world.office and event.report is None
+    assert (event.data["job"], event.data["error"]) == (job.pk, "存储暂时不可用")
+    runs = DBTaskResult.objects.filter(args_kwargs__args=[job.pk])
+    assert [r.task_path for r in runs] == ["gongkai.library.tasks.collect_job"] * 2
+
+    webcollect.run_job(job, fetcher=fetcher())  # what the worker does
+    assert job.state == CollectJob.State.DONE
+    page = client.get(url).content.decode()
+    assert "已归档" in page and "t20240118_5521.html" in page and rerun not in page
+
+
+def test_only_a_failed_collect_job_is_re_run(client, world, web, monkeypatch):
+    """A finished job, or one queued or being fetched, is refused in Chinese and left as it is."""
+    from gongkai.library.models import LibraryEvent
+
+    job = _failed_collect(client, world, web, monkeypatch)
+    client.force_login(world.office)
+    rerun = reverse("library:rerun_collect_job", args=[job.pk])
+    for state, words in [("done", "已经完成，不能重新运行"), ("running", "正在抓取中"),
+                         ("queued", "正在排队")]:  # fmt: skip
+        CollectJob.objects.filter(pk=job.pk).update(state=state)
+        page = client.post(rerun, follow=True).content.decode()
+        assert words in page and rerun not in page
+        job.refresh_from_db()
+        assert job.state == state and job.error == "存储暂时不可用"
+    assert not LibraryEvent.objects.filter(kind="rerun_collect").exists()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_re_running_a_failed_collect_job_per_role(client, world, role):
+    """As the 从网址收集 page: only the office that collects re-runs its failed job;
+    another collecting office (the county's) is told there is no such job; the rest may not."""
+    from gongkai.library.models import LibraryEvent
+
+    office = LibraryAgency.objects.get(platform=world.mps)
+    job = CollectJob.objects.create(
+        urls="http://example.gov.cn/", requested_by=world.office, collector=office,
+        state=CollectJob.State.FAILED, error="出错",
+    )  # fmt: skip
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    response = client.post(reverse("library:rerun_collect_job", args=[job.pk]))
+    expected = {"anonymous": 302, "office": 302, "county": 404}.get(role, 403)
+    assert response.status_code == expected
+    job.refresh_from_db()
+    if role == "office":
+        assert response.url == reverse("library:collect_web")
+        assert job.state == CollectJob.State.QUEUED
+        assert LibraryEvent.objects.filter(kind="rerun_collect", actor=world.office).exists()
+    else:
+        assert job.state == CollectJob.State.FAILED
+        assert not LibraryEvent.objects.filter(kind="rerun_collect").exists()
+        if role == "anonymous":
+            assert "/accounts/login/" in response["Location"]

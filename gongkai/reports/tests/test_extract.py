@@ -138,6 +138,140 @@ def test_html_official_layout_with_rowspan_and_colspan():
     assert not [f for f in report["findings"] if f["rule"] == "SHAPE"]
 
 
+def test_html_figures_split_across_word_runs():
+    """Pasted from Word, a cell's figure may be split across inline runs
+    (<span>13</span><span>612</span>, <font>1</font>2): the browser shows 13612 and
+    so must we; a line break inside a label cell still reads as a space."""
+
+    def cell(n):
+        return (
+            '<td><p class="MsoNormal" align="center"><span lang="EN-US">'
+            f'{n[0]}</span><span lang="EN-US">{n[1:]}</span><o:p></o:p></p></td>'
+        )
+
+    new = [13612, 252, 0, 45, 128, 32, 14069]
+    granted = [5345, 129, 0, 41, 19, 14, 5548]
+    html = f"""<html><body><p>某市人民政府2025年政府信息公开工作年度报告</p>
+    <p>三、收到和处理政府信息公开申请情况</p><table>
+    <tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>
+        <td colspan="7">申请人情况</td></tr>
+    <tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>
+    <tr><td>商业<br>企业</td><td>科研<br/>机构</td><td>社会公益组织</td><td>法律服务机构</td>
+        <td>其他</td></tr>
+    <tr><td colspan="3"><span>一、本年新收政府信息</span><span>公开申请数量</span></td>
+        {"".join(cell(str(n)) for n in new)}</tr>
+    <tr><td rowspan="22">三、本年度办理结果</td><td colspan="2">（一）予以公开</td>
+        {"".join(f"<td><font>{str(n)[0]}</font>{str(n)[1:]}</td>" for n in granted)}</tr>
+    </table></body></html>""".encode()
+    report = analyse_bytes(html, filename="r.html")
+    assert list(report["requests"]["new"].values()) == new
+    assert list(report["requests"]["granted"].values()) == granted
+
+
+def test_html_site_menus_are_not_the_report():
+    """A column's list of the agency's other reports above this year's (and the site's
+    menus) is not the report: its first title must not give the agency and year."""
+    html = """<html><head><title>政府信息公开年报</title></head><body>
+    <select><option>市政府部门网站</option><option>某区人民政府</option></select>
+    <nav><a href="/">首页</a><a href="/zwgk/">政务公开</a></nav>
+    <div class="left"><h3>政府信息公开年报</h3><ul>
+      <li><a href="/a">某局2018年度政府信息公开工作年度报告</a></li>
+      <li><span>·</span> <a href="/b">某局2017年度政府信息公开工作年度报告</a></li></ul></div>
+    <div class="main"><p>某县公安局2022年政府信息公开工作年度报告</p>
+    <p>三、收到和处理政府信息公开申请情况</p><table>
+    <tr><td colspan="3">一、本年新收政府信息公开申请数量</td>
+        <td>5</td><td>1</td><td></td><td></td><td>2</td><td></td><td>8</td></tr>
+    </table>
+    <ul><li>附件：<a href="a.pdf">2022年年报.pdf</a></li></ul></div></body></html>""".encode()
+    report = analyse_bytes(html, filename="r.html")
+    assert (report["agency"], report["year"]) == ("某县公安局", 2022)
+    assert report["requests"]["new"]["total"] == 8
+    text = extract.html_to_text(html)
+    assert "2018" not in text and "某区人民政府" not in text and "附件" in text
+
+
+def test_html_table_with_a_small_table_in_a_header_cell():
+    """Word sometimes nests a table in a header cell: the outer table is still the
+    report's table, read row by row (before, its rows ran together: these rows read
+    blank, and in the whole 2019 table three 总计 cells were read as 0). A page laid out
+    in a table is still read as text around its tables."""
+    rows = [
+        ("一、本年新收政府信息公开申请数量", [821, 35, None, None, 2, 1, 859]),
+        ("二、上年结转政府信息公开申请数量", [18, None, None, None, None, None, 18]),
+        ("（七）总计", [767, 35, None, None, 2, 1, 805]),
+        ("四、结转下年度继续办理", [72, None, None, None, None, None, 72]),
+    ]
+    body = "".join(
+        f'<tr><td colspan="3">{label}</td>'
+        + "".join(f"<td>{'&nbsp;' if v is None else v}</td>" for v in values)
+        + "</tr>"
+        for label, values in rows
+    )
+    report_html = f"""<p>某市人民政府办公厅2019年政府信息公开工作年度报告</p>
+    <p>三、收到和处理政府信息公开申请情况</p><table>
+    <tr><td colspan="3" rowspan="3"><table><tr><td>（本列数据的勾稽关系为：第一项加第二项之和，
+        等于第三项加第四项之和）</td></tr></table></td><td colspan="7">申请人情况</td></tr>
+    <tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>
+    <tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>
+    {body}</table>"""
+    page = f"""<html><body><table><tr><td>首页</td><td>{report_html}</td><td>右栏</td></tr>
+    </table></body></html>"""
+    for html in (report_html, page):
+        report = analyse_bytes(html.encode(), filename="r.html")
+        assert list(report["requests"]["new"].values()) == rows[0][1]
+        assert list(report["requests"]["carry_forward"].values()) == rows[3][1]
+
+
+def test_html_page_with_two_reports_reads_the_first():
+    """A page publishing two reports, one after the other (here a 2019-format one, then
+    a 2021-format one without its title): the second's rows are not the first's (before,
+    its 2021 rows made the first read in the 2021 format). The first is read, with a
+    finding that the rest was not."""
+
+    def report(title, rows):
+        body = "".join(
+            f'<tr><td colspan="3">{label}</td>'
+            + "".join(f"<td>{v}</td>" for v in values + [sum(values)])
+            + "</tr>"
+            for label, values in rows
+        )
+        return f"""<p>{title}</p><p>一、总体情况</p><p>本年度依法公开。</p>
+        <p>三、收到和处理政府信息公开申请情况</p><table>{body}</table>
+        <p>四、政府信息公开行政复议、行政诉讼情况</p><p>六、其他需要报告的事项</p><p>无。</p>"""
+
+    ones, zeros = [2, 1, 0, 0, 0, 0], [0] * 6
+    first = report(
+        "某县人民政府2019年政府信息公开工作年度报告",
+        [
+            ("一、本年新收政府信息公开申请数量", ones),
+            ("二、上年结转政府信息公开申请数量", zeros),
+            ("（一）予以公开", ones),
+            ("（六）其他处理", zeros),
+            ("（七）总计", ones),
+            ("四、结转下年度继续办理", zeros),
+        ],
+    )
+    other = "行政机关不再处理其政府信息公开申请"
+    second = report(
+        "",
+        [
+            ("一、本年新收政府信息公开申请数量", [9, 0, 0, 0, 0, 3]),
+            ("二、上年结转政府信息公开申请数量", zeros),
+            (f"1.申请人无正当理由逾期不补正、{other}", [5, 0, 0, 0, 0, 0]),
+            (f"2.申请人逾期未按收费通知要求缴纳费用、{other}", [4, 0, 0, 0, 0, 0]),
+            ("3.其他", [0, 0, 0, 0, 0, 3]),
+            ("（七）总计", [9, 0, 0, 0, 0, 3]),
+            ("四、结转下年度继续办理", zeros),
+        ],
+    )
+    html = f"<html><body>{first}<div>{second}</div></body></html>".encode()
+    got = analyse_bytes(html, filename="r.html")
+    assert (got["agency"], got["year"], got["template"]) == ("某县人民政府", 2019, "2019")
+    assert list(got["requests"]["new"].values()) == [2, 1, 0, 0, 0, 0, 3]
+    assert list(got["requests"]["other"].values()) == [0] * 7
+    assert any("不止一份年度报告" in f["message"] for f in got["findings"])
+
+
 def test_docx_report_with_word_tables():
     report = analyse_bytes(seed_as_docx(LINXIA), filename="年报.docx")
     assert same_data(report, parse_text(seed_text(LINXIA)))

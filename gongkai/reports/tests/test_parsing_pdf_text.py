@@ -88,6 +88,23 @@ def test_figures_placed_by_order_that_break_the_sums_are_left_blank():
     )
 
 
+def test_a_misprinted_total_does_not_blank_the_rows_placed_by_order():
+    # The report's own （七）总计 misprinted (33 → 32 自然人; real reports do this: 平潭
+    # 2020 prints 21 over results of 27): 一 + 二 = the results as placed + 四 still holds,
+    # so the rows placed by order keep their figures; the misprint is read as printed.
+    text = published("shanghai_kw_2024")
+    misprinted = text.replace("| （七）总计 | 33 |", "| （七）总计 | 32 |", 1)
+    assert misprinted != text
+    parsed = parse_text(misprinted)
+    rows = parsed["requests"]
+    assert rows["total"]["natural_person"] == 32
+    assert rows["unavailable.not_held"]["total"] == 4
+    assert rows["unavailable.needs_creation"]["total"] == 6
+    assert not [f for f in parsed["findings"] if "印刷顺序" in f["message"]]
+    right, blank, wrong, silent, cells = accuracy.score(parsed, truth("shanghai_kw_2024"))
+    assert cells == [(("requests", "total", "natural_person"), 33, 32)]
+
+
 def test_a_pipe_row_of_blank_cells_does_not_take_the_figures_below_it():
     # 上海市政府办公厅 2019 through a PDF-to-Markdown converter: "| 4.保护第三方合法权益 | | … |"
     # prints its own (blank) cells; the "| 5 | | … |" below it belongs to 5.属于三类内部事务信息,
