@@ -246,10 +246,9 @@ class Summary:
             self.failed.append((outcome.file, outcome.error))
             return
         self.read += 1
-        for rule, severity in outcome.rules():
-            self.by_rule[rule] += 1
-            if severity == ERROR:
-                self.errors_by_rule[rule] += 1
+        rules = outcome.rules()
+        self.by_rule.update(rule for rule, _ in rules)
+        self.errors_by_rule.update(rule for rule, severity in rules if severity == ERROR)
 
     @property
     def error_findings(self):
@@ -316,7 +315,9 @@ def table(rows, headers=None):
     widths = []
     padded = []
     for column in columns[:-1]:
-        cell_widths = list(map(display_width, column))
+        # An ASCII cell (a rule, a place, a figure) is as wide as it is long: measured
+        # without a look-up in display_width's cache.
+        cell_widths = [len(c) if c.isascii() else display_width(c) for c in column]
         width = max(cell_widths)
         widths.append(width)
         padded.append([c + " " * (width - w) for c, w in zip(column, cell_widths, strict=True)])

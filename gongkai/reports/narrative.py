@@ -48,12 +48,17 @@ _GOV = r"(?:信息公开|政务公开|依申请公开|公开申请)"  # qualifie
 _NEG = r"(?:(?<!尚)未(?!经)|没有|无(?!法|正当))"
 _DOC = r"(?:行政)?规范性文件"
 
-_SENTENCE_END = re.compile(r"[。;；!?！？\n]")
+_SENTENCE_ENDS = "。;；!?！？\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
 _CLAUSE_END = re.compile(r"[,，、:：]")
 _YEAR = re.compile(r"(\d{4})\s?年")
 _PREVIOUS = re.compile(r"(?:上年|上一年|去年|前年|同比|较|比)$")
 _WITH_CARRIED = re.compile(r"\s?[(（]?(?:含|包括|其中)上一?年度?结转")
 _FIGURE = re.compile(r"\d\s?(?:件|个|起|宗|份|例)")
+_CHANNEL = re.compile(r"当面|信函|网上|网络|传真|电子邮件|邮寄|现场")
+_APPEAL = re.compile(r"复议|诉讼")
+_REQUEST = re.compile(_OBJ + r"|申请")
+_GOV_WORD = re.compile(_GOV)
 
 
 def _patterns():
@@ -132,7 +137,19 @@ _ANCHORS = {
     NORMATIVE_IN_FORCE: ("规范性文件",),
 }
 _COMPILED = [(key, re.compile(rx), guard) for key, rx, guard in _patterns()]
-_ANY_ANCHOR = re.compile("|".join(sorted({a for v in _ANCHORS.values() for a in v})))
+
+
+def _keys_by_anchor():
+    """Anchor word -> the keys it anchors (a sentence's keys are those of its words)."""
+    out = {}
+    for key, words in _ANCHORS.items():
+        for word in words:
+            out.setdefault(word, []).append(key)
+    return out
+
+
+_ANCHOR_KEYS = _keys_by_anchor()
+_ANY_ANCHOR = re.compile("|".join(sorted(_ANCHOR_KEYS)))
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _HALF = {chr(cp): chr(to) for cp, to in _WIDTH.items()}
 
@@ -180,9 +197,8 @@ def _anchored_sentences(text):
     from the anchors, as most sentences hold none. No anchor holds a sentence end."""
     pos, size = 0, len(text)
     while (anchor := _ANY_ANCHOR.search(text, pos)) is not None:
-        head = pos
-        for end in _SENTENCE_END.finditer(text, pos, anchor.start()):
-            head = end.end()
+        # Just after the last sentence end before the anchor (found from the anchor back).
+        head = max(pos, *(text.rfind(ch, pos, anchor.start()) + 1 for ch in _SENTENCE_ENDS))
         end = _SENTENCE_END.search(text, anchor.end())
         tail = end.start() if end else size
         yield head, tail
@@ -199,9 +215,9 @@ def _passes(guard, text, m, sentence):
     if guard == "received":
         if "其中" in clause or before.rstrip(" ,，:：").endswith("其中"):
             return False  # a part (其中通过网络收到…), not the total
-        if re.search(r"当面|信函|网上|网络|传真|电子邮件|邮寄|现场", clause):
+        if _CHANNEL.search(clause):
             return False  # a count by channel
-        return not re.search(r"复议|诉讼", clause)
+        return not _APPEAL.search(clause)
     if guard == "none":
         if _FIGURE.search(text, head, tail):
             return False  # a sentence that also gives figures: let those speak
@@ -209,13 +225,13 @@ def _passes(guard, text, m, sentence):
             return True
         clause_end = _CLAUSE_END.search(text, m.end(), tail)
         rest = text[m.end() : clause_end.start() if clause_end else tail]
-        return not re.search(r"复议|诉讼", m.group(0) + rest)
+        return not _APPEAL.search(m.group(0) + rest)
     if guard == "request":
-        return re.search(_OBJ + r"|申请", text[head:tail]) is not None
+        return _REQUEST.search(text, head, tail) is not None
     if guard == "appeal":
         # The qualifier must be close: 因政府信息公开被申请行政复议1件，行政诉讼2件.
         near = text[max(head, m.start() - 25) : m.start()] + m.group(0)
-        return re.search(_GOV, near) is not None
+        return _GOV_WORD.search(near) is not None
     return True
 
 
@@ -246,7 +262,7 @@ def stated_figures(text, year=None):
     found = {}
     for head, tail in _anchored_sentences(plain):
         sentence = plain[head:tail]
-        keys = {key for key, anchors in _ANCHORS.items() if any(a in sentence for a in anchors)}
+        keys = {key for word, of in _ANCHOR_KEYS.items() if word in sentence for key in of}
         for key, regex, guard in _COMPILED:
             if key not in keys:
                 continue

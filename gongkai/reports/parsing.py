@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from . import glued, legacy, tables
 from .cells import (
+    BLANKS,
     UNITS,
     VALUE_ENDS,
     YUAN_PER,
@@ -30,6 +31,9 @@ from .normalize import as_written, label_key, lines_as_written, normalise
 
 @dataclass
 class Line:
+    """One line of report text as split_line reads it. Its cells are stripped, so a
+    blank cell (cells.is_blank) is one of cells.BLANKS as it stands."""
+
     text: str
     labels: list  # non-value cells, in order
     region: list  # the cells after the last label (values and blanks)
@@ -41,10 +45,10 @@ class Line:
     @functools.cached_property
     def filled(self):
         """Indexes of the region's cells that are not blank (asked of a row again and again)."""
-        return tuple(i for i, cell in enumerate(self.region) if not is_blank(cell))
+        return tuple(i for i, cell in enumerate(self.region) if cell not in BLANKS)
 
 
-_SPACE_SPLIT = re.compile(r"\s+")
+_SPACES = re.compile(r"\s+")
 # "一、本年新收政府信息公开申请数量230 000023": a label with its row's digits glued on.
 _LABEL_END = re.compile(r"[\u4e00-\u9fff)”\"]")
 
@@ -55,7 +59,7 @@ def split_line(text):
         strict = stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1
         body = stripped[1:-1] if strict else stripped
         cells = [c.strip() for c in body.split("|")]
-        if strict and set("".join(cells)) <= set("-: "):
+        if strict and not "".join(cells).strip("-: "):
             return None  # a Markdown separator row
         return _line(text, cells, strict, True)
     if "\t" in stripped:
@@ -80,7 +84,7 @@ def split_line(text):
         or not is_value(stripped.rsplit(None, 1)[-1])
     ):
         return Line(text, [stripped] if stripped else [], [], False, False)  # prose
-    tokens = _SPACE_SPLIT.split(stripped)
+    tokens = _SPACES.split(stripped)
     tail = 0
     while tail < len(tokens) and is_value(tokens[len(tokens) - 1 - tail]):
         tail += 1
@@ -98,11 +102,10 @@ def split_line(text):
 
 
 def _line(text, cells, strict, separated):
-    last = -1
-    for i, cell in enumerate(cells):
-        if not is_value(cell):
-            last = i
-    labels = [c for c in cells[: last + 1] if not is_blank(c)]
+    last = len(cells) - 1  # the last label: the cells after it are values
+    while last >= 0 and is_value(cells[last]):
+        last -= 1
+    labels = [c for c in cells[: last + 1] if c not in BLANKS]  # cells are stripped
     return Line(text, labels, cells[last + 1 :], strict, separated)
 
 
@@ -148,7 +151,6 @@ _SECTION_WORDS = (
     ("problems", ("问题",)),
     ("other", ("其他需要报告", "其他事项")),
 )
-SECTION_KEYS = tuple(k for k, _ in _SECTION_WORDS)
 
 
 def split_sections(lines):
@@ -159,6 +161,7 @@ def split_sections(lines):
     """
     sections = {"preamble": []}
     current = -1
+    here = sections["preamble"]  # the lines of the section read now
     for i, text in enumerate(lines):
         text = text.strip()
         m = _HEADING.match(text)
@@ -167,13 +170,12 @@ def split_sections(lines):
             for j in range(current + 1, len(_SECTION_WORDS)):
                 if any(w in title for w in _SECTION_WORDS[j][1]):
                     current = j
-                    sections[_SECTION_WORDS[j][0]] = []
+                    here = sections[_SECTION_WORDS[j][0]] = []
                     break
             else:
-                sections[SECTION_KEYS[current] if current >= 0 else "preamble"].append(i)
-                continue
+                here.append(i)
             continue
-        sections[SECTION_KEYS[current] if current >= 0 else "preamble"].append(i)
+        here.append(i)
     return sections
 
 
@@ -186,6 +188,7 @@ _PREFIX = re.compile(
 _REMARK = re.compile(r"\(.*?\)$")
 
 
+@functools.cache  # asked of the national rows' labels only, again for every report
 def _phrase(label):
     text = label.replace("（", "(").replace("）", ")")
     return label_key(_REMARK.sub("", _PREFIX.sub("", text)))
@@ -321,7 +324,7 @@ _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 
 
 def _clean_agency(name):
-    name = re.sub(r"\s+", "", name).strip("《》“”\"'·:：,，")
+    name = _SPACES.sub("", name).strip("《》“”\"'·:：,，")
     name = re.sub(r"^(?:关于|印发)", "", name)
     return name or None
 
@@ -330,7 +333,7 @@ def read_metadata(lines, text):
     agency = year = None
     head = [ln.strip().lstrip("#").strip() for ln in lines[:15] if ln.strip()]
     for i, ln in enumerate(head):
-        flat = re.sub(r"\s+", "", ln)
+        flat = _SPACES.sub("", ln)
         if _TITLE not in flat and "政府信息公开年度报告" not in flat:
             continue
         before, _, after = flat.partition("政府信息公开")
@@ -338,7 +341,7 @@ def read_metadata(lines, text):
         if ym:
             year = int(ym[1])
         name = _YEAR_TITLE.sub("", before) if before else ""
-        if not name and i > 0 and _AGENCY_LINE.match(re.sub(r"\s+", "", head[i - 1])):
+        if not name and i > 0 and _AGENCY_LINE.match(_SPACES.sub("", head[i - 1])):
             name = head[i - 1]
         agency = _clean_agency(name) if name else None
         break
@@ -347,7 +350,7 @@ def read_metadata(lines, text):
         year = int(m[1].replace("\n", "")) if m else None
     if agency is None:
         for ln in reversed(lines[-12:]):
-            flat = re.sub(r"\s+", "", ln)
+            flat = _SPACES.sub("", ln)
             if _AGENCY_LINE.match(flat) and len(flat) <= 30:
                 agency = flat
                 break
@@ -426,12 +429,16 @@ class Reader:
         )
 
 
-def _count(cell, where, reader):
-    """A count cell: a whole number, or None for a blank (with a finding if unreadable)."""
-    if cell is None or is_blank(cell):
+def _count(cell, where, reader, col=None):
+    """A count cell of a Line (stripped): a whole number, or None for a blank (with a
+    finding if unreadable). The finding names `where`, or its column `col` when given
+    ("requests.new/total")."""
+    if cell is None or cell in BLANKS:
         return None
     num = read_number(cell)
     if num is None or isinstance(num.value, float) or num.sign < 0:
+        if col is not None:
+            where = f"{where}/{col}"
         reader.findings.append(
             finding("PARSE", WARNING, where, f"无法读作件数：“{cell}”，已留空。", None, cell)
         )
@@ -628,6 +635,7 @@ def _anchor_key(label):
     return request_row(label, has_values=True)
 
 
+@functools.lru_cache(maxsize=16384)  # asked of every labelled line, twice or more
 def request_row(label, *, has_values):
     """The table 三 row a label names (match_row), unless the sub-row number it prints
     disagrees with that row's: "2.其他法律" (cut short) and "2.其他法律行政止公开"
@@ -654,13 +662,14 @@ def rows_by_order(lines, printed_rows, order):
     passed over. Elsewhere nothing is placed by order.
     """
     position = {k: i for i, k in enumerate(order)}
-    anchors = {}
+    anchors = {}  # id(line) -> the row it anchors
+    anchored = set()
     for line in lines:
         if _anchored(line):
             key = _anchor_key("".join(line.labels))
-            if key in position and key not in anchors.values():
+            if key in position and key not in anchored:
                 anchors[id(line)] = key
-    anchored = set(anchors.values())
+                anchored.add(key)
     placed = {}
     last = None  # position of the last anchor
     last_key = last_line = None
@@ -768,28 +777,32 @@ def read_requests(lines, reader, template):
             exact_rows[key] = exact
         else:
             open_rows[key] = (printed, line.glued)
+    blank = _printed_blank(lines, template) if open_rows else None
     if open_rows:
         # A row whose label is printed with no figure at all is blank: it takes part
         # in the column sums as zeros.
-        printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
-        for row in tables.TEMPLATES[template].request_rows:
-            phrase = _phrase(row.label)
-            if row.key in doubted:
-                continue
-            if row.key not in printed_rows and len(phrase) >= 4 and phrase in printed_labels:
-                exact_rows[row.key] = [""] * n
+        for key in blank:
+            if key not in doubted and key not in printed_rows:
+                exact_rows[key] = [""] * n
     found = _fill_requests(exact_rows, open_rows, reader, template)
     _check_order(reader, template, [k for k, ln in by_order.items() if not _anchored(ln)])
     if found:
         # A label printed with no figure at all is a row printed blank: not unread.
-        printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
-        blank = {
-            row.key
-            for row in tables.TEMPLATES[template].request_rows
-            if len(_phrase(row.label)) >= 4 and _phrase(row.label) in printed_labels
-        }
-        _say_unread(reader, template, found | doubted | set(printed_rows) | blank)
+        if blank is None:
+            blank = _printed_blank(lines, template)
+        _say_unread(reader, template, found | doubted | set(printed_rows) | set(blank))
     return found
+
+
+def _printed_blank(lines, template):
+    """Rows of table 三 whose label (a phrase of 4 characters or more) is printed among
+    `lines`, with or without figures: where none are read, the row was printed blank."""
+    printed_labels = label_key("".join("".join(ln.labels) for ln in lines))
+    return [
+        row.key
+        for row in tables.TEMPLATES[template].request_rows
+        if len(_phrase(row.label)) >= 4 and _phrase(row.label) in printed_labels
+    ]
 
 
 def _say_unread(reader, template, read):
@@ -990,7 +1003,7 @@ def _fill_requests(exact_rows, open_rows, reader, template):
     for key, cells in exact_rows.items():
         where = f"requests.{key}"
         for col, cell in zip(tables.REQUEST_COLUMNS, cells, strict=True):
-            rows[key][col.key] = _count(cell, f"{where}/{col.key}", reader)
+            rows[key][col.key] = _count(cell, where, reader, col.key)
     for key, (printed, was_glued) in open_rows.items():
         values = decided.get(key, [None] * n)
         where = f"requests.{key}"
@@ -1049,6 +1062,8 @@ def _decide_requests(exact_rows, open_rows, template, reader):
     are narrowed by its own row sum, then by the column sums across the whole
     table. A cell is filled only when every surviving reading agrees.
     """
+    if not open_rows:
+        return {}  # every row's cells stand in known columns: nothing to decide
     n = len(tables.REQUEST_COLUMNS)
     domains = {}
     decided = {}
@@ -1080,17 +1095,11 @@ def _decide_requests(exact_rows, open_rows, template, reader):
     # Rows whose cells stand in known columns take part in the column sums as printed.
     exact = {}
     for key, cells in exact_rows.items():
-        nums = [None if c is None or is_blank(c) else read_number(c) for c in cells]
-        if any(
-            (v is None and not is_blank(c or "")) or (v is not None and type(v.value) is not int)
-            for c, v in zip(cells, nums, strict=True)
-        ):
+        row = _summed_row(cells)
+        if row is None:
             exact = None  # an unreadable cell: its column cannot be summed
             break
-        row = [0 if v is None else v.value for v in nums]
-        if nums[-1] is None and sum(row):
-            row[-1] = None  # a 总计 left blank beside figures: not printed, not summed
-        exact[key] = {tuple(row)}
+        exact[key] = {row}
     # A row none of whose readings adds up to a printed 总计 leaves its 总计 blank, as
     # some tables do on every result row (or a row in known columns shows it blank):
     # then any row may, and each row's figures may be applicant cells only, its 总计
@@ -1133,6 +1142,25 @@ def _decide_requests(exact_rows, open_rows, template, reader):
             continue
         decided[key] = _agree(readings)
     return decided
+
+
+def _summed_row(cells):
+    """A table 三 row in known columns as it takes part in the column sums: its counts,
+    a blank as 0 and a 总计 left blank beside figures as None (not printed, not summed);
+    None when a cell is no count (its column cannot be summed)."""
+    counts = []
+    for cell in cells:
+        if cell is None or is_blank(cell):
+            counts.append(None)
+            continue
+        num = read_number(cell)
+        if num is None or type(num.value) is not int:
+            return None
+        counts.append(num.value)
+    row = [0 if v is None else v for v in counts]
+    if counts[-1] is None and sum(row):
+        row[-1] = None
+    return tuple(row)
 
 
 def _agree(readings):
@@ -1187,7 +1215,7 @@ def read_appeals(lines, reader):
     for group in tables.APPEAL_GROUPS:
         for col in tables.APPEAL_COLUMNS:
             reader.report["appeals"][group.key][col.key] = _count(
-                next(cells), f"appeals.{group.key}/{col.key}", reader
+                next(cells), f"appeals.{group.key}", reader, col.key
             )
     return True
 
@@ -1399,7 +1427,12 @@ def parse_text(text, *, filename=None):
     lines = text.split("\n")
     kept = [i for i, ln in enumerate(lines) if ln.strip() and not _PAGE_FOOTER.match(ln)]
     raw_lines = [lines[i] for i in kept]
-    own = [as_written(written[i]) for i in kept] if len(written) == len(lines) else raw_lines
+    as_printed = len(written) == len(lines)
+
+    def own(i):
+        """Kept line i as written (asked of the narrative's lines only)."""
+        return as_written(written[kept[i]]) if as_printed else raw_lines[i]
+
     agency, year, published = read_metadata(raw_lines, text)
     sections = split_sections(raw_lines)
     parsed = [split_line(ln) for ln in raw_lines]
@@ -1416,7 +1449,7 @@ def parse_text(text, *, filename=None):
     report.update(agency=agency, year=year, published=published)
     report["source"].update(script=script, file=filename)
     report["narrative"] = {
-        key: "\n".join(own[i].strip() for i in sections.get(key, []))
+        key: "\n".join(own(i).strip() for i in sections.get(key, []))
         for key in ("overview", "problems", "other")
     }
     reader = Reader(report)
@@ -1473,6 +1506,6 @@ def parse_text(text, *, filename=None):
         # Joined without line breaks: PDF copies break sentences mid-word.
         report["legacy"] = legacy.extract("".join(ln.strip() for ln in raw_lines))
         if not report["narrative"]["overview"]:
-            report["narrative"]["overview"] = "\n".join(own)
+            report["narrative"]["overview"] = "\n".join(map(own, range(len(raw_lines))))
     report["findings"] = reader.findings
     return report

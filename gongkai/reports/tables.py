@@ -105,7 +105,8 @@ REQUEST_COLUMNS = (
     Column("other_org", "其他"),
     Column("total", "总计"),
 )
-APPLICANT_KEYS = tuple(c.key for c in REQUEST_COLUMNS[:-1])
+REQUEST_COLUMN_KEYS = tuple(c.key for c in REQUEST_COLUMNS)
+APPLICANT_KEYS = REQUEST_COLUMN_KEYS[:-1]
 ORG_KEYS = APPLICANT_KEYS[1:]
 
 _RESULTS = "三、本年度办理结果"
@@ -297,14 +298,14 @@ def template_for_year(year):
 
 def empty_requests(template):
     """Section 三 with every printed row and column present and blank (null)."""
-    rows = {r.key: {c.key: None for c in REQUEST_COLUMNS} for r in template.request_rows}
+    rows = {r.key: dict.fromkeys(REQUEST_COLUMN_KEYS) for r in template.request_rows}
     if template.key == "2021":
-        rows["other"] = {c.key: None for c in REQUEST_COLUMNS}
+        rows["other"] = dict.fromkeys(REQUEST_COLUMN_KEYS)
     return rows
 
 
 def empty_appeals():
-    return {g.key: {c.key: None for c in APPEAL_COLUMNS} for g in APPEAL_GROUPS}
+    return {g.key: dict.fromkeys(c.key for c in APPEAL_COLUMNS) for g in APPEAL_GROUPS}
 
 
 def empty_proactive(template):
