@@ -306,15 +306,15 @@ def rerun_upload(job, *, by):
 
     return requeue(
         job, by=by, kind="rerun_upload", task=upload_job, refused=RERUN_REFUSED,
-        check=still_there, reset={"done": 0}, recorded={"done": job.done},
+        check=still_there, counts=("done",),
     )  # fmt: skip
 
 
-def requeue(job, *, by, kind, task, refused, check=None, reset=None, recorded=None):
+def requeue(job, *, by, kind, task, refused, check=None, counts=()):
     """重新运行 of a FAILED UploadJob or CollectJob: put back in the queue on `task`, as a
-    new job is, and audited (LibraryEvent `kind`, by `by`, with the failed run's error
-    and times and `recorded`). `check(job)` may refuse first; `reset`: more fields of
-    the job cleared with its results. ReviewError (Chinese, from `refused` by state) for
+    new job is, and audited (LibraryEvent `kind`, by `by`, with the failed run's error,
+    times and `counts`, the job's progress fields, which start again from 0). `check(job)`
+    may refuse first. ReviewError (Chinese, from `refused` by state) for
     a job not FAILED. Only a FAILED job is put back: another request may have re-run
     it meanwhile."""
     from gongkai.ops.tasks import enqueue
@@ -330,13 +330,13 @@ def requeue(job, *, by, kind, task, refused, check=None, reset=None, recorded=No
         failed = {
             "job": job.pk,
             "error": job.error,
-            **(recorded or {}),
+            **{f: getattr(job, f) for f in counts},
             "started_at": job.started_at.isoformat() if job.started_at else None,
             "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         }
         cleared = {"error": "", "results": [], "started_at": None, "finished_at": None}
         if not model.objects.filter(pk=job.pk, state=State.FAILED).update(
-            state=State.QUEUED, **cleared, **(reset or {})
+            state=State.QUEUED, **cleared, **dict.fromkeys(counts, 0)
         ):
             raise review.ReviewError(refused[State.QUEUED])
         LibraryEvent.objects.create(actor=by, kind=kind, data=failed)
