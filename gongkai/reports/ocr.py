@@ -566,6 +566,32 @@ def _without_marks(reading, sign, unit, digits):
     return text, conf
 
 
+def figure_cell(page, digits, normal):
+    """A figure cell's text from its three readings, each (text, confidence): the page
+    pass's own words (`_own_reading`), the digit pass and the normalised pass. Returns
+    (text, confidence, sure, what was read); a sure "" is a cell printed blank.
+
+    A sign or a unit the page pass read with no figure beside it ("减" of "减1", its digit
+    lost) is a figure printed there: the cell is never a sure blank then, although the
+    digit passes' one digit, as long as the sign, is taken off as the sign misread."""
+    first, conf1 = page
+    sign = first[:1] if first[:1] in "增减" else ""
+    unit = _UNIT.search(first)
+    unit = unit[0] if unit and re.search(r"\d", first) else ""
+    figure = first[len(sign) : len(first) - len(unit)]
+    again, conf2 = _without_marks(digits, sign, unit, figure)
+    third, conf3 = _without_marks(normal, sign, unit, figure)
+    value, conf, sure = decide(
+        (figure, conf1), (again, conf2), (third, conf3), marked=_marked(first)
+    )
+    read = "/".join(dict.fromkeys((first, again, third)))
+    if not value and sure and not sign:
+        return "", conf, True, read
+    if not value:
+        return "", conf, False, read
+    return (sign + value + unit if sure else value), conf, sure, read
+
+
 def _own_reading(cell):
     """The page pass's reading of a figure cell: its words that lie within the cell (a
     word running over the cell's sides holds the neighbours' figures too: "0000" read
@@ -675,27 +701,19 @@ def read_page(img):
                 if c not in figure_cells:
                     texts.append(c.text)
                     continue
-                first, conf1 = _own_reading(c)
-                sign = first[:1] if first[:1] in "增减" else ""
-                unit = _UNIT.search(first)
-                unit = unit[0] if unit and re.search(r"\d", first) else ""
-                digits = first[len(sign) : len(first) - len(unit)]
-                again, conf2 = _without_marks(second[id(c)], sign, unit, digits)
-                third, conf3 = _without_marks(third_pass[id(c)], sign, unit, digits)
-                value, conf, sure = decide(
-                    (digits, conf1), (again, conf2), (third, conf3), marked=_marked(first)
+                text, conf, sure, read = figure_cell(
+                    _own_reading(c), second[id(c)], third_pass[id(c)]
                 )
-                if not value and sure:
+                if sure and not text:
                     texts.append("")
                     continue
                 sure = sure and not merged
-                value = sign + value + unit if sure else value
-                texts.append(value if sure else UNSURE)
+                texts.append(text if sure else UNSURE)
                 figures.append(
                     {
                         "row": label,
                         "column": len(figures),
-                        "read": "/".join(dict.fromkeys((first, again, third))),
+                        "read": read,
                         "confidence": round(conf, 1),
                         "taken": sure,
                     }

@@ -516,3 +516,17 @@ def test_a_sign_or_unit_beside_a_figure_never_makes_the_digit_passes_agree_on_a_
     assert sum(g == w for g, w in pairs) >= 7  # seed m3: the marked figures read too
     assert ocr.decide(("43", 90.0), ("1243", 95.0), ("1243", 96.0), marked=True)[2] is False
     assert ocr.decide(("43", 90.0), ("43", 95.0), ("1243", 96.0), marked=True)[:1] == ("43",)
+
+
+def test_a_sign_read_without_its_figure_is_a_figure_unread_never_a_printed_blank():
+    # 平潭 2020's table 二 prints "减1": the page pass read "减" alone, both digit passes
+    # read "1", which, as long as the sign, was taken off as the sign misread; the cell
+    # came out a sure blank and the report printed it blank with no finding.
+    text, _conf, sure, read = ocr.figure_cell(("减", 91.0), ("1", 93.0), ("1", 95.0))
+    assert (text, sure) == ("", False)
+    assert read == "减/"
+    # A cell nothing was read in is a printed blank; a marked figure read whole is kept.
+    assert ocr.figure_cell(("", 0.0), ("", 100.0), ("", 100.0))[::2] == ("", True)
+    assert ocr.figure_cell(("减1", 91.0), ("41", 93.0), ("41", 95.0))[::2] == ("减1", True)
+    unit = ocr.figure_cell(("251000元", 91.0), ("2510007", 93.0), ("251000", 95.0))
+    assert unit[::2] == ("251000元", True)
