@@ -526,8 +526,21 @@ def measure(variants=VARIANTS_PER_CLASS, *, with_scans=False, with_pdfs=False, w
     return totals, wrong_examples
 
 
+USAGE = (
+    "用法：python -m gongkai.reports.accuracy [--no-scan] [--write 目录]\n"
+    "  --no-scan      不读扫描件（scan、scan-pdf 两类，约 8 分钟）\n"
+    "  --write 目录   把各版式的文字写入该目录，不计分"
+)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    # An option it does not know (--help, a typo of --no-scan) would otherwise start
+    # the whole run, scans included.
+    writing = argv[:1] == ["--write"]
+    if len(argv) != 2 if writing else any(a != "--no-scan" for a in argv):
+        print(USAGE)
+        return 0 if argv in (["--help"], ["-h"]) else 2
     for truth in truth_reports():
         errors = truth_errors(truth)
         if errors:

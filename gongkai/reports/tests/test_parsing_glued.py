@@ -42,6 +42,18 @@ def test_truth_files_satisfy_the_national_sums():
         assert accuracy.truth_errors(report) == [], report["name"]
 
 
+def test_accuracy_answers_help_and_unknown_options_without_measuring(monkeypatch, capsys):
+    # `--help` (or a typo of --no-scan) used to start the whole run, scans included.
+    def measure(**kwargs):
+        raise AssertionError("measured")
+
+    monkeypatch.setattr(accuracy, "measure", measure)
+    assert accuracy.main(["--help"]) == 0
+    assert "--no-scan" in capsys.readouterr().out
+    assert accuracy.main(["--no-scans"]) == 2
+    assert accuracy.main(["--write"]) == 2
+
+
 def test_a_wrapped_label_continuation_stays_in_its_row():
     # "计其他情形）" also holds the words of the 2021 row 其他: it must not land there.
     report = truth("hangzhou_2025")
