@@ -527,7 +527,13 @@ def request_rows(lines):
             open_key = None
             pending = ""
             continue
-        key = request_row(label, has_values=has_values) if strong else None
+        # A numbered label alone on its line, its figures on the lines below it ("（七）总计"
+        # / "13364" / …, a table printed a cell per line): a short phrase names its row as
+        # it would printed beside them (an unnumbered "总计" or "其他" is a header cell).
+        figures_next = (
+            strong and not has_values and i + 1 < len(lines) and _values_only(lines[i + 1])
+        )
+        key = request_row(label, has_values=has_values or figures_next) if strong else None
         if key is None:
             key = request_row(pending + label, has_values=has_values)
         if key is None and not has_values:
