@@ -1132,7 +1132,9 @@ def _decide_requests(exact_rows, open_rows, template, reader):
     solved = None
     if (
         exact is not None
-        and any(len(d) > 1 for d in domains.values())
+        # A row of more than one reading, or of one read with its 总计 left blank (a
+        # guess only the column sums can confirm).
+        and any(len(d) > 1 or next(iter(d))[-1] is None for d in domains.values())
         and all(k in table for eq in equations for k, _ in eq)
     ):
         # Column sums: every row of the table takes part. None: the printed figures

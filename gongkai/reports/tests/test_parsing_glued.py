@@ -469,6 +469,12 @@ def correct_report(draw):
                 rows[key][col] = None
         if blank_totals:
             rows[key]["total"] = None
+    # One row printing its 总计 blank although its figures call for one (上海市科委 2024's
+    # 结转下年度): the row is read blank or placed by the column sums, never shifted.
+    lone = draw(st.sampled_from([None, "new", "carried_over", "total", "carry_forward", *results]))
+    if lone is not None:
+        rows[lone]["total"] = None
+        base["blank_cells"] = {f"requests.{lone}/total": "原文该格空白"}
     if template == "2021":
         rows["other"] = {
             c: None
@@ -595,3 +601,22 @@ def test_a_short_numbered_label_alone_on_its_line_takes_the_figures_below_it():
     assert_never_wrong(parsed, report)
     for key in ("total", "other.other"):
         assert parsed["requests"][key] == report["requests"][key]
+
+
+def test_a_lone_row_read_with_its_total_left_blank_is_confirmed_by_the_column_sums():
+    # 上海市科委 2024 prints 四、结转下年度继续办理 as "1 0 0 0 0 0" with its 总计 blank.
+    # The row sum fails with a printed 总计, so the row is read as applicant cells with
+    # the 总计 unprinted: a guess only the column sums may confirm. They were run only
+    # when some row had more than one reading, so this row, the only open one, stayed
+    # blank although 32 + 2 = 33 + 自然人 fixes it.
+    report = truth("shanghai_kw_2024")
+    text = accuracy.damage(text_of(report), "cell-lines", random.Random(0))
+    assert "四、结转下年度继续办理\n1\n0\n0\n0\n0\n0\n\n" in text
+    parsed = parse_text(text)
+    right, blank = assert_never_wrong(parsed, report)
+    assert parsed["requests"]["carry_forward"] == report["requests"]["carry_forward"]
+    assert blank == 0
+    # Column sums the figures break leave the guess unconfirmed: the row stays blank.
+    broken = text.replace("四、结转下年度继续办理\n1\n", "四、结转下年度继续办理\n3\n")
+    parsed = parse_text(broken)
+    assert parsed["requests"]["carry_forward"]["natural_person"] is None
