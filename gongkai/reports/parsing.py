@@ -488,6 +488,22 @@ def _cell_lines(lines, i):
     return Line(text, [], cells, False, True, glued=any(ln.glued for ln in run)), j
 
 
+def _at(lines, i):
+    return lines[i] if i < len(lines) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_row_alone(label):
+    """The row a numbered label alone on its line names when its figures stand on the
+    lines below it ("（七）总计" / "13364" / …, a table printed a cell per line) and its
+    phrase is short ("总计", "其他": alone, a header cell). It must end in the row's own
+    number and words: "（六）其他" is 其他处理 cut short (PDF text), not 3.其他."""
+    key = request_row(label, has_values=True)
+    if key is None or not label_key(label).endswith(label_key(_REQUEST_LABELS[key])):
+        return None
+    return key
+
+
 def request_rows(lines):
     """{row key: (line with the row's values, label)} for table 三, in printed order.
 
@@ -527,13 +543,9 @@ def request_rows(lines):
             open_key = None
             pending = ""
             continue
-        # A numbered label alone on its line, its figures on the lines below it ("（七）总计"
-        # / "13364" / …, a table printed a cell per line): a short phrase names its row as
-        # it would printed beside them (an unnumbered "总计" or "其他" is a header cell).
-        figures_next = (
-            strong and not has_values and i + 1 < len(lines) and _values_only(lines[i + 1])
-        )
-        key = request_row(label, has_values=has_values or figures_next) if strong else None
+        key = request_row(label, has_values=has_values) if strong else None
+        if key is None and strong and not has_values and _values_only(_at(lines, i + 1)):
+            key = _short_row_alone(label)
         if key is None:
             key = request_row(pending + label, has_values=has_values)
         if key is None and not has_values:
