@@ -488,6 +488,22 @@ def _cell_lines(lines, i):
     return Line(text, [], cells, False, True, glued=any(ln.glued for ln in run)), j
 
 
+def _at(lines, i):
+    return lines[i] if i < len(lines) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_row_alone(label):
+    """The row a numbered label alone on its line names when its figures stand on the
+    lines below it ("（七）总计" / "13364" / …, a table printed a cell per line) and its
+    phrase is short ("总计", "其他": alone, a header cell). It must end in the row's own
+    number and words: "（六）其他" is 其他处理 cut short (PDF text), not 3.其他."""
+    key = request_row(label, has_values=True)
+    if key is None or not label_key(label).endswith(label_key(_REQUEST_LABELS[key])):
+        return None
+    return key
+
+
 def request_rows(lines):
     """{row key: (line with the row's values, label)} for table 三, in printed order.
 
@@ -528,6 +544,8 @@ def request_rows(lines):
             pending = ""
             continue
         key = request_row(label, has_values=has_values) if strong else None
+        if key is None and strong and not has_values and _values_only(_at(lines, i + 1)):
+            key = _short_row_alone(label)
         if key is None:
             key = request_row(pending + label, has_values=has_values)
         if key is None and not has_values:
@@ -1126,7 +1144,9 @@ def _decide_requests(exact_rows, open_rows, template, reader):
     solved = None
     if (
         exact is not None
-        and any(len(d) > 1 for d in domains.values())
+        # A row of more than one reading, or of one read with its 总计 left blank (a
+        # guess only the column sums can confirm).
+        and any(len(d) > 1 or next(iter(d))[-1] is None for d in domains.values())
         and all(k in table for eq in equations for k, _ in eq)
     ):
         # Column sums: every row of the table takes part. None: the printed figures
