@@ -568,8 +568,7 @@ def request_rows(lines):
             continue
         if not has_values:
             open_key = key
-            nxt = lines[i + 1] if i + 1 < len(lines) else None
-            if orphan is not None and not _values_only(nxt):
+            if orphan is not None and not _values_only(_at(lines, i + 1)):
                 # Values printed above their label (a label centred in a tall cell).
                 out[key] = (orphan, label)
                 found.add(key)
