@@ -538,7 +538,8 @@ def main(argv=None):
     # An option it does not know (--help, a typo of --no-scan) would otherwise start
     # the whole run, scans included.
     writing = argv[:1] == ["--write"]
-    if len(argv) != 2 if writing else any(a != "--no-scan" for a in argv):
+    known = len(argv) == 2 if writing else all(a == "--no-scan" for a in argv)
+    if not known:
         print(USAGE)
         return 0 if argv in (["--help"], ["-h"]) else 2
     for truth in truth_reports():
